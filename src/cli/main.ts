@@ -1,0 +1,107 @@
+#!/usr/bin/env node
+import { realpathSync } from 'node:fs';
+import { createInterface } from 'node:readline/promises';
+import { fileURLToPath } from 'node:url';
+import { RolecallError } from '../errors.js';
+import { redact } from '../redact.js';
+import { toolVersion } from '../paths.js';
+import { COMMANDS } from './commands.js';
+import type { CliIo } from './io.js';
+
+/** Exit codes, shared by every command (README, "Exit codes"). */
+export const EXIT = { ok: 0, error: 1, changes: 2, partial: 3 } as const;
+
+function usage(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  const lines = COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
+  return [
+    'rolecall — FreshBooks access as code',
+    '',
+    'Usage: rolecall <command> [options]',
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    'Run `rolecall <command> --help` for the options of a command.',
+    'Exit codes: 0 success, 1 error or invalid input, 2 changes or drift present',
+    '(with --detailed-exitcode), 3 apply partly done.',
+    '',
+  ].join('\n');
+}
+
+/** Runs one command line; never throws. Returns the exit code. */
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(usage());
+    return EXIT.ok;
+  }
+  if (name === '--version' || name === '-v') {
+    io.stdout.write(`${toolVersion()}\n`);
+    return EXIT.ok;
+  }
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (!entry) {
+    io.stderr.write(`rolecall: unknown command "${name}"\n\n${usage()}`);
+    return EXIT.error;
+  }
+  try {
+    const command = await entry.load();
+    return await command.run(rest, io);
+  } catch (error) {
+    return reportError(error, io);
+  }
+}
+
+/** Bad input is never shown with a stack; an internal error shows one only when asked. */
+function reportError(error: unknown, io: CliIo): number {
+  if (error instanceof RolecallError) {
+    io.stderr.write(`rolecall: ${redact(error.message)}\n`);
+    return error.exitCode;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  io.stderr.write(`rolecall: internal error: ${redact(message)}\n`);
+  if (io.env['ROLECALL_DEBUG'] && error instanceof Error && error.stack) {
+    io.stderr.write(`${redact(error.stack)}\n`);
+  } else {
+    io.stderr.write('(set ROLECALL_DEBUG=1 for details, and please report it)\n');
+  }
+  return EXIT.error;
+}
+
+function processIo(): CliIo {
+  const io: CliIo = {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    cwd: process.cwd(),
+  };
+  if (process.stdin.isTTY) {
+    io.prompt = async (question: string) => {
+      const rl = createInterface({ input: process.stdin, output: process.stderr });
+      try {
+        return await rl.question(question);
+      } finally {
+        rl.close();
+      }
+    };
+  }
+  return io;
+}
+
+function isEntryPoint(): boolean {
+  const script = process.argv[1];
+  if (!script) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  const code = await main(process.argv.slice(2), processIo());
+  // Exit once stdout has drained (a plan piped to a file must not be cut short), without
+  // waiting for idle keep-alive sockets.
+  process.stdout.write('', () => process.exit(code));
+}
