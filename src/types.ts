@@ -94,7 +94,11 @@ export interface DesiredMember {
   role: PolicyRole;
   reason?: string;
   ticket?: string;
-  /** ISO-8601 instant (UTC, `Z`). A policy date means the end of that day UTC. */
+  /**
+   * The first instant at which the grant is no longer allowed, ISO-8601 UTC (`…Z`). A policy
+   * date `2026-12-31` means "through the end of that day UTC", stored as
+   * `2027-01-01T00:00:00.000Z`. A grant is expired iff `now >= expires`.
+   */
   expires?: string;
   /** Listed directly, or through a team. */
   via: { kind: 'member' } | { kind: 'team'; team: string };
