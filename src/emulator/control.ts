@@ -1,0 +1,156 @@
+/**
+ * Out-of-band control: what a test, a benchmark or the demo does *behind* rolecall's back.
+ * The same operations are served over HTTP under `/_emulator/` (control-routes.ts). None of
+ * them needs OAuth, none is counted in the request log, and none is subject to faults.
+ */
+import { RolecallError } from '../errors.js';
+import { patchConfig, type EmulatorConfig } from './config.js';
+import type { EmulatorContext } from './context.js';
+import { isFaultKind, type FaultKind } from './faults.js';
+import { MemberOpError } from './members.js';
+import {
+  acceptInvitation,
+  addMember,
+  patchMember,
+  type AddMemberInput,
+  type PatchMemberInput,
+} from './members-control.js';
+import { normalizeEmail } from './model.js';
+import type { RequestStats } from './request-log.js';
+import type { EmulatorSeed } from './seed.js';
+import { validateSeed } from './validate-seed.js';
+import { teamMemberJson, type TeamMemberJson } from './wire.js';
+
+/** A refused control call; `status` is what the HTTP twin answers. */
+export class EmulatorControlError extends RolecallError {
+  constructor(
+    readonly status: 400 | 404 | 409,
+    message: string,
+  ) {
+    super('EMULATOR_CONTROL', message);
+    this.name = 'EmulatorControlError';
+  }
+}
+
+export interface MintCodeInput {
+  client_id: string;
+  /** Default: the client's registered redirect URI. The token request must repeat it. */
+  redirect_uri?: string;
+  /** Default: the client's identity. */
+  identity_id?: number;
+}
+
+export interface EmulatorControl {
+  /** The whole state in the seed format (with each client's live refresh tokens). */
+  dumpState(): EmulatorSeed;
+  /** Replaces the state (validated like a seed file). */
+  loadState(seed: unknown): void;
+  /** The business's team rows as FreshBooks would list them (all states, list order). */
+  members(businessId: number): TeamMemberJson[];
+  /** One row by uuid or email, or null. */
+  member(businessId: number, uuidOrEmail: string): TeamMemberJson | null;
+  addMember(businessId: number, input: AddMemberInput): TeamMemberJson;
+  updateMember(businessId: number, uuid: string, patch: PatchMemberInput): TeamMemberJson;
+  acceptInvitation(businessId: number, uuid: string): TeamMemberJson;
+  requests(): RequestStats;
+  resetRequests(): void;
+  config(): EmulatorConfig;
+  configure(patch: Partial<EmulatorConfig> | Record<string, unknown>): EmulatorConfig;
+  mintCode(input: MintCodeInput): string;
+  /** The next matching request gets this fault (route: `POST /auth/api/v1/users/invitation`, …). */
+  queueFault(fault: FaultKind, route?: string): void;
+  clearQueuedFaults(): void;
+}
+
+function mapMemberError(error: unknown): never {
+  if (error instanceof MemberOpError) {
+    const status = error.kind === 'not_found' ? 404 : error.kind === 'conflict' ? 409 : 400;
+    throw new EmulatorControlError(status, error.message);
+  }
+  throw error;
+}
+
+function controlError(error: unknown): never {
+  if (error instanceof RolecallError && !(error instanceof EmulatorControlError)) {
+    throw new EmulatorControlError(400, error.message);
+  }
+  throw error;
+}
+
+export function createControl(ctx: EmulatorContext): EmulatorControl {
+  const business = (id: number) => {
+    const found = ctx.state.business(id);
+    if (!found) throw new EmulatorControlError(404, `no business ${id}`);
+    return found;
+  };
+  return {
+    dumpState: () => ctx.state.toSeed((clientId) => ctx.tokens.liveRefreshTokens(clientId)),
+    loadState(seed) {
+      try {
+        ctx.loadSeed(validateSeed(seed, '(loaded state)'));
+      } catch (error) {
+        controlError(error);
+      }
+    },
+    members: (businessId) => business(businessId).members.map(teamMemberJson),
+    member(businessId, key) {
+      const wanted = key.includes('@') ? normalizeEmail(key) : key;
+      const row = business(businessId).members.find((m) => m.uuid === wanted || m.email === wanted);
+      return row ? teamMemberJson(row) : null;
+    },
+    addMember(businessId, input) {
+      try {
+        return teamMemberJson(addMember(ctx.state, businessId, input, ctx.now()));
+      } catch (error) {
+        return mapMemberError(error);
+      }
+    },
+    updateMember(businessId, uuid, patch) {
+      try {
+        return teamMemberJson(patchMember(ctx.state, businessId, uuid, patch, ctx.now()));
+      } catch (error) {
+        return mapMemberError(error);
+      }
+    },
+    acceptInvitation(businessId, uuid) {
+      try {
+        return teamMemberJson(acceptInvitation(ctx.state, businessId, uuid, ctx.now()));
+      } catch (error) {
+        return mapMemberError(error);
+      }
+    },
+    requests: () => ctx.log.stats(),
+    resetRequests: () => ctx.log.reset(),
+    config: () => structuredClone(ctx.config),
+    configure(patch) {
+      try {
+        ctx.setConfig(patchConfig(ctx.config, patch as Record<string, unknown>));
+      } catch (error) {
+        controlError(error);
+      }
+      return structuredClone(ctx.config);
+    },
+    mintCode(input) {
+      const client = ctx.state.clients.get(input.client_id);
+      if (!client)
+        throw new EmulatorControlError(404, `no OAuth client "${String(input.client_id)}"`);
+      const identityId = input.identity_id ?? client.identity_id;
+      if (!ctx.state.identities.has(identityId))
+        throw new EmulatorControlError(404, `no identity ${identityId}`);
+      const redirectUri = input.redirect_uri ?? client.redirect_uri;
+      return ctx.tokens.mintCode(
+        client.client_id,
+        identityId,
+        redirectUri,
+        client.scope,
+        ctx.now(),
+      );
+    },
+    queueFault(fault, route) {
+      if (!isFaultKind(fault))
+        throw new EmulatorControlError(400, `unknown fault "${String(fault)}"`);
+      ctx.faults.enqueue(fault, route);
+    },
+    clearQueuedFaults: () => ctx.faults.clearQueue(),
+  };
+}

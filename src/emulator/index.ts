@@ -1,0 +1,34 @@
+/**
+ * The embedded FreshBooks emulator: the sandbox behind `npm start`, every integration test
+ * and every benchmark. See README, "The FreshBooks sandbox".
+ */
+export {
+  startEmulator,
+  type EmulatorCredentials,
+  type EmulatorOptions,
+  type RunningEmulator,
+} from './start-emulator.js';
+export { EmulatorControlError, type EmulatorControl, type MintCodeInput } from './control.js';
+export type { AddMemberInput, PatchMemberInput } from './members-control.js';
+export { WRITE_OPERATIONS, type EmulatorConfig, type WriteOperation } from './config.js';
+export {
+  FAULT_KINDS,
+  formatFaultSpec,
+  parseFaultSpec,
+  type FaultKind,
+  type FaultSpec,
+} from './faults.js';
+export type { RequestLogEntry, RequestStats } from './request-log.js';
+export {
+  defaultSeedPath,
+  loadDefaultSeed,
+  loadSeedFile,
+  type EmulatorSeed,
+  type SeedBusiness,
+  type SeedClient,
+  type SeedIdentity,
+  type SeedMember,
+} from './seed.js';
+export { validateSeed } from './validate-seed.js';
+export type { EmulatorMemberState } from './model.js';
+export type { TeamMemberJson } from './wire.js';

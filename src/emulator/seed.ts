@@ -1,0 +1,119 @@
+/**
+ * The emulator's JSON seed format: the whole state it starts from (and what
+ * `GET /_emulator/state` dumps and `PUT /_emulator/state` loads). Field names follow the
+ * FreshBooks wire names. Every field marked optional has a default (see README, "Seed format").
+ */
+import { readFileSync } from 'node:fs';
+import { RolecallError } from '../errors.js';
+import { packagePath } from '../paths.js';
+import type { EmulatorMemberState } from './model.js';
+import { validateSeed } from './validate-seed.js';
+
+export interface SeedMember {
+  /** Default: derived from the business id and email, so it is stable across restarts. */
+  uuid?: string;
+  membership_id?: number;
+  email: string;
+  /** API name (`business_partner`) or short name (`admin`); unknown names are kept verbatim. */
+  role: string;
+  /** Default `active`. */
+  state?: EmulatorMemberState;
+  first_name?: string | null;
+  middle_name?: string | null;
+  last_name?: string | null;
+  job_title?: string | null;
+  street_1?: string | null;
+  street_2?: string | null;
+  city?: string | null;
+  province?: string | null;
+  country?: string | null;
+  postal_code?: string | null;
+  phone_number?: string | null;
+  /** Absent: a fresh id for active and deactivated members, null for invited ones. */
+  identity_id?: number | null;
+  /** Absent: `created_at` for active and deactivated members, null for invited ones. */
+  invitation_date_accepted?: string | null;
+  created_at?: string;
+  updated_at?: string;
+}
+
+export interface SeedAddress {
+  street?: string | null;
+  city?: string | null;
+  province?: string | null;
+  country?: string | null;
+  postal_code?: string | null;
+}
+
+export interface SeedBusiness {
+  id: number;
+  business_uuid?: string;
+  name: string;
+  account_id: string;
+  date_format?: string;
+  timezone?: string;
+  address?: SeedAddress;
+  phone_number?: string | null;
+  members?: SeedMember[];
+}
+
+export interface SeedIdentity {
+  id: number;
+  email: string;
+  first_name?: string | null;
+  last_name?: string | null;
+  created_at?: string;
+  /**
+   * Businesses this identity may administer without a team row (a test seed with an empty
+   * team). They appear in users/me as `business_partner` memberships.
+   */
+  admin_of?: number[];
+}
+
+export interface SeedClient {
+  client_id: string;
+  client_secret: string;
+  /** The identity its tokens act as. */
+  identity_id: number;
+  redirect_uri?: string;
+  scope?: string;
+  /** Valid refresh tokens at start; one is minted when there is none. */
+  refresh_tokens?: string[];
+}
+
+export interface EmulatorSeed {
+  version?: 1;
+  description?: string;
+  identities: SeedIdentity[];
+  businesses: SeedBusiness[];
+  /** At least one; the first one's credentials are what `startEmulator` hands out. */
+  clients: SeedClient[];
+}
+
+/** Reads and validates a seed file; every problem is reported with its JSON path. */
+export function loadSeedFile(path: string): EmulatorSeed {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new RolecallError('EMULATOR_SEED', `cannot read emulator seed ${path}: ${reason}`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new RolecallError('EMULATOR_SEED', `emulator seed ${path} is not valid JSON: ${reason}`);
+  }
+  return validateSeed(value, path);
+}
+
+/** The seed that ships with the package: the example business with deliberate drift. */
+export function defaultSeedPath(): string {
+  return packagePath('src', 'emulator', 'seeds', 'default.json');
+}
+
+export function loadDefaultSeed(): EmulatorSeed {
+  return loadSeedFile(defaultSeedPath());
+}
