@@ -191,6 +191,13 @@ export interface RoleState {
   state: MemberState;
 }
 
+/**
+ * Why a change exists, for machines (the human version is `reason`): `missing` grant (absent
+ * from FreshBooks), `reinvite` grant (deactivated), `role` change, `expired` revoke, `unlisted`
+ * revoke (not in an authoritative policy). `rolecall expire` and drift filter on it.
+ */
+export type ChangeCause = 'missing' | 'reinvite' | 'role' | 'expired' | 'unlisted';
+
 export interface Change {
   businessId: number;
   email: string;
@@ -213,6 +220,8 @@ export interface Change {
   policyReason?: string;
   ticket?: string;
   provisioning: ProvisioningMode;
+  /** Why, for machines; always set by the planner. */
+  cause?: ChangeCause;
 }
 
 /** A live member not in an additive policy: reported, never touched. */
@@ -221,6 +230,8 @@ export interface UnmanagedMember {
   uuid: string;
   role: string;
   state: MemberState;
+  /** Why it is not managed: "not in policy (additive)", "unknown role, not named by the policy", … */
+  reason?: string;
 }
 
 export interface GuardResult {
@@ -234,6 +245,25 @@ export interface GuardResult {
 export interface PolicyCommit {
   sha: string | null;
   dirty: boolean;
+}
+
+/**
+ * Where a committed policy line came from (`git blame`): the commit that last changed it, and
+ * the pull request that brought it in when the commit message or its merge names one.
+ * Uncommitted lines have no provenance.
+ */
+export interface Provenance {
+  sha: string;
+  authorName: string;
+  authorEmail: string;
+  /** Author date, ISO-8601 UTC. */
+  date: string;
+  /** Committer date, ISO-8601 UTC. */
+  committedAt: string;
+  subject: string;
+  prNumber: number | null;
+  /** The merge commit that brought `sha` into the first-parent line, when there was one. */
+  mergeSha?: string;
 }
 
 export interface BusinessPlan {
