@@ -1,0 +1,31 @@
+import type { CheckOptions, PolicyDocument, Report } from './model.js';
+import { checkBusinesses } from './rules/check-businesses.js';
+import { checkDomains } from './rules/check-domains.js';
+import { checkDuplicates } from './rules/check-duplicates.js';
+import { checkEmails } from './rules/check-emails.js';
+import { checkExpiry } from './rules/check-expiry.js';
+import { checkOverrides } from './rules/check-overrides.js';
+import { checkReasons } from './rules/check-reasons.js';
+import { checkTeams } from './rules/check-teams.js';
+
+/**
+ * The semantic rules, over documents that passed the schema. Order matters once: `checkEmails`
+ * runs first because it sets each person's normalised email, which the domain and duplicate
+ * rules read; `checkExpiry` sets `expiresAt`, which `normalize` reads. Every rule is linear.
+ */
+export function checkRules(
+  docs: readonly PolicyDocument[],
+  report: Report,
+  options: CheckOptions,
+): void {
+  for (const doc of docs) {
+    checkEmails(doc, report);
+    checkDomains(doc, report);
+    checkTeams(doc, report);
+    checkReasons(doc, report);
+    checkExpiry(doc, report, options);
+    checkOverrides(doc, report);
+  }
+  checkBusinesses(docs, report);
+  checkDuplicates(docs, report);
+}

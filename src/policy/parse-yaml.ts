@@ -1,0 +1,254 @@
+import {
+  isAlias,
+  isCollection,
+  isMap,
+  isPair,
+  isScalar,
+  LineCounter,
+  parseAllDocuments,
+  type Document,
+  type Node,
+} from 'yaml';
+import type { Diagnostic } from '../types.js';
+import { quote } from './check-email.js';
+import { scanNesting } from './scan-nesting.js';
+
+/**
+ * Resource limits for one policy file. Policy files are small (a business with 1,000 people is
+ * ~60 KB); the limits exist so that hostile input fails fast with a clear message instead of
+ * exhausting memory or the stack.
+ */
+export interface ParseLimits {
+  /** Files larger than this (UTF-8 bytes) are refused before parsing. */
+  maxFileBytes: number;
+  /** `yaml`'s `maxAliasCount`: caps alias expansion ("billion laughs"). */
+  maxAliasCount: number;
+  /** Deepest nesting of collections (block or flow). A policy needs 5. */
+  maxDepth: number;
+  /** Widest indentation (spaces plus compact `- `/`? ` indicators) of any line. */
+  maxIndent: number;
+}
+
+export const DEFAULT_LIMITS: Readonly<ParseLimits> = {
+  maxFileBytes: 1024 * 1024,
+  maxAliasCount: 100,
+  maxDepth: 32,
+  maxIndent: 200,
+};
+
+export interface ParsedYaml {
+  file: string;
+  doc: Document.Parsed;
+  lineCounter: LineCounter;
+  /** The plain JS value (aliases expanded within the cap). */
+  value: unknown;
+}
+
+export interface ParseResult {
+  parsed?: ParsedYaml;
+  errors: Diagnostic[];
+}
+
+function error(file: string, line: number, col: number, code: string, message: string): Diagnostic {
+  return { severity: 'error', code, message, source: { file, line, col } };
+}
+
+/** Positions come from `LineCounter`: 1-based line and column of a character offset. */
+function at(lc: LineCounter, offset: number): { line: number; col: number } {
+  return lc.linePos(Math.max(0, offset));
+}
+
+/** Maps `yaml`'s error codes to ours; anything unlisted is a plain syntax error. */
+function codeOf(yamlCode: string): string {
+  if (yamlCode === 'DUPLICATE_KEY') return 'DUPLICATE_KEY';
+  if (yamlCode === 'RESOURCE_EXHAUSTION') return 'NESTING_TOO_DEEP';
+  return 'YAML_SYNTAX';
+}
+
+/**
+ * Parses one policy file into a `yaml` Document (with positions) and its JS value. Never throws:
+ * every problem is a Diagnostic with `file:line:col`. Checks run cheapest first, so a 50 MB file
+ * or a 10,000-deep nesting is refused before the parser sees it.
+ */
+export function parseYaml(
+  file: string,
+  text: string,
+  limits: ParseLimits = DEFAULT_LIMITS,
+): ParseResult {
+  // Size first. `length` (UTF-16 units) never exceeds the UTF-8 size, so huge input is refused in
+  // O(1), without even measuring it (that would flatten and scan a 50 MB string).
+  const tooLarge = (size: string): ParseResult => ({
+    errors: [
+      error(
+        file,
+        1,
+        1,
+        'FILE_TOO_LARGE',
+        `file is ${size} bytes; policy files are limited to ${limits.maxFileBytes} bytes`,
+      ),
+    ],
+  });
+  if (text.length > limits.maxFileBytes) return tooLarge(`more than ${limits.maxFileBytes}`);
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > limits.maxFileBytes) return tooLarge(String(bytes));
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+
+  const nesting = scanNesting(text, limits);
+  if (nesting)
+    return {
+      errors: [error(file, nesting.line, nesting.col, 'NESTING_TOO_DEEP', nesting.message)],
+    };
+
+  const lineCounter = new LineCounter();
+  let docs: Document.Parsed[];
+  try {
+    docs = parseAllDocuments(text, {
+      lineCounter,
+      prettyErrors: false,
+      // Always YAML 1.2 core: `2026-12-31` stays a string, `yes` stays a string, even under a
+      // `%YAML 1.1` directive; `<<` is an ordinary (and therefore unknown) key.
+      schema: 'core',
+      merge: false,
+      // Duplicate keys are found by `checkTree` with a Set: `yaml`'s own check compares every key
+      // with every other (60,000 keys take over a minute).
+      uniqueKeys: false,
+      strict: true,
+    }) as Document.Parsed[];
+  } catch (cause) {
+    // `yaml` reports problems as document errors; this is a last line of defence.
+    return { errors: [error(file, 1, 1, 'YAML_SYNTAX', `cannot parse: ${String(cause)}`)] };
+  }
+  if (!Array.isArray(docs) || docs.length === 0) {
+    return {
+      errors: [
+        error(file, 1, 1, 'EMPTY_POLICY', 'the file is empty: a policy needs at least `business:`'),
+      ],
+    };
+  }
+
+  const errors: Diagnostic[] = [];
+  const [doc, second] = docs;
+  if (second) {
+    const p = at(lineCounter, second.range[0]);
+    errors.push(
+      error(
+        file,
+        p.line,
+        p.col,
+        'MULTIPLE_DOCUMENTS',
+        'one policy per file: remove the second YAML document (`---`)',
+      ),
+    );
+  }
+  for (const d of docs) {
+    for (const e of d.errors) {
+      const p = at(lineCounter, e.pos[0]);
+      errors.push(error(file, p.line, p.col, codeOf(e.code), firstLine(e.message)));
+    }
+    // Warnings are unresolved tags (`!foo`) and the like: a policy has no use for them.
+    for (const w of d.warnings) {
+      const p = at(lineCounter, w.pos[0]);
+      errors.push(error(file, p.line, p.col, 'YAML_TAG', firstLine(w.message)));
+    }
+  }
+  if (errors.length > 0 || !doc) return { errors };
+
+  const treeErrors = checkTree(doc.contents, limits.maxDepth, lineCounter).map((problem) => {
+    const p = at(lineCounter, problem.node.range?.[0] ?? 0);
+    return error(file, p.line, p.col, problem.code, problem.message);
+  });
+  if (treeErrors.length > 0) return { errors: treeErrors };
+
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: limits.maxAliasCount });
+  } catch (cause) {
+    const alias = firstAlias(doc.contents);
+    const p = at(lineCounter, alias?.range?.[0] ?? 0);
+    const aliasLimit = cause instanceof ReferenceError && /alias/i.test(cause.message);
+    return {
+      errors: [
+        aliasLimit
+          ? error(
+              file,
+              p.line,
+              p.col,
+              'ALIAS_LIMIT',
+              `too many alias expansions (limit ${limits.maxAliasCount}): this looks like a "billion laughs" file`,
+            )
+          : error(
+              file,
+              p.line,
+              p.col,
+              'YAML_SYNTAX',
+              firstLine(cause instanceof Error ? cause.message : String(cause)),
+            ),
+      ],
+    };
+  }
+  return { parsed: { file, doc, lineCounter, value }, errors: [] };
+}
+
+function firstLine(message: string): string {
+  const line = message.split('\n', 1)[0] ?? message;
+  return line.replace(/ at line \d+, column \d+:?$/, '');
+}
+
+interface TreeProblem {
+  node: Node;
+  code: 'NESTING_TOO_DEEP' | 'DUPLICATE_KEY';
+  message: string;
+}
+
+/**
+ * One iterative pass (the input may be hostile) over the parsed tree: nesting deeper than `max`
+ * (reported alone, at the first node too deep), and duplicate keys in any mapping, found with a
+ * Set per mapping so the pass stays linear. Keys compare as the text they become in the JS value.
+ */
+function checkTree(root: unknown, max: number, lineCounter: LineCounter): TreeProblem[] {
+  const problems: TreeProblem[] = [];
+  const stack: Array<[unknown, number]> = [[root, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop() as [unknown, number];
+    if (!isCollection(node)) continue;
+    if (depth >= max)
+      return [{ node, code: 'NESTING_TOO_DEEP', message: `nesting deeper than ${max} levels` }];
+    const keys = isMap(node) ? new Map<string, Node>() : undefined;
+    for (const item of node.items) {
+      if (!isPair(item)) {
+        stack.push([item, depth + 1]);
+        continue;
+      }
+      stack.push([item.key, depth + 1], [item.value, depth + 1]);
+      if (keys && isScalar(item.key)) {
+        const key = String(item.key.value);
+        const first = keys.get(key);
+        if (first) {
+          problems.push({
+            node: item.key,
+            code: 'DUPLICATE_KEY',
+            message: `duplicate key ${quote(key)}, first at line ${at(lineCounter, first.range?.[0] ?? 0).line}: a key may appear only once in a mapping`,
+          });
+        } else {
+          keys.set(key, item.key);
+        }
+      }
+    }
+  }
+  return problems;
+}
+
+function firstAlias(root: unknown): Node | undefined {
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isAlias(node)) return node;
+    if (!isCollection(node)) continue;
+    for (let i = node.items.length - 1; i >= 0; i--) {
+      const item = node.items[i];
+      if (isPair(item)) stack.push(item.value, item.key);
+      else stack.push(item);
+    }
+  }
+  return undefined;
+}
