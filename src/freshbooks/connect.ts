@@ -1,0 +1,218 @@
+import { RolecallError } from '../errors.js';
+import type { AccessReader, AccessWriter, TokenStore } from '../ports.js';
+import { registerSecret } from '../redact.js';
+import { ApiClient } from './api-client.js';
+import { FreshBooksClient } from './freshbooks-client.js';
+import { createHttpTransport, type HttpTransport } from './http-transport.js';
+import { redactingLogger, type FreshBooksLogger } from './logger.js';
+import { OAuthClient } from './oauth.js';
+import { openTokenStore } from './open-token-store.js';
+import { createRateBudget, realSleep, type RateBudget } from './rate-budget.js';
+import { newCounters, type RequestCounters, type RetrySettings } from './retry-policy.js';
+import { TokenManager } from './token-manager.js';
+
+export const PRODUCTION_API_URL = 'https://api.freshbooks.com';
+
+/** About 5 requests/second per app is the figure third parties cite; stay a little under it. */
+export const DEFAULT_RATE = 4;
+export const DEFAULT_BURST = 4;
+export const DEFAULT_TIMEOUT_MS = 30_000;
+export const DEFAULT_MAX_RETRIES = 5;
+
+export interface ConnectOptions {
+  env: Record<string, string | undefined>;
+  cwd: string;
+  /** `file:PATH` (default `file:.rolecall/credentials.json`) or `github-secret:NAME[@environment]`. */
+  tokenStore?: string;
+  /** An already-open store; wins over `tokenStore` (embedding, tests). */
+  store?: TokenStore;
+  /** Requests per second for this connection (every request shares it). */
+  rate?: number;
+  burst?: number;
+  /** Per request, headers and body included. */
+  timeoutMs?: number;
+  maxRetries?: number;
+  /** First backoff step and the longest single wait, ms (tests make them tiny). */
+  backoffBaseMs?: number;
+  backoffCapMs?: number;
+  /** A `Retry-After` longer than this fails the request instead of waiting. Default 120 s. */
+  maxRetryAfterMs?: number;
+  /** Pages of one business read at once. */
+  pageConcurrency?: number;
+  logger?: FreshBooksLogger;
+  /** Jitter source, [0, 1). */
+  random?: () => number;
+  /** How retries and the rate budget wait. */
+  sleep?: (ms: number) => Promise<void>;
+  /** Wall clock (token expiry, Retry-After dates). */
+  now?: () => Date;
+}
+
+export interface ConnectionStats {
+  /** API requests sent, every attempt counted (token endpoint excluded). */
+  requests: number;
+  /** Attempts beyond the first. */
+  retries: number;
+  /** Calls to the OAuth token endpoint. */
+  tokenRequests: number;
+}
+
+export interface FreshBooksConnection extends AccessReader, AccessWriter {
+  /** The API base URL in use (no secret in it). */
+  readonly baseUrl: string;
+  /** Where the refresh token lives, e.g. `file .rolecall/credentials.json`. */
+  readonly storeDescription: string;
+  /** Where the next refresh would take its refresh token from (never the value). */
+  tokenSource(): Promise<'store' | 'environment' | 'none'>;
+  stats(): ConnectionStats;
+  close(): Promise<void>;
+}
+
+/** The base URL: `FRESHBOOKS_API_URL` (the official SDK's variable) or production. */
+export function apiBaseUrl(env: Record<string, string | undefined>): string {
+  const raw = env['FRESHBOOKS_API_URL']?.trim() || PRODUCTION_API_URL;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new RolecallError('BAD_API_URL', `FRESHBOOKS_API_URL is not a URL: ${raw}`);
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
+    throw new RolecallError(
+      'BAD_API_URL',
+      `FRESHBOOKS_API_URL must be https (plain http only to loopback, for the emulator): ${raw}`,
+    );
+  }
+  return raw.replace(/\/+$/, '');
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/** The pieces a connection and `rolecall auth` share. */
+export interface Plumbing {
+  baseUrl: string;
+  transport: HttpTransport;
+  budget: RateBudget;
+  retry: RetrySettings;
+  counters: RequestCounters;
+  logger: FreshBooksLogger;
+  store: TokenStore;
+  now: () => Date;
+  /** Needs FRESHBOOKS_CLIENT_ID and FRESHBOOKS_CLIENT_SECRET; throws a clear error without them. */
+  oauth: () => OAuthClient;
+}
+
+export async function createPlumbing(options: ConnectOptions): Promise<Plumbing> {
+  const env = options.env;
+  const baseUrl = apiBaseUrl(env);
+  const store =
+    options.store ?? (await openTokenStore(options.tokenStore, { env, cwd: options.cwd }));
+  const clientSecret = env['FRESHBOOKS_CLIENT_SECRET'];
+  registerSecret(clientSecret);
+  registerSecret(env['FRESHBOOKS_REFRESH_TOKEN']);
+  const rate = options.rate ?? DEFAULT_RATE;
+  const sleep = options.sleep ?? realSleep;
+  const now = options.now ?? (() => new Date());
+  const logger = redactingLogger(options.logger);
+  const budget = createRateBudget({
+    rate,
+    // An explicit --rate also bounds the burst: asking for 1/s should not allow 4 at once.
+    burst: options.burst ?? (options.rate === undefined ? DEFAULT_BURST : Math.ceil(rate)),
+    sleep,
+  });
+  const retry: RetrySettings = {
+    maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES,
+    backoff: {
+      baseMs: options.backoffBaseMs ?? 250,
+      capMs: options.backoffCapMs ?? 8_000,
+      random: options.random ?? Math.random,
+    },
+    maxRetryAfterMs: options.maxRetryAfterMs ?? 120_000,
+    sleep,
+    wallNow: () => now().getTime(),
+  };
+  const transport = createHttpTransport({
+    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    connections: 8,
+  });
+  const counters = newCounters();
+  let oauthClient: OAuthClient | undefined;
+  const oauth = (): OAuthClient => {
+    if (oauthClient) return oauthClient;
+    const clientId = env['FRESHBOOKS_CLIENT_ID']?.trim();
+    const missing = [
+      clientId ? null : 'FRESHBOOKS_CLIENT_ID',
+      clientSecret ? null : 'FRESHBOOKS_CLIENT_SECRET',
+    ].filter((name): name is string => name !== null);
+    if (!clientId || !clientSecret || missing.length > 0) {
+      throw new RolecallError(
+        'NO_CREDENTIALS',
+        `${missing.join(' and ')} ${missing.length === 1 ? 'is' : 'are'} not set: the FreshBooks app's OAuth client credentials are needed to get an access token`,
+      );
+    }
+    oauthClient = new OAuthClient({
+      baseUrl,
+      clientId,
+      clientSecret,
+      transport,
+      budget,
+      retry,
+      counters,
+      logger,
+    });
+    return oauthClient;
+  };
+  return { baseUrl, transport, budget, retry, counters, logger, store, now, oauth };
+}
+
+/**
+ * Opens a connection to FreshBooks: one rate budget, one token lifecycle and one keep-alive
+ * pool shared by every request made through it. Nothing is sent until the first call.
+ */
+export async function connectFreshBooks(options: ConnectOptions): Promise<FreshBooksConnection> {
+  return openConnection(await createPlumbing(options), options);
+}
+
+/** A connection over existing plumbing (`rolecall auth login` saves tokens first, then reads). */
+export function openConnection(
+  plumbing: Plumbing,
+  options: Pick<ConnectOptions, 'env' | 'pageConcurrency'>,
+): FreshBooksConnection {
+  const tokens = new TokenManager({
+    store: plumbing.store,
+    oauth: plumbing.oauth,
+    envRefreshToken: options.env['FRESHBOOKS_REFRESH_TOKEN']?.trim() || undefined,
+    now: () => plumbing.now().getTime(),
+    logger: plumbing.logger,
+  });
+  const api = new ApiClient({
+    baseUrl: plumbing.baseUrl,
+    transport: plumbing.transport,
+    budget: plumbing.budget,
+    tokens,
+    retry: plumbing.retry,
+    counters: plumbing.counters,
+    logger: plumbing.logger,
+  });
+  const client = new FreshBooksClient(api, { pageConcurrency: options.pageConcurrency ?? 4 });
+  const { counters } = plumbing;
+  return {
+    baseUrl: plumbing.baseUrl,
+    storeDescription: plumbing.store.describe(),
+    tokenSource: () => tokens.source(),
+    whoami: () => client.whoami(),
+    listTeamMembers: (businessId) => client.listTeamMembers(businessId),
+    getTeamMember: (businessId, uuid) => client.getTeamMember(businessId, uuid),
+    invite: (businessId, email, apiRole) => client.invite(businessId, email, apiRole),
+    changeRole: (businessId, uuid, apiRole) => client.changeRole(businessId, uuid, apiRole),
+    remove: (businessId, uuid) => client.remove(businessId, uuid),
+    stats: () => ({
+      requests: counters.requests,
+      retries: counters.retries,
+      tokenRequests: counters.tokenRequests,
+    }),
+    close: () => plumbing.transport.close(),
+  };
+}

@@ -1,0 +1,81 @@
+import { resolve } from 'node:path';
+import { RolecallError, UsageError } from '../errors.js';
+import type { TokenStore } from '../ports.js';
+import { createFileTokenStore } from './token-store-file.js';
+
+export const DEFAULT_TOKEN_STORE = 'file:.rolecall/credentials.json';
+
+/**
+ * Opens the token store a spec names:
+ * - `file:PATH` (relative to the working directory), the default `file:.rolecall/credentials.json`;
+ * - `github-secret:NAME[@environment]`: a GitHub Actions secret, written through the GitHub API
+ *   (implemented in `src/github/`, loaded only when asked for).
+ * Without a spec, `ROLECALL_TOKEN_STORE` is used, then the default.
+ */
+export async function openTokenStore(
+  spec: string | undefined,
+  context: { env: Record<string, string | undefined>; cwd: string },
+): Promise<TokenStore> {
+  const chosen = spec ?? nonEmpty(context.env['ROLECALL_TOKEN_STORE']) ?? DEFAULT_TOKEN_STORE;
+  const colon = chosen.indexOf(':');
+  const kind = colon < 0 ? '' : chosen.slice(0, colon);
+  const rest = colon < 0 ? '' : chosen.slice(colon + 1);
+  if (kind === 'file') {
+    if (rest === '')
+      throw new UsageError(
+        'token store "file:" needs a path, e.g. file:.rolecall/credentials.json',
+      );
+    return createFileTokenStore(resolve(context.cwd, rest), { cwd: context.cwd });
+  }
+  if (kind === 'github-secret') {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*(@[^@\s]+)?$/.test(rest)) {
+      throw new UsageError(
+        `token store "${chosen}" is not github-secret:NAME[@environment] (NAME: letters, digits, _)`,
+      );
+    }
+    return loadGitHubSecretStore(chosen, context.env);
+  }
+  throw new UsageError(
+    `unknown token store "${chosen}": use file:PATH or github-secret:NAME[@environment]`,
+  );
+}
+
+interface GitHubSecretStoreModule {
+  createGitHubSecretStore(
+    spec: string,
+    env: Record<string, string | undefined>,
+  ): TokenStore | Promise<TokenStore>;
+}
+
+async function loadGitHubSecretStore(
+  spec: string,
+  env: Record<string, string | undefined>,
+): Promise<TokenStore> {
+  // A variable specifier: that module belongs to the GitHub integration and may be absent
+  // from a given build; its absence is a clear error, not a crash at start-up.
+  const specifier = '../github/token-store-github-secret.js';
+  let module: Partial<GitHubSecretStoreModule>;
+  try {
+    module = (await import(specifier)) as Partial<GitHubSecretStoreModule>;
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'ERR_UNSUPPORTED_DIR_IMPORT') {
+      throw new RolecallError(
+        'TOKEN_STORE_UNAVAILABLE',
+        `the github-secret token store is not available in this build of rolecall; use file:PATH`,
+      );
+    }
+    throw error;
+  }
+  if (typeof module.createGitHubSecretStore !== 'function') {
+    throw new RolecallError(
+      'TOKEN_STORE_UNAVAILABLE',
+      'the github-secret token store module does not export createGitHubSecretStore',
+    );
+  }
+  return module.createGitHubSecretStore(spec, env);
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}

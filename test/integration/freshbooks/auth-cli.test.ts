@@ -1,0 +1,130 @@
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../../src/cli/main.js';
+import { bufferIo } from '../../support/buffer-io.js';
+import { startHarness, type Harness } from './emulator-harness.js';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(() => h.close());
+
+async function rolecall(args: string[], env: Record<string, string | undefined> = h.env) {
+  const io = bufferIo({ env, cwd: h.cwd });
+  const code = await main(args, io);
+  return { code, out: io.out(), err: io.err() };
+}
+
+describe('rolecall auth login', () => {
+  it('prints the authorize URL with the client id, redirect URI and the contract’s scopes', async () => {
+    const { code, out } = await rolecall([
+      'auth',
+      'login',
+      '--redirect-uri',
+      'https://localhost/rolecall/callback',
+    ]);
+    expect(code).toBe(0);
+    expect(out).toContain(
+      '  https://auth.freshbooks.com/oauth/authorize?client_id=rolecall-sandbox&response_type=code&redirect_uri=https%3A%2F%2Flocalhost%2Frolecall%2Fcallback&scope=user%3Aprofile%3Aread%20user%3Ateams%3Aread%20user%3Aaccount%3Aread%20user%3Ateams%3Awrite%20user%3Aaccount%3Awrite\n',
+    );
+    expect(out).toContain(
+      'rolecall auth login --code CODE --redirect-uri https://localhost/rolecall/callback',
+    );
+  });
+
+  it('needs a redirect URI', async () => {
+    const { code, err } = await rolecall(['auth', 'login']);
+    expect(code).toBe(1);
+    expect(err).toContain('--redirect-uri');
+  });
+
+  it('exchanges a code, stores the tokens (0600) and shows who they act as', async () => {
+    const redirect = h.emulator.credentials.redirectUri;
+    const oauthCode = h.emulator.control.mintCode({ client_id: h.env.FRESHBOOKS_CLIENT_ID });
+    const env = { ...h.env, FRESHBOOKS_REFRESH_TOKEN: undefined };
+    const { code, out, err } = await rolecall(
+      ['auth', 'login', '--code', oauthCode, '--redirect-uri', redirect],
+      env,
+    );
+    expect(code, err).toBe(0);
+    expect(out).toBe(
+      [
+        'logged in as alice@acme.example (identity 5001); tokens saved to file .rolecall/credentials.json',
+        'businesses:',
+        '  240340  Acme Books Inc. (account Xk9Pq2), role business_partner',
+        '  240341  Acme Holdings LLC (account Hd7Lm3), role business_partner',
+        '',
+      ].join('\n'),
+    );
+    expect((await stat(join(h.cwd, '.rolecall', 'credentials.json'))).mode & 0o777).toBe(0o600);
+    expect(out + err).not.toContain(oauthCode);
+
+    // A code is single-use.
+    const again = await rolecall(
+      ['auth', 'login', '--code', oauthCode, '--redirect-uri', redirect],
+      env,
+    );
+    expect(again.code).toBe(1);
+    expect(again.err).toContain('the authorization code was already used, has expired');
+    expect(again.err).not.toContain(oauthCode);
+  });
+
+  it('status: identity, businesses and the store in use — no secret', async () => {
+    const { code, out, err } = await rolecall(['auth', 'status'], {
+      ...h.env,
+      FRESHBOOKS_REFRESH_TOKEN: undefined,
+    });
+    expect(code, err).toBe(0);
+    expect(out).toBe(
+      [
+        'token store: file .rolecall/credentials.json',
+        'refresh token: from the token store',
+        `api: ${h.emulator.url}`,
+        'identity: alice@acme.example (id 5001)',
+        'businesses:',
+        '  240340  Acme Books Inc. (account Xk9Pq2), role business_partner',
+        '  240341  Acme Holdings LLC (account Hd7Lm3), role business_partner',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('status with another, empty store says the environment token would be used', async () => {
+    const { out } = await rolecall(['auth', 'status', '--token-store', 'file:other/creds.json']);
+    expect(out).toContain(
+      'token store: file other/creds.json\nrefresh token: from FRESHBOOKS_REFRESH_TOKEN',
+    );
+  });
+
+  it('without client credentials, names the missing variables', async () => {
+    const { code, err } = await rolecall(
+      ['auth', 'status', '--token-store', 'file:empty/creds.json'],
+      {
+        FRESHBOOKS_API_URL: h.emulator.url,
+        FRESHBOOKS_REFRESH_TOKEN: 'some-refresh-token-value',
+      },
+    );
+    expect(code).toBe(1);
+    expect(err).toContain('FRESHBOOKS_CLIENT_ID and FRESHBOOKS_CLIENT_SECRET are not set');
+  });
+
+  it.each([
+    [['auth', 'logout'], /unknown auth command "logout"/],
+    [['auth', 'status', 'extra'], /unexpected argument "extra"/],
+  ])('usage: %j', async (args, message) => {
+    const { code, err } = await rolecall(args);
+    expect(code).toBe(1);
+    expect(err).toMatch(message);
+  });
+
+  it('refuses plain http to anything but loopback', async () => {
+    const { code, err } = await rolecall(['auth', 'status'], {
+      ...h.env,
+      FRESHBOOKS_API_URL: 'http://api.example.com',
+    });
+    expect(code).toBe(1);
+    expect(err).toContain('FRESHBOOKS_API_URL must be https');
+  });
+});
