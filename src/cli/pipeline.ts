@@ -1,0 +1,146 @@
+/**
+ * The glue every planning command shares (plan, drift, expire, review, apply --github, the
+ * demo and the benchmarks): load the policies, read live FreshBooks (or a snapshot), record
+ * which commit the policies came from. One code path, so that the CLI and the GitHub Action
+ * cannot drift apart.
+ */
+import { resolve } from 'node:path';
+import { RolecallError } from '../errors.js';
+import { connectFreshBooks, type FreshBooksConnection } from '../freshbooks/connect.js';
+import { streamLogger } from '../freshbooks/logger.js';
+import { commitOf } from '../git/commit-of.js';
+import { loadPolicyProvenance } from '../git/provenance-index.js';
+import {
+  formatDiagnostic,
+  formatGitHubAnnotation,
+  loadDesiredState,
+} from '../policy/load-desired-state.js';
+import type { AccessReader } from '../ports.js';
+import { readLiveStateFile } from '../sync/live-state-file.js';
+import { syncLiveState } from '../sync/sync-live-state.js';
+import type { DesiredState, LiveState, PolicyCommit } from '../types.js';
+import { inGitHubActions, type CliIo } from './io.js';
+
+export const DEFAULT_POLICIES_DIR = 'policies';
+
+export interface LoadPoliciesOptions {
+  dir: string;
+  now: Date;
+  /**
+   * Measure `maxDuration` from the commit that added or extended each grant (git blame), as
+   * the JIT rules require. Off for commands that only read (it costs one blame per file).
+   */
+  grantTimesFromGit?: boolean;
+}
+
+/**
+ * Loads and validates the policies; prints every problem (and, in GitHub Actions, an
+ * annotation for it) on stderr; throws when there is an error, so that an invalid policy
+ * never reaches the FreshBooks API.
+ */
+export async function loadPolicies(io: CliIo, options: LoadPoliciesOptions): Promise<DesiredState> {
+  let grantTimes: ((file: string, line: number) => Date | undefined) | undefined;
+  if (options.grantTimesFromGit) {
+    const index = await loadPolicyProvenance(io.cwd, options.dir);
+    // Git dates are whatever the committer's clock said: never later than now.
+    grantTimes = (file, line) => {
+      const time = index.grantTime(file, line);
+      return time && time.getTime() > options.now.getTime() ? options.now : time;
+    };
+  }
+  const result = await loadDesiredState(options.dir, {
+    now: options.now,
+    cwd: io.cwd,
+    ...(grantTimes ? { grantTimes } : {}),
+  });
+  const annotate = inGitHubActions(io);
+  for (const diagnostic of [...result.errors, ...result.warnings]) {
+    io.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
+    if (annotate) io.stderr.write(`${formatGitHubAnnotation(diagnostic)}\n`);
+  }
+  if (result.errors.length > 0 || !result.value) {
+    const n = result.errors.length;
+    throw new RolecallError(
+      'POLICY_INVALID',
+      `${n} error${n === 1 ? '' : 's'} in ${options.dir}; nothing was planned (run \`rolecall validate\`)`,
+    );
+  }
+  return result.value;
+}
+
+/** Restricts the desired state to some businesses; each must be named by a policy. */
+export function selectBusinesses(desired: DesiredState, ids: readonly number[]): DesiredState {
+  if (ids.length === 0) return desired;
+  const known = new Set(desired.businesses.map((b) => b.businessId));
+  const unknown = ids.filter((id) => !known.has(id));
+  if (unknown.length > 0) {
+    throw new RolecallError(
+      'UNKNOWN_BUSINESS',
+      `business ${unknown.join(', ')} is not named by any policy; the policies name ${
+        [...known].join(', ') || 'no business'
+      }`,
+    );
+  }
+  const wanted = new Set(ids);
+  return { businesses: desired.businesses.filter((b) => wanted.has(b.businessId)) };
+}
+
+export interface ConnectionOptions {
+  tokenStore?: string | undefined;
+  rate?: number | undefined;
+  verbose?: boolean | undefined;
+}
+
+/** Opens the FreshBooks connection a command uses for the whole run (one rate budget). */
+export function openFreshBooks(
+  io: CliIo,
+  options: ConnectionOptions,
+): Promise<FreshBooksConnection> {
+  return connectFreshBooks({
+    env: io.env,
+    cwd: io.cwd,
+    ...(options.tokenStore === undefined ? {} : { tokenStore: options.tokenStore }),
+    ...(options.rate === undefined ? {} : { rate: options.rate }),
+    ...(options.verbose ? { logger: streamLogger(io.stderr) } : {}),
+  });
+}
+
+/**
+ * The live state of the given businesses: from a snapshot file (`--live FILE`, offline) or
+ * from FreshBooks. A snapshot must hold every business asked for.
+ */
+export async function readLive(
+  io: CliIo,
+  source: { liveFile: string } | { reader: AccessReader },
+  businessIds: readonly number[],
+  now: Date,
+): Promise<LiveState> {
+  if ('liveFile' in source) {
+    const live = await readLiveStateFile(resolve(io.cwd, source.liveFile));
+    const present = new Set(live.businesses.map((b) => b.businessId));
+    const missing = businessIds.filter((id) => !present.has(id));
+    if (missing.length > 0) {
+      throw new RolecallError(
+        'LIVE_INCOMPLETE',
+        `${source.liveFile} has no business ${missing.join(', ')}; sync it again with \`rolecall sync --out ${source.liveFile}\``,
+      );
+    }
+    return live;
+  }
+  return syncLiveState(source.reader, [...businessIds], { now });
+}
+
+/**
+ * policy file → the commit it was read at (HEAD, and whether that file is dirty). One git call
+ * when the policies are clean (CI); per file only when something is dirty (a laptop).
+ */
+export async function policyCommitsOf(
+  io: CliIo,
+  desired: DesiredState,
+): Promise<Record<string, PolicyCommit>> {
+  const files = desired.businesses.map((business) => business.file);
+  const all = await commitOf(io.cwd, files);
+  const commits: Record<string, PolicyCommit> = {};
+  for (const file of files) commits[file] = all.dirty ? await commitOf(io.cwd, [file]) : all;
+  return commits;
+}
