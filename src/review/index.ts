@@ -1,0 +1,21 @@
+/**
+ * The access review pack (pure): rows from policy + live state + provenance, and renderers.
+ */
+export {
+  buildReviewPack,
+  summarizeReview,
+  type BuildReviewPackInput,
+} from './build-review-pack.js';
+export { renderReviewCsv, csvField, REVIEW_CSV_COLUMNS } from './render-review-csv.js';
+export { renderReviewJson } from './render-review-json.js';
+export { renderReviewMarkdown } from './render-review-markdown.js';
+export { renderReviewIssueBody, type ReviewIssueOptions } from './render-review-issue.js';
+export { parseReviewIssueBody, type ParsedReviewIssue } from './parse-review-issue.js';
+export {
+  REVIEW_FLAGS,
+  REVIEW_FLAG_MEANINGS,
+  type ReviewFlag,
+  type ReviewRow,
+  type ReviewState,
+  type ReviewSummary,
+} from './review-types.js';
