@@ -1,7 +1,144 @@
-import { RolecallError } from '../../errors.js';
-import type { CliIo } from '../io.js';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { yesGate, terminalGate } from '../../apply/approval-gates.js';
+import { DEFAULT_CONCURRENCY } from '../../apply/apply-plan.js';
+import { runApply } from '../../apply/run-apply.js';
+import { RolecallError, UsageError } from '../../errors.js';
+import { connectFreshBooks } from '../../freshbooks/connect.js';
+import { toolVersion } from '../../paths.js';
+import { countChanges, summaryLine, totalChanges } from '../../plan/describe.js';
+import { parsePlan } from '../../plan/plan-file.js';
+import { renderPlanText } from '../../plan/render-text.js';
+import { formatDiagnostic, loadDesiredState } from '../../policy/load-desired-state.js';
+import { schemaValidator } from '../../schemas.js';
+import type { Plan } from '../../types.js';
+import { integerOption, parseCommandArgs } from '../args.js';
+import { colorEnabled, type CliIo } from '../io.js';
 
-// Placeholder until its issue lands; replaced by the real command.
-export async function run(_args: string[], _io: CliIo): Promise<number> {
-  throw new RolecallError('NOT_YET', '`rolecall apply` is not available yet');
+const HELP = `Usage: rolecall apply PLAN_FILE [options]
+
+Executes a plan file written by \`rolecall plan --out PLAN_FILE\`. Before the first write it
+checks the plan (version, schema, digest), re-reads the businesses it touches from FreshBooks,
+refuses a stale plan (a member it changes is no longer as planned) and re-checks the safety
+guards; then it asks for confirmation. Changes run in a safe order (grants and upgrades,
+then downgrades, then revokes), journaled in .rolecall/journal/ so that running the same
+plan again resumes after any interruption, and audited in .rolecall/audit/.
+
+Options:
+  --yes                apply without the confirmation prompt (CI)
+  --strict             also refuse when anyone else in the business changed since the plan
+  --policies DIR       the policies the plan was made from (default: policies)
+  --token-store SPEC   file:PATH (default file:.rolecall/credentials.json) or
+                       github-secret:NAME[@environment]
+  --concurrency N      writes in flight at once within a phase (default ${DEFAULT_CONCURRENCY}); they
+                       share one FreshBooks rate budget
+  --rate N             requests per second for this run (default 4)
+  --format FORMAT      the report: text (default) or markdown
+  -h, --help           this help
+
+Exit codes: 0 every change applied (or already in place); 1 refused or failed before any
+write (nothing changed); 3 partly done (some changes failed or became manual tasks) — fix
+what the report lists and run the same command again.
+`;
+
+export async function run(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCommandArgs(
+    args,
+    {
+      yes: { type: 'boolean', default: false },
+      strict: { type: 'boolean', default: false },
+      policies: { type: 'string', default: 'policies' },
+      'token-store': { type: 'string' },
+      concurrency: { type: 'string' },
+      rate: { type: 'string' },
+      format: { type: 'string', default: 'text' },
+    },
+    { allowPositionals: true },
+  );
+  if (values.help) {
+    io.stdout.write(HELP);
+    return 0;
+  }
+  const [planFile, ...extra] = positionals;
+  if (planFile === undefined)
+    throw new UsageError('apply needs the plan file: rolecall apply PLAN_FILE');
+  if (extra.length > 0)
+    throw new UsageError(`apply takes one plan file, got also: ${extra.join(' ')}`);
+  const concurrency = integerOption('concurrency', values.concurrency);
+  if (concurrency !== undefined && (concurrency < 1 || concurrency > 32)) {
+    throw new UsageError('--concurrency must be from 1 to 32');
+  }
+  const rate = values.rate === undefined ? undefined : Number(values.rate);
+  if (rate !== undefined && (!/^\d+(\.\d+)?$/.test(values.rate ?? '') || !(rate > 0))) {
+    throw new UsageError(
+      `--rate must be a positive number of requests per second, got "${values.rate}"`,
+    );
+  }
+  if (values.format !== 'text' && values.format !== 'markdown') {
+    throw new UsageError(`--format must be text or markdown, got "${values.format}"`);
+  }
+
+  const plan = await readPlanFile(planFile, io);
+  const loaded = await loadDesiredState(values.policies, { now: new Date(), cwd: io.cwd });
+  if (!loaded.value || loaded.errors.length > 0) {
+    for (const d of loaded.errors) io.stderr.write(`${formatDiagnostic(d)}\n`);
+    io.stderr.write(
+      `rolecall: the policies in ${values.policies} have errors; nothing was applied\n`,
+    );
+    return 1;
+  }
+
+  const connection = await connectFreshBooks({
+    env: io.env,
+    cwd: io.cwd,
+    ...(values['token-store'] === undefined ? {} : { tokenStore: values['token-store'] }),
+    ...(rate === undefined ? {} : { rate }),
+  });
+  try {
+    const result = await runApply({
+      plan,
+      desired: loaded.value,
+      connection,
+      gate: values.yes ? yesGate(io.env) : promptGate(io),
+      io,
+      strict: values.strict,
+      format: values.format,
+      ...(concurrency === undefined ? {} : { concurrency }),
+    });
+    return result.exitCode;
+  } finally {
+    await connection.close();
+  }
+}
+
+async function readPlanFile(planFile: string, io: CliIo): Promise<Plan> {
+  let text: string;
+  try {
+    text = await readFile(resolve(io.cwd, planFile), 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
+    throw new RolecallError('PLAN_UNREADABLE', `cannot read the plan file ${planFile} (${code})`);
+  }
+  const validate = schemaValidator('plan');
+  return parsePlan(
+    text,
+    (value) =>
+      validate(value)
+        ? []
+        : (validate.errors ?? []).map(
+            (e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`,
+          ),
+    { toolVersion: toolVersion(), name: planFile },
+  );
+}
+
+function promptGate(io: CliIo) {
+  return terminalGate({
+    prompt: io.prompt,
+    show: (plan) => io.stdout.write(renderPlanText(plan, { color: colorEnabled(io) })),
+    question: (plan) => {
+      const counts = countChanges(plan.businesses.flatMap((b) => b.changes));
+      return `\n${summaryLine(counts)}\nApply these ${totalChanges(plan)} change(s) to FreshBooks now?`;
+    },
+  });
 }

@@ -1,0 +1,291 @@
+import { randomBytes } from 'node:crypto';
+import { RolecallError } from '../errors.js';
+import type {
+  AccessReader,
+  AccessWriter,
+  ApprovalDecision,
+  ApprovalGate,
+  Clock,
+} from '../ports.js';
+import { redact } from '../redact.js';
+import type {
+  ApplyResult,
+  BusinessPlan,
+  Change,
+  DesiredState,
+  LiveState,
+  OperationOutcome,
+  Plan,
+  PolicyCommit,
+} from '../types.js';
+import { AuditLog, type ApplyVerdict } from './audit-log.js';
+import {
+  executeOperation,
+  type AppliedOperation,
+  type ApplyHooks,
+  type ExecutionContext,
+} from './execute-operation.js';
+import { historyByOperation, Journal } from './journal.js';
+import type { ManualTask } from './manual-tasks.js';
+import { operationKey } from './order-operations.js';
+import { preflightChecks, type Refusal, type RefusalCode } from './preflight-checks.js';
+import { recordOutcome } from './record-outcome.js';
+import { repairAudit } from './repair-audit.js';
+import { adminRemovalBlocked, runPhases } from './run-phases.js';
+import { viewOfLive, type MemberView } from './target-state.js';
+
+export type { Refusal, RefusalCode } from './preflight-checks.js';
+
+export interface ApplyRun extends ApplyResult {
+  runId: string | null;
+  operations: AppliedOperation[];
+  refusal?: Refusal;
+  approval?: ApprovalDecision;
+  /** Manual tasks still open after this run (new ones and earlier ones not yet done). */
+  manualTasks: ManualTask[];
+  /** Operations an earlier run of this plan had finished: not sent again (open manual tasks excluded). */
+  resumed: number;
+  /** Audit records written from the journal because an earlier run died before writing them. */
+  recoveredAudit: number;
+  warnings: string[];
+}
+
+export interface ApplyPlanOptions {
+  plan: Plan;
+  /** The policies: their rules and overrides re-evaluate the guards against fresh live state. */
+  desired: DesiredState;
+  reader: AccessReader;
+  writer: AccessWriter;
+  gate: ApprovalGate;
+  /** `.rolecall/`: the journal and the audit log live under it. */
+  stateDir: string;
+  clock: Clock;
+  actor: string;
+  resync: (businessIds: number[]) => Promise<LiveState>;
+  strict?: boolean;
+  /** Writes in flight at once within a phase; default 4. They share the client's rate budget. */
+  concurrency?: number;
+  /** Apply only the changes this accepts (`rolecall expire`: revokes of expired grants). */
+  only?: (change: Change) => boolean;
+  retry?: { attempts?: number; backoffMs?: number; sleep?: (ms: number) => Promise<void> };
+  onOperation?: (result: AppliedOperation) => void;
+  /** Aborting stops the run at once, like a crash: tests use it to simulate `kill -9`. */
+  signal?: AbortSignal;
+  hooks?: ApplyHooks;
+}
+
+export const DEFAULT_CONCURRENCY = 4;
+const DEFAULT_ATTEMPTS = 4;
+
+/**
+ * Executes an approved plan. Before the first write, in order: re-sync the businesses the
+ * plan touches; check the policy is the one planned; refuse a stale plan; re-evaluate the
+ * guards on fresh live state; ask the approval gate. Any refusal → exit code 1, nothing
+ * written to FreshBooks. Then three strictly sequential phases (grants and upgrades,
+ * downgrades, revokes), each with bounded concurrency; failures are aggregated, never
+ * first-error-abort. Every write is journaled (intent before, outcome after), so running the
+ * same plan again after any crash resumes it and ends in the same state as one clean run.
+ */
+export async function applyPlan(options: ApplyPlanOptions): Promise<ApplyRun> {
+  const { plan, clock, signal } = options;
+  const startedAt = clock.now().toISOString();
+  const audit = new AuditLog(options.stateDir, signal);
+  const only = options.only ?? (() => true);
+  const scope = plan.businesses
+    .map((business) => ({ business, changes: business.changes.filter(only) }))
+    .filter((entry) => entry.changes.length > 0);
+  const base: Omit<ApplyRun, 'exitCode' | 'finishedAt'> = {
+    planDigest: plan.digest,
+    startedAt,
+    runId: null,
+    operations: [],
+    manualTasks: [],
+    resumed: 0,
+    recoveredAudit: 0,
+    warnings: [],
+  };
+  if (scope.length === 0) return { ...base, exitCode: 0, finishedAt: clock.now().toISOString() };
+
+  const journal = await Journal.open(options.stateDir, plan.digest, signal);
+  try {
+    if (journal.skipped > 0) {
+      base.warnings.push(
+        `the journal had ${journal.skipped} unreadable line(s) (a record cut short by a crash); ignored`,
+      );
+    }
+    const history = historyByOperation(journal.records);
+    const refuse = async (code: RefusalCode, message: string, details: string[] = []) => {
+      const finishedAt = clock.now().toISOString();
+      const run: ApplyRun = {
+        ...base,
+        refusal: { code, message, details },
+        exitCode: 1,
+        finishedAt,
+      };
+      await audit.append(
+        summaryOf(
+          run,
+          options.actor,
+          'refused',
+          `${message}${details.length ? `: ${details.join('; ')}` : ''}`,
+        ),
+      );
+      return run;
+    };
+
+    let live: LiveState;
+    try {
+      live = await options.resync(scope.map((entry) => entry.business.businessId));
+    } catch (error) {
+      signal?.throwIfAborted();
+      return await refuse(
+        'LIVE_UNREADABLE',
+        `could not read live FreshBooks before applying: ${messageOf(error)}`,
+      );
+    }
+
+    const checked = preflightChecks({
+      scope,
+      desired: options.desired,
+      live,
+      history,
+      baseline: journal.records.find((r) => r.type === 'plan-start')?.untouched ?? {},
+      strict: options.strict ?? false,
+    });
+    if (checked.refusal) {
+      const { code, message, details } = checked.refusal;
+      return await refuse(code, message, details);
+    }
+    const untouched = checked.untouched;
+
+    const decision = await options.gate.decide(plan);
+    base.approval = decision;
+    if (!decision.approved) return await refuse('NOT_APPROVED', `not approved: ${decision.reason}`);
+
+    // ── the first write happens below this line ──
+    const runId = newRunId(clock);
+    base.runId = runId;
+    await journal.append({
+      type: 'plan-start',
+      at: clock.now().toISOString(),
+      runId,
+      digest: plan.digest,
+      actor: options.actor,
+      approval: decision.reason,
+      pid: process.pid,
+      untouched,
+    });
+    const policyCommits = new Map<number, PolicyCommit>(
+      plan.businesses.map((b) => [b.businessId, b.policyCommit]),
+    );
+    base.recoveredAudit = await repairAudit(journal.records, audit, {
+      planDigest: plan.digest,
+      policyCommits,
+    });
+
+    const ctx: ExecutionContext = {
+      reader: options.reader,
+      writer: options.writer,
+      journal,
+      audit,
+      clock,
+      runId,
+      actor: options.actor,
+      approval: decision.reason,
+      planDigest: plan.digest,
+      policyCommits,
+      attempts: options.retry?.attempts ?? DEFAULT_ATTEMPTS,
+      backoffMs: options.retry?.backoffMs ?? 500,
+      sleep: options.retry?.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+      ...(signal === undefined ? {} : { signal }),
+      ...(options.hooks === undefined ? {} : { hooks: options.hooks }),
+    };
+    const snapshots = new Map<number, MemberView[]>(
+      live.businesses.map((b) => [b.businessId, b.members.map(viewOfLive)]),
+    );
+    const businessById = new Map<number, BusinessPlan>(
+      scope.map((e) => [e.business.businessId, e.business]),
+    );
+    const changeByKey = new Map<string, Change>(
+      scope.flatMap((entry) =>
+        entry.changes.map((change) => [operationKey(change), change] as const),
+      ),
+    );
+    const operations = await runPhases(
+      scope.flatMap((entry) => entry.changes),
+      options.concurrency ?? DEFAULT_CONCURRENCY,
+      async (op, results) => {
+        const business = businessById.get(op.change.businessId);
+        if (!business) throw new Error(`no business for ${op.key}`);
+        const blocked = adminRemovalBlocked(op, results, changeByKey, history.get(op.key));
+        const result = blocked
+          ? await recordOutcome(op, ctx, 'failed', { detail: blocked })
+          : await executeOperation(
+              op,
+              business,
+              snapshots.get(op.change.businessId) ?? [],
+              history.get(op.key),
+              ctx,
+            );
+        options.onOperation?.(result);
+        return result;
+      },
+    );
+
+    const finishedAt = clock.now().toISOString();
+    const counts = countOutcomes(operations);
+    const exitCode: 0 | 3 = counts.failed + counts.manual > 0 ? 3 : 0;
+    await journal.append({ type: 'plan-end', at: finishedAt, runId, exitCode, counts });
+    const run: ApplyRun = {
+      ...base,
+      operations,
+      manualTasks: operations.flatMap((o) => (o.outcome === 'manual' && o.task ? [o.task] : [])),
+      resumed: operations.filter((o) => o.resumed && o.outcome !== 'manual').length,
+      exitCode,
+      finishedAt,
+    };
+    await audit.append(summaryOf(run, options.actor, exitCode === 0 ? 'applied' : 'partial'));
+    return run;
+  } catch (error) {
+    if (signal?.aborted || error instanceof RolecallError) throw error;
+    throw new RolecallError(
+      'APPLY_INTERRUPTED',
+      `apply stopped: ${messageOf(error)}; fix the cause and run the same plan again to resume`,
+      { exitCode: 3, cause: error },
+    );
+  } finally {
+    await journal.close();
+  }
+}
+
+function countOutcomes(operations: readonly AppliedOperation[]): Record<OperationOutcome, number> {
+  const counts: Record<OperationOutcome, number> = { applied: 0, already: 0, manual: 0, failed: 0 };
+  for (const op of operations) counts[op.outcome] += 1;
+  return counts;
+}
+
+function summaryOf(run: ApplyRun, actor: string, result: ApplyVerdict, reason?: string) {
+  return {
+    type: 'summary' as const,
+    time: run.finishedAt,
+    actor,
+    planDigest: run.planDigest,
+    runId: run.runId,
+    approval: run.approval?.reason ?? null,
+    result,
+    exitCode: run.exitCode,
+    counts: countOutcomes(run.operations),
+    skipped: run.resumed,
+    startedAt: run.startedAt,
+    finishedAt: run.finishedAt,
+    ...(reason === undefined ? {} : { reason }),
+  };
+}
+
+function newRunId(clock: Clock): string {
+  return `${clock.now().toISOString().replace(/[-:.]/g, '')}-${randomBytes(4).toString('hex')}`;
+}
+
+function messageOf(error: unknown): string {
+  return redact(error instanceof Error ? error.message : String(error));
+}

@@ -1,0 +1,46 @@
+import type { ApprovalDecision, ApprovalGate } from '../ports.js';
+import type { Plan } from '../types.js';
+
+/** `--yes`: approved by whoever ran the command; the audit log records where. */
+export function yesGate(env: Record<string, string | undefined>): ApprovalGate {
+  const where =
+    env['GITHUB_ACTIONS'] === 'true'
+      ? `--yes in GitHub Actions${env['GITHUB_RUN_ID'] ? ` run ${env['GITHUB_RUN_ID']}` : ''}`
+      : '--yes at terminal';
+  return { decide: async () => ({ approved: true, reason: where }) };
+}
+
+/**
+ * The terminal prompt: shows the plan, then only the exact answer `yes` approves (Terraform's
+ * habit — a stray Enter or "y" must not change anyone's access). Without a terminal it
+ * refuses and says how to proceed.
+ */
+export function terminalGate(options: {
+  prompt: ((question: string) => Promise<string>) | undefined;
+  /** Prints the plan before the question. */
+  show: (plan: Plan) => void;
+  question: (plan: Plan) => string;
+}): ApprovalGate {
+  return {
+    async decide(plan: Plan): Promise<ApprovalDecision> {
+      if (!options.prompt) {
+        return {
+          approved: false,
+          reason:
+            'stdin is not a terminal, so nobody can confirm; pass --yes to apply without a prompt',
+        };
+      }
+      options.show(plan);
+      const answer = await options.prompt(
+        `${options.question(plan)}\n  Only "yes" will be accepted: `,
+      );
+      if (answer.trim() === 'yes') return { approved: true, reason: 'confirmed "yes" at terminal' };
+      return { approved: false, reason: 'the answer at the terminal prompt was not "yes"' };
+    },
+  };
+}
+
+/** A gate that always refuses (`--dry-run`-like callers, and tests). */
+export function refusingGate(reason: string): ApprovalGate {
+  return { decide: async () => ({ approved: false, reason }) };
+}

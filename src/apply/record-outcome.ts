@@ -1,0 +1,71 @@
+import { redact } from '../redact.js';
+import type { OperationOutcome } from '../types.js';
+import { auditRecordOf } from './audit-log.js';
+import type { AppliedOperation, ExecutionContext } from './execute-operation.js';
+import type { OutcomeRecord } from './journal.js';
+import type { ManualTask } from './manual-tasks.js';
+import type { Operation } from './order-operations.js';
+
+export function resultOf(
+  op: Operation,
+  outcome: OperationOutcome,
+  from?: Pick<OutcomeRecord, 'detail' | 'requestId'>,
+): AppliedOperation {
+  const { change } = op;
+  return {
+    op: op.key,
+    businessId: change.businessId,
+    email: change.email,
+    action: change.action,
+    from: change.from,
+    to: change.to,
+    outcome,
+    ...(from?.detail === undefined ? {} : { detail: from.detail }),
+    ...(from?.requestId === undefined ? {} : { requestId: from.requestId }),
+  };
+}
+
+/**
+ * Records an outcome: the journal first (the source of truth for a rerun), then the audit log.
+ * If the process dies between the two, the next run writes the missing audit record from the
+ * journal (`repairAudit`), so every outcome is audited exactly once.
+ */
+export async function recordOutcome(
+  op: Operation,
+  ctx: ExecutionContext,
+  outcome: OperationOutcome,
+  extra: { detail?: string; requestId?: string; task?: ManualTask },
+): Promise<AppliedOperation> {
+  const { change } = op;
+  const at = ctx.clock.now().toISOString();
+  const auditId = `${ctx.runId}:${op.key}`;
+  const outcomeRecord: OutcomeRecord = {
+    type: 'outcome',
+    at,
+    runId: ctx.runId,
+    op: op.key,
+    businessId: change.businessId,
+    email: change.email,
+    action: change.action,
+    from: change.from,
+    to: change.to,
+    outcome,
+    ...(extra.detail === undefined ? {} : { detail: redact(extra.detail) }),
+    ...(extra.requestId === undefined ? {} : { requestId: extra.requestId }),
+    auditId,
+    ...(extra.task === undefined ? {} : { task: extra.task }),
+  };
+  await ctx.journal.append(outcomeRecord);
+  await ctx.audit.append(
+    auditRecordOf(outcomeRecord, {
+      actor: ctx.actor,
+      approval: ctx.approval,
+      planDigest: ctx.planDigest,
+      policyCommit: ctx.policyCommits.get(change.businessId) ?? null,
+    }),
+  );
+  return {
+    ...resultOf(op, outcome, outcomeRecord),
+    ...(extra.task === undefined ? {} : { task: extra.task }),
+  };
+}

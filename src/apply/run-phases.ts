@@ -1,0 +1,65 @@
+import type { Change } from '../types.js';
+import type { AppliedOperation } from './execute-operation.js';
+import type { OperationHistory } from './journal.js';
+import { isSettled } from './journal.js';
+import { addsAdmin, orderOperations, removesAdmin, type Operation } from './order-operations.js';
+
+/**
+ * Runs the phases strictly one after the other, each with at most `limit` operations in
+ * flight. A thrown error (a simulated crash, a journal that cannot be written) stops new
+ * operations from starting, lets the ones in flight finish, and is rethrown. Results come
+ * back in phase order.
+ */
+export async function runPhases(
+  changes: readonly Change[],
+  limit: number,
+  run: (op: Operation, done: ReadonlyMap<string, AppliedOperation>) => Promise<AppliedOperation>,
+): Promise<AppliedOperation[]> {
+  const results = new Map<string, AppliedOperation>();
+  const ordered: AppliedOperation[] = [];
+  for (const phase of orderOperations(changes)) {
+    let next = 0;
+    let failure: { error: unknown } | undefined;
+    const lane = async () => {
+      while (failure === undefined && next < phase.length) {
+        const op = phase[next];
+        next += 1;
+        if (!op) break;
+        try {
+          results.set(op.key, await run(op, results));
+        } catch (error) {
+          failure ??= { error };
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, phase.length)) }, lane));
+    if (failure) throw failure.error;
+    for (const op of phase) {
+      const result = results.get(op.key);
+      if (result) ordered.push(result);
+    }
+  }
+  return ordered;
+}
+
+/**
+ * An admin grant or upgrade that did not complete means a later downgrade or revoke of an
+ * admin in the same business could leave it below `minAdmins`: such an operation is not
+ * attempted this run (reported `failed`; the next run retries it). Returns why, or null.
+ */
+export function adminRemovalBlocked(
+  op: Operation,
+  results: ReadonlyMap<string, AppliedOperation>,
+  changes: ReadonlyMap<string, Change>,
+  history: OperationHistory | undefined,
+): string | null {
+  if (op.phase === 1 || !removesAdmin(op.change) || isSettled(history)) return null;
+  for (const [key, result] of results) {
+    const change = changes.get(key);
+    if (!change || change.businessId !== op.change.businessId) continue;
+    if (addsAdmin(change) && result.outcome !== 'applied' && result.outcome !== 'already') {
+      return `not attempted: the admin ${result.action} for ${result.email} did not complete, and removing an admin now could leave too few (minAdmins)`;
+    }
+  }
+  return null;
+}
