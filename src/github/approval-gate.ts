@@ -1,0 +1,218 @@
+/**
+ * The GitHub approval gate: the `ApprovalGate` apply consults before its first write, after
+ * re-planning at the merge commit. It opens only when
+ *
+ * 1. the plan's effect is the one last posted on the pull request (same salted digest) —
+ *    otherwise "plan changed since approval", with the difference; and
+ * 2. every approval rule of every business in the plan is met (approvals.ts) by reviews of the
+ *    pull request's head commit.
+ *
+ * A plan without changes needs no approval. Everything is fetched fresh from GitHub here; the
+ * decision itself is the pure `evaluateApprovals`.
+ */
+import type { ApprovalDecision, ApprovalGate } from '../ports.js';
+import type { ApprovalRules, Plan } from '../types.js';
+import type { GitHubClient } from './client.js';
+import { repoParams, type RepoRef } from './context.js';
+import { githubError } from './github-error.js';
+import { fetchPermissions, fetchPublicEmails, fetchTeamMembers } from './reviewer-facts.js';
+import { evaluateApprovals, latestDecisiveReviews, type ReviewInput } from './approvals.js';
+import { isBot, sameLogin } from './identity.js';
+import { readApprovedPlan, type ApprovedPlan } from './plan-comment.js';
+import {
+  approvalDigest,
+  changeCount,
+  describeDifference,
+  planEffect,
+  saltedDigest,
+} from './plan-digest.js';
+
+export const DEFAULT_APPROVAL_RULES: ApprovalRules = { required: 1 };
+
+/** The refusal reason lists this many differences; `difference` in the evaluation has them all. */
+const MAX_DIFFERENCES_IN_REASON = 10;
+
+export interface GitHubApprovalGateOptions {
+  octokit: GitHubClient;
+  /** For team lookups (organization "Members: read"); default `octokit`. */
+  teamOctokit?: GitHubClient;
+  repo: RepoRef;
+  pullNumber: number;
+  /** Login that posts rolecall's plan comments (identity.ts). */
+  login: string;
+  /** The `approvals:` of a business's policy; `undefined` → `defaultRules`. */
+  rulesFor: (businessId: number) => ApprovalRules | undefined;
+  defaultRules?: ApprovalRules;
+  /** When given, the pull request must have been merged as this commit (the pushed one). */
+  mergeCommitSha?: string;
+  /** Count only reviewers with write access. Default true. */
+  requireWriteAccess?: boolean;
+}
+
+export interface GateEvaluation {
+  approved: boolean;
+  /** One line: why. */
+  reason: string;
+  /** Each unmet condition, exactly. */
+  unmet: string[];
+  /** For "plan changed since approval": one line per difference. */
+  difference: string[];
+  counted: string[];
+  ignored: Array<{ login: string; reason: string }>;
+  pullRequest: { number: number; htmlUrl: string; headSha: string };
+  approvedPlan: ApprovedPlan | null;
+}
+
+export class GitHubApprovalGate implements ApprovalGate {
+  constructor(private readonly options: GitHubApprovalGateOptions) {}
+
+  async decide(plan: Plan): Promise<ApprovalDecision> {
+    const evaluation = await this.evaluate(plan);
+    return {
+      approved: evaluation.approved,
+      reason: evaluation.reason,
+      ...(evaluation.counted.length ? { approvers: evaluation.counted } : {}),
+    };
+  }
+
+  async evaluate(plan: Plan): Promise<GateEvaluation> {
+    const { octokit, repo, pullNumber } = this.options;
+    let pr;
+    try {
+      ({ data: pr } = await octokit.rest.pulls.get({
+        ...repoParams(repo),
+        pull_number: pullNumber,
+      }));
+    } catch (error) {
+      throw githubError(`read pull request #${pullNumber}`, error);
+    }
+    const pullRequest = { number: pr.number, htmlUrl: pr.html_url, headSha: pr.head.sha };
+    const effect = planEffect(plan);
+    const base = { difference: [], counted: [], ignored: [], pullRequest, approvedPlan: null };
+    if (changeCount(effect) === 0) {
+      return {
+        ...base,
+        approved: true,
+        reason: 'the plan has no changes: nothing to approve',
+        unmet: [],
+      };
+    }
+
+    const unmet: string[] = [];
+    if (!pr.merged) {
+      unmet.push(
+        `pull request #${pr.number} is not merged: its plan is applied only after the merge`,
+      );
+    } else if (this.options.mergeCommitSha && pr.merge_commit_sha !== this.options.mergeCommitSha) {
+      unmet.push(
+        `pull request #${pr.number} was merged as ${String(pr.merge_commit_sha).slice(0, 12)}, not as ${this.options.mergeCommitSha.slice(0, 12)}`,
+      );
+    }
+    let difference: string[] = [];
+    const approvedPlan = await readApprovedPlan(
+      octokit,
+      { ...repoParams(repo), number: pr.number, htmlUrl: pr.html_url },
+      this.options.login,
+    );
+    if (!approvedPlan) {
+      unmet.push(
+        `no plan by @${this.options.login} on #${pr.number}: the plan workflow must comment the plan before the merge ` +
+          '(a pull request from a fork gets no plan; push its branch to this repository and open it again)',
+      );
+    } else {
+      const current = saltedDigest(pr.html_url, approvalDigest(plan));
+      if (current !== approvedPlan.digest) {
+        difference = approvedPlan.effect
+          ? describeDifference(approvedPlan.effect, plan)
+          : [
+              'the approved plan was too large to record in the comment: compare the plan comment with this run’s plan',
+            ];
+        const shown = difference.slice(0, MAX_DIFFERENCES_IN_REASON);
+        const more = difference.length - shown.length;
+        unmet.push(
+          `plan changed since approval: the plan at the merge commit is not the plan last posted on #${pr.number} ` +
+            `(${difference.length} difference${difference.length === 1 ? '' : 's'}: ${shown.join('; ')}` +
+            `${more > 0 ? `; and ${more} more` : ''}); re-plan and approve again`,
+        );
+      }
+    }
+
+    let reviews: ReviewInput[];
+    try {
+      reviews = await octokit.paginate(octokit.rest.pulls.listReviews, {
+        ...repoParams(repo),
+        pull_number: pr.number,
+        per_page: 100,
+      });
+    } catch (error) {
+      throw githubError(`list the reviews of #${pr.number}`, error);
+    }
+    const author = pr.user.login;
+    const reviewers = [...latestDecisiveReviews(reviews).values()]
+      .map((r) => r.user as { login: string; type?: string | null })
+      .filter((u) => !isBot(u) && !sameLogin(u.login, author))
+      .map((u) => u.login);
+    const subjects = [...new Set(plan.businesses.flatMap((b) => b.changes.map((c) => c.email)))];
+
+    const permissions =
+      this.options.requireWriteAccess === false
+        ? undefined
+        : await fetchPermissions(octokit, repo, reviewers);
+    const reviewerEmails = await fetchPublicEmails(octokit, reviewers);
+    const rulesByBusiness = plan.businesses.map((b) => ({
+      business: b,
+      rules:
+        this.options.rulesFor(b.businessId) ?? this.options.defaultRules ?? DEFAULT_APPROVAL_RULES,
+    }));
+    const teams = new Set<string>();
+    for (const { business, rules } of rulesByBusiness) {
+      for (const t of rules.teams ?? []) teams.add(t);
+      for (const [role, rule] of Object.entries(rules.roles ?? {})) {
+        if (business.changes.some((c) => c.to?.role === role))
+          for (const t of rule?.teams ?? []) teams.add(t);
+      }
+    }
+    const { members: teamMembers, problems } = await fetchTeamMembers(
+      this.options.teamOctokit ?? octokit,
+      [...teams],
+      reviewers,
+    );
+    unmet.push(...problems);
+
+    const counted = new Set<string>();
+    let ignored: GateEvaluation['ignored'] = [];
+    const several = rulesByBusiness.length > 1;
+    for (const { business, rules } of rulesByBusiness) {
+      const result = evaluateApprovals({
+        rules,
+        reviews,
+        headSha: pr.head.sha,
+        author,
+        subjects,
+        changes: business.changes,
+        teamMembers,
+        reviewerEmails,
+        ...(permissions ? { permissions } : {}),
+      });
+      for (const line of result.unmet)
+        unmet.push(several ? `business ${business.businessId}: ${line}` : line);
+      for (const login of result.counted) counted.add(login);
+      ignored = result.ignored;
+    }
+
+    const approved = unmet.length === 0;
+    const reason = approved
+      ? `approved on #${pr.number} by ${[...counted].map((l) => `@${l}`).join(', ') || 'the rules (none required)'}; the plan is the one posted`
+      : `not approved (#${pr.number}): ${unmet.join('; ')}`;
+    return {
+      approved,
+      reason,
+      unmet,
+      difference,
+      counted: [...counted].sort(),
+      ignored,
+      pullRequest,
+      approvedPlan,
+    };
+  }
+}

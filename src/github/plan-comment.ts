@@ -1,0 +1,178 @@
+/**
+ * The plan comment on a pull request: the rendered plan for people, and a hidden record for
+ * apply — the salted digest of the plan's effect (plan-digest.ts), the head commit it was
+ * computed for, the businesses in scope (apply re-plans exactly those), and, when small enough,
+ * the effect itself so that a refusal can show what changed.
+ */
+import type { Plan } from '../types.js';
+import type { GitHubClient } from './client.js';
+import type { RepoRef } from './context.js';
+import { githubError } from './github-error.js';
+import { renderPlanMarkdown } from '../plan/index.js';
+import {
+  approvalDigest,
+  changeCount,
+  effectMatches,
+  isPlanEffect,
+  planEffect,
+  saltedDigest,
+  type PlanEffect,
+} from './plan-digest.js';
+import { hiddenRecord } from './hidden-record.js';
+import { GITHUB_BODY_MAX_CHARS } from './limits.js';
+import {
+  readStickyRecord,
+  upsertStickyComment,
+  type FoundComment,
+  type UpsertResult,
+} from './sticky-comment.js';
+
+export const PLAN_COMMENT_KIND = 'plan';
+export const APPLY_COMMENT_KIND = 'apply';
+const SCOPE = 'pr';
+
+/** Above this size (encoded) the effect is left out of the record; the digest is always there. */
+const MAX_RECORD_CHARS = 20_000;
+
+export interface PlanCommentRecord {
+  v: 1;
+  /** `sha256(prUrl + approvalDigest(plan))`. */
+  digest: string;
+  headSha: string;
+  businesses: number[];
+  changes: number;
+  effect?: PlanEffect;
+}
+
+export interface PullRequestRef extends RepoRef {
+  number: number;
+  /** The pull request's `html_url`: the salt. */
+  htmlUrl: string;
+  /** The head commit the plan was computed for. */
+  headSha: string;
+}
+
+export interface PlanCommentResult {
+  action: UpsertResult['action'] | 'skipped-stale-head';
+  comment?: FoundComment;
+  truncated: boolean;
+  record: PlanCommentRecord;
+}
+
+/**
+ * Posts or updates the plan comment. `render(maxChars)` returns the markdown; by default the
+ * planner's `renderPlanMarkdown(plan, {maxChars})`, which degrades (full → summary → counts) to
+ * the budget left after the hidden record. Whatever still overflows is cut with a note.
+ *
+ * When the pull request's head has moved past `headSha` (a newer push; its own run will comment),
+ * nothing is written: an older plan never overwrites a newer one.
+ */
+export async function upsertPlanComment(
+  octokit: GitHubClient,
+  input: { pr: PullRequestRef; plan: Plan; login: string; render?: (maxChars: number) => string },
+): Promise<PlanCommentResult> {
+  const { pr, plan } = input;
+  const record = planCommentRecord(pr, plan);
+  let currentHead: string;
+  try {
+    const { data } = await octokit.rest.pulls.get({
+      owner: pr.owner,
+      repo: pr.repo,
+      pull_number: pr.number,
+    });
+    currentHead = data.head.sha;
+  } catch (error) {
+    throw githubError(`read pull request #${pr.number}`, error);
+  }
+  if (currentHead !== pr.headSha) return { action: 'skipped-stale-head', truncated: false, record };
+  const recordChars = hiddenRecord(PLAN_COMMENT_KIND, SCOPE, record).length;
+  const render = input.render ?? ((maxChars: number) => renderPlanMarkdown(plan, { maxChars }));
+  const visible = render(GITHUB_BODY_MAX_CHARS - recordChars - 1);
+  const result = await upsertStickyComment(
+    octokit,
+    { owner: pr.owner, repo: pr.repo, issueNumber: pr.number },
+    { kind: PLAN_COMMENT_KIND, scope: SCOPE, login: input.login },
+    { visible, record },
+  );
+  return { ...result, record };
+}
+
+/** The hidden record for a plan on a pull request (exported for tests and for dry runs). */
+export function planCommentRecord(
+  pr: Pick<PullRequestRef, 'htmlUrl' | 'headSha'>,
+  plan: Plan,
+): PlanCommentRecord {
+  const effect = planEffect(plan);
+  const record: PlanCommentRecord = {
+    v: 1,
+    digest: saltedDigest(pr.htmlUrl, approvalDigest(plan)),
+    headSha: pr.headSha,
+    businesses: effect.businesses.map((b) => b.businessId),
+    changes: changeCount(effect),
+    effect,
+  };
+  if (hiddenRecord(PLAN_COMMENT_KIND, SCOPE, record).length > MAX_RECORD_CHARS)
+    delete record.effect;
+  return record;
+}
+
+export interface ApprovedPlan {
+  /** The salted digest last posted. */
+  digest: string;
+  headSha: string;
+  businesses: number[];
+  changes: number;
+  /** The approved effect, when it was small enough to record and matches the digest. */
+  effect: PlanEffect | null;
+  comment: FoundComment;
+}
+
+/**
+ * The plan last posted on the pull request by `login`, or `null` when there is none (or its
+ * record does not parse). `prUrl` verifies the recorded effect against the digest; an effect that
+ * does not match is dropped (the digest alone decides).
+ */
+export async function readApprovedPlan(
+  octokit: GitHubClient,
+  pr: RepoRef & { number: number; htmlUrl: string },
+  login: string,
+): Promise<ApprovedPlan | null> {
+  const found = await readStickyRecord(
+    octokit,
+    { owner: pr.owner, repo: pr.repo, issueNumber: pr.number },
+    { kind: PLAN_COMMENT_KIND, scope: SCOPE, login },
+  );
+  if (!found) return null;
+  const record = found.record as Partial<PlanCommentRecord> | undefined;
+  if (
+    !record ||
+    record.v !== 1 ||
+    typeof record.digest !== 'string' ||
+    !/^sha256:[0-9a-f]{64}$/.test(record.digest)
+  ) {
+    return null;
+  }
+  const effect =
+    isPlanEffect(record.effect) && effectMatches(record.effect, pr.htmlUrl, record.digest)
+      ? record.effect
+      : null;
+  return {
+    digest: record.digest,
+    headSha: typeof record.headSha === 'string' ? record.headSha : '',
+    businesses: Array.isArray(record.businesses)
+      ? record.businesses.filter((b) => typeof b === 'number')
+      : [],
+    changes: typeof record.changes === 'number' ? record.changes : 0,
+    effect,
+    comment: found.comment,
+  };
+}
+
+/** Just the salted digest last posted on the pull request, or `null`. */
+export async function readApprovedDigest(
+  octokit: GitHubClient,
+  pr: RepoRef & { number: number; htmlUrl: string },
+  login: string,
+): Promise<string | null> {
+  return (await readApprovedPlan(octokit, pr, login))?.digest ?? null;
+}

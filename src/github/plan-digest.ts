@@ -1,0 +1,89 @@
+/**
+ * "The approved plan is the applied plan". What a reviewer approves is the plan's *effect* — the
+ * planner's `planChangesOnly(plan)`: per business, every change and guard verdict, without
+ * `createdAt`, the tool version, the policy commit, fingerprints or source lines, all of which
+ * differ between the plan on the pull request and the re-plan at the merge commit even when both
+ * would apply exactly the same thing. Its digest (`planChangesDigest`) is salted with the pull
+ * request's URL before it is posted, so a digest copied from one pull request's comment never
+ * validates another's.
+ */
+import { digestOf, sha256Hex } from '../canonical.js';
+import {
+  comparePlans,
+  planChangesDigest,
+  planChangesOnly,
+  type PlanEffect,
+} from '../plan/index.js';
+import type { BusinessPlan, Plan } from '../types.js';
+
+export type { PlanEffect };
+
+/** `sha256:<hex>` of the plan's effect (the planner's `planChangesDigest`). */
+export function approvalDigest(plan: Plan): string {
+  return planChangesDigest(plan);
+}
+
+/** `sha256:<hex>` of `prUrl + planDigest`: the value the plan comment carries. */
+export function saltedDigest(prUrl: string, planDigest: string): string {
+  if (!prUrl) throw new TypeError('saltedDigest: the pull request URL is required');
+  return `sha256:${sha256Hex(prUrl + planDigest)}`;
+}
+
+/** The effect recorded in the plan comment. */
+export function planEffect(plan: Plan): PlanEffect {
+  return planChangesOnly(plan);
+}
+
+/** True when a recorded effect is exactly the one `saltedDigest` was computed from. */
+export function effectMatches(effect: PlanEffect, prUrl: string, salted: string): boolean {
+  return saltedDigest(prUrl, digestOf(effect)) === salted;
+}
+
+export function changeCount(effect: PlanEffect): number {
+  return effect.businesses.reduce((sum, b) => sum + b.changes.length, 0);
+}
+
+/**
+ * The planner's `comparePlans` between the approved effect (read back from the comment) and the
+ * new plan: one line per difference. The effect has no names or files; they are taken from the
+ * new plan where the business is still there.
+ */
+export function describeDifference(approved: PlanEffect, current: Plan): string[] {
+  const names = new Map(current.businesses.map((b) => [b.businessId, b.name]));
+  const businesses: BusinessPlan[] = approved.businesses.map((b) => ({
+    businessId: b.businessId,
+    name: names.get(b.businessId) ?? `business ${b.businessId}`,
+    policyFile: '',
+    policyCommit: { sha: null, dirty: false },
+    desiredDigest: '',
+    liveFingerprint: '',
+    memberFingerprints: {},
+    mode: b.mode,
+    changes: b.changes,
+    unmanaged: [],
+    guards: b.guards.map((g) => ({
+      guard: g.guard,
+      ok: g.ok,
+      message: '',
+      ...(g.override ? { override: { ...g.override, source: { file: '', line: 0, col: 0 } } } : {}),
+    })),
+    applyable: b.applyable,
+  }));
+  return comparePlans({ ...current, businesses }, current);
+}
+
+/** Shape check for an effect read back from a hidden record (untrusted JSON). */
+export function isPlanEffect(value: unknown): value is PlanEffect {
+  const businesses = (value as { businesses?: unknown } | null)?.businesses;
+  return (
+    Array.isArray(businesses) &&
+    businesses.every(
+      (b: unknown) =>
+        !!b &&
+        typeof b === 'object' &&
+        typeof (b as { businessId?: unknown }).businessId === 'number' &&
+        Array.isArray((b as { changes?: unknown }).changes) &&
+        Array.isArray((b as { guards?: unknown }).guards),
+    )
+  );
+}

@@ -1,0 +1,219 @@
+/**
+ * One repository of the fake: issues and pull requests (one numbering, as on GitHub), comments,
+ * reviews, labels, the pull requests of each commit, collaborator permissions, and Actions
+ * secrets sealed to a real libsodium key pair the fake holds (so tests can decrypt them).
+ */
+import sodium from 'libsodium-wrappers';
+import type {
+  FakeComment,
+  FakeIssue,
+  FakeReview,
+  FakeWorld,
+  PullData,
+  SecretBox,
+} from './state.js';
+
+let nextKeyId = 1;
+function newSecretBox(): SecretBox {
+  const pair = sodium.crypto_box_keypair();
+  return {
+    keyId: `key-${nextKeyId++}`,
+    publicKey: pair.publicKey,
+    privateKey: pair.privateKey,
+    secrets: new Map(),
+  };
+}
+
+export class FakeRepo {
+  readonly issues = new Map<number, FakeIssue>();
+  readonly comments: FakeComment[] = [];
+  readonly reviews: FakeReview[] = [];
+  readonly labels = new Map<string, { name: string; color: string; description: string }>();
+  /** sha → pull request numbers associated with it (`GET /commits/{sha}/pulls`). */
+  readonly commitPulls = new Map<string, number[]>();
+  /** login → permission (`admin`, `maintain`, `write`, `triage`, `read`). */
+  readonly permissions = new Map<string, string>();
+  readonly repoSecrets: SecretBox = newSecretBox();
+  readonly environments = new Map<string, SecretBox>();
+  private nextNumber = 1;
+
+  constructor(
+    readonly owner: string,
+    readonly name: string,
+    private readonly world: FakeWorld,
+  ) {}
+
+  get fullName(): string {
+    return `${this.owner}/${this.name}`;
+  }
+
+  takeNumber(): number {
+    return this.nextNumber++;
+  }
+
+  addIssue(input: {
+    author: string;
+    title?: string;
+    body?: string;
+    labels?: string[];
+    state?: 'open' | 'closed';
+  }): number {
+    const now = this.world.clock.tick();
+    const number = this.takeNumber();
+    this.issues.set(number, {
+      number,
+      title: input.title ?? `Issue ${number}`,
+      body: input.body ?? '',
+      state: input.state ?? 'open',
+      stateReason: null,
+      labels: [...(input.labels ?? [])],
+      user: this.world.user(input.author),
+      createdAt: now,
+      updatedAt: now,
+      closedAt: input.state === 'closed' ? now : null,
+      pull: null,
+    });
+    for (const label of input.labels ?? []) this.ensureLabel(label);
+    return number;
+  }
+
+  addPullRequest(input: {
+    author: string;
+    headSha: string;
+    headRef?: string;
+    baseRef?: string;
+    title?: string;
+    body?: string;
+    labels?: string[];
+    headRepoFullName?: string | null;
+  }): number {
+    const number = this.addIssue({
+      author: input.author,
+      title: input.title ?? `Pull request`,
+      ...(input.body === undefined ? {} : { body: input.body }),
+      ...(input.labels ? { labels: input.labels } : {}),
+    });
+    const issue = this.issue(number);
+    issue.pull = {
+      headRef: input.headRef ?? `branch-${number}`,
+      headSha: input.headSha,
+      headRepoFullName:
+        input.headRepoFullName === undefined ? this.fullName : input.headRepoFullName,
+      baseRef: input.baseRef ?? 'main',
+      baseSha: 'b'.repeat(40),
+      merged: false,
+      mergeCommitSha: null,
+      mergedAt: null,
+      draft: false,
+    };
+    this.associate(input.headSha, number);
+    return number;
+  }
+
+  /** A new head commit (a push to the pull request's branch). */
+  pushHead(number: number, sha: string): void {
+    const pull = this.pull(number);
+    pull.headSha = sha;
+    this.associate(sha, number);
+  }
+
+  merge(number: number, mergeCommitSha: string): void {
+    const issue = this.issue(number);
+    const pull = this.pull(number);
+    const now = this.world.clock.tick();
+    pull.merged = true;
+    pull.mergeCommitSha = mergeCommitSha;
+    pull.mergedAt = now;
+    issue.state = 'closed';
+    issue.closedAt = now;
+    issue.updatedAt = now;
+    this.associate(mergeCommitSha, number);
+  }
+
+  associate(sha: string, number: number): void {
+    const list = this.commitPulls.get(sha) ?? [];
+    if (!list.includes(number)) list.push(number);
+    this.commitPulls.set(sha, list);
+  }
+
+  addReview(
+    number: number,
+    input: { user: string; state: string; commitId: string | null; submittedAt?: string },
+  ): number {
+    const id = this.world.nextId();
+    this.reviews.push({
+      id,
+      pullNumber: number,
+      user: this.world.user(input.user),
+      state: input.state,
+      commitId: input.commitId,
+      submittedAt:
+        input.state === 'PENDING' ? null : (input.submittedAt ?? this.world.clock.tick()),
+      body: '',
+    });
+    return id;
+  }
+
+  /** GitHub turns a dismissed review's state into DISMISSED. */
+  dismissReview(id: number): void {
+    const review = this.reviews.find((r) => r.id === id);
+    if (!review) throw new Error(`no review ${id}`);
+    review.state = 'DISMISSED';
+  }
+
+  addComment(number: number, input: { user: string; body: string }): number {
+    const now = this.world.clock.tick();
+    const id = this.world.nextId();
+    this.comments.push({
+      id,
+      issueNumber: number,
+      body: input.body,
+      user: this.world.user(input.user),
+      createdAt: now,
+      updatedAt: now,
+    });
+    return id;
+  }
+
+  commentsOn(number: number): FakeComment[] {
+    return this.comments.filter((c) => c.issueNumber === number);
+  }
+
+  ensureLabel(name: string): void {
+    if (!this.labels.has(name)) this.labels.set(name, { name, color: 'ededed', description: '' });
+  }
+
+  issue(number: number): FakeIssue {
+    const issue = this.issues.get(number);
+    if (!issue) throw new Error(`no issue ${number} in ${this.fullName}`);
+    return issue;
+  }
+
+  pull(number: number): PullData {
+    const pull = this.issue(number).pull;
+    if (!pull) throw new Error(`#${number} is not a pull request`);
+    return pull;
+  }
+
+  environment(name: string): SecretBox {
+    let box = this.environments.get(name);
+    if (!box) {
+      box = newSecretBox();
+      this.environments.set(name, box);
+    }
+    return box;
+  }
+
+  /** Decrypts a stored secret with the fake's private key: proves the client sealed it right. */
+  secretValue(name: string, environment?: string): string | null {
+    const box = environment ? this.environments.get(environment) : this.repoSecrets;
+    const sealed = box?.secrets.get(name);
+    if (!box || !sealed) return null;
+    const plain = sodium.crypto_box_seal_open(
+      sodium.from_base64(sealed.encryptedValue, sodium.base64_variants.ORIGINAL),
+      box.publicKey,
+      box.privateKey,
+    );
+    return sodium.to_string(plain);
+  }
+}
