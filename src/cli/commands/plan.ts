@@ -1,7 +1,115 @@
-import { RolecallError } from '../../errors.js';
+import { UsageError } from '../../errors.js';
+import { parseCommandArgs } from '../args.js';
+import { nowFrom } from '../clock.js';
 import type { CliIo } from '../io.js';
+import { makePlan } from '../make-plan.js';
+import { DEFAULT_POLICIES_DIR } from '../pipeline.js';
+import { planOnGitHub } from '../plan-github.js';
+import {
+  exitCodeOf,
+  nextSteps,
+  printPlan,
+  reportScope,
+  savePlan,
+  type PlanCommandOptions,
+} from '../plan-output.js';
 
-// Placeholder until its issue lands; replaced by the real command.
-export async function run(_args: string[], _io: CliIo): Promise<number> {
-  throw new RolecallError('NOT_YET', '`rolecall plan` is not available yet');
+const HELP = `Usage: rolecall plan [options]
+
+Reads live FreshBooks (or a snapshot), compares it with the policies and prints what would
+change: + grant (invite with a role), ~ change (role), - revoke (remove), and the safety
+guards. Nothing is written to FreshBooks. Invalid policies are reported and never reach the API.
+
+Options:
+  --policies DIR        policy directory or file (default: policies)
+  --business ID         plan only this business; repeatable
+  --changed-since REF   plan only the businesses whose policy files changed between the
+                        merge base of REF and HEAD (a deleted file is reported, never revoked)
+  --live FILE           plan against a snapshot from \`rolecall sync --out FILE\` (offline)
+  --out FILE            save the plan, for \`rolecall apply FILE\`
+  --format FORMAT       text (default; colour on a terminal unless NO_COLOR), markdown, json
+  --detailed-exitcode   exit 2 when the plan has changes, 0 when it has none
+  --github              in GitHub Actions: plan the businesses the pull request changes,
+                        comment the plan on it, write the job summary and step outputs;
+                        saves the plan to --out (default .rolecall/plan.json)
+  --token-store SPEC    file:PATH (default file:.rolecall/credentials.json) or
+                        github-secret:NAME[@environment]
+  --rate N              FreshBooks requests per second for this run (default 4)
+  --verbose             log every FreshBooks request (redacted) on stderr
+  -h, --help            this help
+
+Exit codes: 0 success (with --detailed-exitcode: no changes); 2 changes present (only with
+--detailed-exitcode); 1 error, invalid policy, or a plan that cannot be applied because a
+safety guard failed without an override.
+
+Environment: FRESHBOOKS_CLIENT_ID, FRESHBOOKS_CLIENT_SECRET, FRESHBOOKS_REFRESH_TOKEN (until
+the token store holds one), FRESHBOOKS_API_URL; ROLECALL_NOW (an ISO instant) plans as of then.
+`;
+
+export async function run(args: string[], io: CliIo): Promise<number> {
+  const { values } = parseCommandArgs(args, {
+    policies: { type: 'string', default: DEFAULT_POLICIES_DIR },
+    business: { type: 'string', multiple: true },
+    'changed-since': { type: 'string' },
+    live: { type: 'string' },
+    out: { type: 'string' },
+    format: { type: 'string', default: 'text' },
+    'detailed-exitcode': { type: 'boolean', default: false },
+    github: { type: 'boolean', default: false },
+    'token-store': { type: 'string' },
+    rate: { type: 'string' },
+    verbose: { type: 'boolean', default: false },
+  });
+  if (values.help) {
+    io.stdout.write(HELP);
+    return 0;
+  }
+  const format = values.format;
+  if (format !== 'text' && format !== 'markdown' && format !== 'json') {
+    throw new UsageError(`--format must be text, markdown or json, got "${format}"`);
+  }
+  const businessIds = (values.business ?? []).map(parseBusinessId);
+  if (businessIds.length > 0 && values['changed-since'] !== undefined) {
+    throw new UsageError('--business and --changed-since choose the scope two ways; use one');
+  }
+  if (values.out !== undefined && values.out.trim() === '') {
+    throw new UsageError('--out needs a file name');
+  }
+  const options: PlanCommandOptions = {
+    policiesDir: values.policies,
+    now: nowFrom(io.env),
+    businessIds,
+    format,
+    detailedExitcode: values['detailed-exitcode'],
+    verbose: values.verbose,
+    ...(values['changed-since'] === undefined ? {} : { changedSince: values['changed-since'] }),
+    ...(values.live === undefined ? {} : { liveFile: values.live }),
+    ...(values.out === undefined ? {} : { out: values.out }),
+    ...(values['token-store'] === undefined ? {} : { tokenStore: values['token-store'] }),
+    ...(values.rate === undefined ? {} : { rate: parseRate(values.rate) }),
+  };
+  if (values.github) return planOnGitHub(io, options);
+
+  const made = await makePlan(io, options);
+  if (made.scope) reportScope(io, made.scope);
+  if (options.out !== undefined) await savePlan(io, made.plan, options.out);
+  printPlan(io, made.plan, format);
+  const next = nextSteps(made.plan, options);
+  (format === 'text' ? io.stdout : io.stderr).write(next);
+  return exitCodeOf(made.plan, options.detailedExitcode);
+}
+
+function parseBusinessId(value: string): number {
+  if (!/^[1-9]\d{0,15}$/.test(value) || !Number.isSafeInteger(Number(value))) {
+    throw new UsageError(`--business must be a numeric business id, got "${value}"`);
+  }
+  return Number(value);
+}
+
+function parseRate(value: string): number {
+  const rate = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || !(rate > 0)) {
+    throw new UsageError(`--rate must be a positive number of requests per second, got "${value}"`);
+  }
+  return rate;
 }

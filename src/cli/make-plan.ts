@@ -1,0 +1,96 @@
+/**
+ * What `rolecall plan`, `plan --github` and the demo share: load and validate the policies,
+ * decide which businesses are in scope, read them live (or from a snapshot), plan. One code
+ * path, so that what a person sees locally is what the pull request shows.
+ *
+ * Invariant: the policies are validated before anything talks to FreshBooks (`loadPolicies`
+ * throws first), and a run with nothing in scope sends no request at all.
+ */
+import { toolVersion } from '../paths.js';
+import { buildPlan } from '../plan/build-plan.js';
+import type { AccessReader } from '../ports.js';
+import type { DesiredState, LiveState, Plan } from '../types.js';
+import type { CliIo } from './io.js';
+import {
+  loadPolicies,
+  openFreshBooks,
+  policyCommitsOf,
+  readLive,
+  selectBusinesses,
+  type ConnectionOptions,
+} from './pipeline.js';
+import { changedScope, type ChangedScope } from './plan-scope.js';
+
+export interface MakePlanOptions extends ConnectionOptions {
+  policiesDir: string;
+  now: Date;
+  /** `--business`: plan only these (each must be named by a policy). */
+  businessIds?: readonly number[];
+  /** `--changed-since REF`: plan only the businesses whose policy files changed since REF. */
+  changedSince?: string;
+  /** `--live FILE`: an offline snapshot instead of FreshBooks. */
+  liveFile?: string;
+  /** An open reader (the demo's sandbox connection); wins over opening a connection. */
+  reader?: AccessReader;
+  /** Measure `maxDuration` from git blame (the JIT rule). Default true. */
+  grantTimesFromGit?: boolean;
+}
+
+export interface MadePlan {
+  plan: Plan;
+  /** Every policy, validated (not only those in scope): apply needs their rules. */
+  desired: DesiredState;
+  live: LiveState | null;
+  /** Set with `changedSince`. */
+  scope: ChangedScope | null;
+}
+
+export async function makePlan(io: CliIo, options: MakePlanOptions): Promise<MadePlan> {
+  const desired = await loadPolicies(io, {
+    dir: options.policiesDir,
+    now: options.now,
+    grantTimesFromGit: options.grantTimesFromGit ?? true,
+  });
+  let inScope = selectBusinesses(desired, options.businessIds ?? []);
+  let scope: ChangedScope | null = null;
+  if (options.changedSince !== undefined) {
+    scope = await changedScope(io.cwd, desired, {
+      base: options.changedSince,
+      policiesDir: options.policiesDir,
+    });
+    const changed = new Set(scope.businessIds);
+    inScope = { businesses: inScope.businesses.filter((b) => changed.has(b.businessId)) };
+  }
+  const ids = inScope.businesses.map((b) => b.businessId);
+
+  let live: LiveState | null = null;
+  if (ids.length > 0) {
+    if (options.liveFile !== undefined) {
+      live = await readLive(io, { liveFile: options.liveFile }, ids, options.now);
+    } else if (options.reader !== undefined) {
+      live = await readLive(io, { reader: options.reader }, ids, options.now);
+    } else {
+      const connection = await openFreshBooks(io, options);
+      try {
+        live = await readLive(io, { reader: connection }, ids, options.now);
+      } finally {
+        await connection.close();
+      }
+    }
+  }
+  const plan = buildPlan({
+    desired,
+    // Nothing in scope: an empty live state; `buildPlan` plans no business.
+    live: live ?? {
+      version: 1,
+      syncedAt: options.now.toISOString(),
+      identity: { identityId: 0, email: '' },
+      businesses: [],
+    },
+    now: options.now,
+    toolVersion: toolVersion(),
+    policyCommits: ids.length > 0 ? await policyCommitsOf(io, inScope) : {},
+    businessIds: ids,
+  });
+  return { plan, desired, live, scope };
+}

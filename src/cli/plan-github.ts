@@ -1,0 +1,200 @@
+/**
+ * `rolecall plan --github`: the same plan as on a laptop (make-plan.ts), plus what a pull
+ * request needs — scoped to the businesses whose policy files the pull request changes, the
+ * sticky plan comment carrying the salted digest `apply --github` checks after the merge, the
+ * full plan in the job summary, the plan file for the artifact step, and step outputs.
+ *
+ * A pull request from a fork gets validation only: its job has no secrets and a read-only
+ * token, so rolecall validates, says why there is no plan, and never contacts FreshBooks.
+ */
+import { formatAnnotation } from '../github/annotations.js';
+import { githubContext, type GitHubContext, type PullRequestContext } from '../github/context.js';
+import { appendJobSummary, appendPlanToJobSummary } from '../github/job-summary.js';
+import { writeOutput } from '../github/outputs.js';
+import { upsertPlanComment, type PlanCommentResult } from '../github/plan-comment.js';
+import { openGitHubSession } from '../github/session.js';
+import { RolecallError } from '../errors.js';
+import { planHasChanges, planIsApplyable, totalChanges } from '../plan/describe.js';
+import { renderPlanMarkdown } from '../plan/render-markdown.js';
+import { code, escapeText } from '../plan/markdown-text.js';
+import type { Plan } from '../types.js';
+import type { CliIo } from './io.js';
+import { makePlan } from './make-plan.js';
+import { loadPolicies } from './pipeline.js';
+import {
+  DEFAULT_GITHUB_PLAN_FILE,
+  exitCodeOf,
+  nextSteps,
+  printPlan,
+  reportScope,
+  savePlan,
+  type PlanCommandOptions,
+} from './plan-output.js';
+import type { ChangedScope, DeletedPolicy } from './plan-scope.js';
+
+export const FORK_MESSAGE =
+  'This pull request comes from a fork, so its job gets no secrets and a read-only token: ' +
+  'rolecall validated the policies but does not plan against FreshBooks or comment. A maintainer ' +
+  'can push the branch to this repository and open the pull request from there to get a plan.';
+
+export async function planOnGitHub(io: CliIo, options: PlanCommandOptions): Promise<number> {
+  const context = githubContext(io.env);
+  const pr = context.pullRequest;
+  if (pr?.isFork) return validateOnly(io, options, context);
+  if (pr !== null && !pr.htmlUrl) {
+    throw new RolecallError('GITHUB_CONTEXT', 'the pull_request event has no html_url');
+  }
+  // Opened before FreshBooks is touched, so a missing GITHUB_TOKEN fails fast; only a pull
+  // request needs the API (a push or a manual run writes the job summary, a file).
+  const session =
+    pr === null
+      ? null
+      : await openGitHubSession(io.env, { warn: (message) => io.stderr.write(`${message}\n`) });
+
+  // Scope: what the pull request changes (its base), unless the caller chose one.
+  const chosen = (options.businessIds?.length ?? 0) > 0 || options.changedSince !== undefined;
+  const base = chosen ? options.changedSince : pr?.baseSha || undefined;
+  const made = await makePlan(io, {
+    ...options,
+    ...(base === undefined ? {} : { changedSince: base }),
+  });
+  const { plan, scope } = made;
+  if (scope) reportScope(io, scope);
+  const out = options.out ?? DEFAULT_GITHUB_PLAN_FILE;
+  await savePlan(io, plan, out);
+  printPlan(io, plan, options.format);
+  const closing =
+    pr !== null && planHasChanges(plan) && planIsApplyable(plan)
+      ? `\nSaved the plan to ${out} (the workflow uploads it as an artifact). After approval, merging the pull request applies it.\n`
+      : nextSteps(plan, { ...options, out });
+  (options.format === 'text' ? io.stdout : io.stderr).write(closing);
+
+  let comment: PlanCommentResult | null = null;
+  if (pr !== null && session !== null) {
+    const footer = commentFooter(plan, scope, context);
+    comment = await upsertPlanComment(session.octokit, {
+      pr: { ...session.repo, number: pr.number, htmlUrl: pr.htmlUrl, headSha: pr.headSha },
+      plan,
+      login: session.identity.login,
+      render: (maxChars) => renderPlanMarkdown(plan, { maxChars, footer }),
+    });
+    io.stderr.write(`${describeComment(comment, pr)}\n`);
+  } else {
+    io.stderr.write(
+      `Not a pull_request event (${context.eventName ?? 'unknown'}): the plan goes to the job summary only.\n`,
+    );
+  }
+
+  await appendPlanToJobSummary(context.stepSummaryPath, plan);
+  if (scope && scope.deleted.length > 0) {
+    await appendJobSummary(
+      context.stepSummaryPath,
+      scope.deleted.map((d) => `> [!WARNING]\n> ${deletedMarkdown(d)}\n`).join('\n'),
+    );
+  }
+  if (!planIsApplyable(plan)) {
+    io.stdout.write(
+      `${formatAnnotation({
+        level: 'error',
+        title: 'rolecall: plan cannot be applied',
+        message: blockedMessage(plan),
+      })}\n`,
+    );
+  }
+  const outputs: Array<[string, string]> = [
+    ['plan', out],
+    ['has_changes', String(planHasChanges(plan))],
+    ['applyable', String(planIsApplyable(plan))],
+    ['changes', String(totalChanges(plan))],
+    ['businesses', plan.businesses.map((b) => b.businessId).join(',')],
+    ['comment_url', comment?.comment?.htmlUrl ?? ''],
+  ];
+  for (const [name, value] of outputs) await writeOutput(context.outputPath, name, value);
+  return exitCodeOf(plan, options.detailedExitcode);
+}
+
+/** A fork: validate (annotations included), explain, exit 0 — or 1 if the policies are invalid. */
+async function validateOnly(
+  io: CliIo,
+  options: PlanCommandOptions,
+  context: GitHubContext,
+): Promise<number> {
+  await loadPolicies(io, { dir: options.policiesDir, now: options.now });
+  io.stdout.write(`The policies are valid.\n${FORK_MESSAGE}\n`);
+  io.stdout.write(
+    `${formatAnnotation({ level: 'notice', title: 'rolecall: validation only (fork)', message: FORK_MESSAGE })}\n`,
+  );
+  await appendJobSummary(
+    context.stepSummaryPath,
+    `### rolecall: validation only\n\n${FORK_MESSAGE}\n`,
+  );
+  await writeOutput(context.outputPath, 'has_changes', 'false');
+  await writeOutput(context.outputPath, 'applyable', 'false');
+  return 0;
+}
+
+function describeComment(result: PlanCommentResult, pr: PullRequestContext): string {
+  const url = result.comment?.htmlUrl ?? `#${pr.number}`;
+  switch (result.action) {
+    case 'created':
+      return `Plan comment created: ${url}`;
+    case 'updated':
+      return `Plan comment updated in place: ${url}`;
+    case 'unchanged':
+      return `Plan comment already up to date: ${url}`;
+    case 'skipped-stale-head':
+      return `Plan comment not written: pull request #${pr.number} has moved past ${pr.headSha.slice(0, 7)}; the run for its newer head comments instead.`;
+  }
+}
+
+function blockedMessage(plan: Plan): string {
+  const blocked = plan.businesses
+    .filter((b) => !b.applyable)
+    .map((b) => {
+      const guards = b.guards.filter((g) => !g.ok && g.override === undefined);
+      return `${b.name} (${b.businessId}): ${guards.map((g) => `${g.guard}: ${g.message}`).join('; ')}`;
+    });
+  return `a safety guard failed without an override — ${blocked.join(' · ')}. Fix the policy or record an override, then push again.`;
+}
+
+/** Under the plan: what was planned and why, deleted files, what merging does. */
+function commentFooter(plan: Plan, scope: ChangedScope | null, context: GitHubContext): string {
+  const lines = ['---', ''];
+  if (scope) {
+    const files = plan.businesses.map((b) => code(b.policyFile));
+    lines.push(
+      files.length === 0
+        ? 'This pull request changes no business’s policy file: nothing to plan.'
+        : `Planned: the ${files.length === 1 ? 'business' : 'businesses'} whose policy files this pull request changes (${files.join(', ')}).`,
+      '',
+    );
+    for (const deleted of scope.deleted) {
+      lines.push('> [!WARNING]', `> ${deletedMarkdown(deleted)}`, '');
+    }
+  }
+  if (planHasChanges(plan)) {
+    lines.push(
+      planIsApplyable(plan)
+        ? 'After approval, merging applies exactly this plan. If FreshBooks or the policies change first, the apply refuses and asks for a new plan.'
+        : '⛔ This plan cannot be applied as it stands: fix the policy or record an override, then push again.',
+      '',
+    );
+  }
+  if (context.runUrl) lines.push(`<sub>[workflow run](${context.runUrl})</sub>`, '');
+  return `\n${lines.join('\n')}`;
+}
+
+/** `describeDeletedPolicy` in markdown: file names and business names are data, not markup. */
+function deletedMarkdown(deleted: DeletedPolicy): string {
+  const business =
+    deleted.businessId === undefined
+      ? 'the business it named'
+      : `business ${deleted.businessId}${deleted.name === undefined ? '' : ` (${escapeText(deleted.name)})`}`;
+  if (deleted.stillManaged) {
+    return `${code(deleted.file)} was removed; ${business} is still named by another policy file and is planned from there.`;
+  }
+  return (
+    `**${code(deleted.file)} was deleted**: ${business} is no longer managed by rolecall. ` +
+    'Nothing is revoked; its members keep their access. To remove everyone, keep the file with `members: []`.'
+  );
+}

@@ -1,0 +1,345 @@
+/**
+ * `rolecall plan --github` exactly as plan.yml runs it (`--out plan.json --token-store
+ * github-secret:FRESHBOOKS_REFRESH_TOKEN`), with real parts: a temporary git repository as the
+ * checkout, the emulator as FreshBooks, the fake GitHub as GitHub, an event payload from
+ * @octokit/webhooks-examples.
+ */
+import { readFileSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  loadDefaultSeed,
+  startEmulator,
+  type RunningEmulator,
+} from '../../../src/emulator/index.js';
+import { ACTIONS_BOT_LOGIN } from '../../../src/github/identity.js';
+import { readApprovedPlan } from '../../../src/github/plan-comment.js';
+import { approvalDigest, saltedDigest } from '../../../src/github/plan-digest.js';
+import { addStandardTokens, fakeClient, TOKENS } from '../../support/fake-github/client.js';
+import {
+  startFakeGitHub,
+  type FakeGitHub,
+  type FakeRepo,
+} from '../../support/fake-github/index.js';
+import { createTempRepo, type TempRepo } from '../../support/temp-repo.js';
+import { ACME, emulatorEnv, exampleYaml, readPlan, rolecall } from './plan-harness.js';
+
+const HOLDINGS_YAML = `business: 240341
+name: Acme Holdings LLC
+rules:
+  protected: [olivia@acme.example]
+members:
+  - email: alice@acme.example
+    role: admin
+  - email: tom@acme.example
+    role: employee
+`;
+const DATE = '2026-11-20T09:00:00Z';
+const PLAN_ARGS = [
+  'plan',
+  '--github',
+  '--out',
+  'plan.json',
+  '--token-store',
+  'github-secret:FRESHBOOKS_REFRESH_TOKEN',
+];
+
+interface Example {
+  name: string;
+  examples: Array<Record<string, unknown> & { action?: string }>;
+}
+const examples = JSON.parse(
+  readFileSync(createRequire(import.meta.url).resolve('@octokit/webhooks-examples'), 'utf8'),
+) as Example[];
+
+let emulator: RunningEmulator;
+let gh: FakeGitHub;
+let git: TempRepo;
+let repo: FakeRepo;
+let baseSha: string;
+/** Event payload, summary, outputs: outside the checkout, like the runner's files. */
+let scratch: string;
+
+beforeAll(async () => {
+  emulator = await startEmulator({ port: 0 });
+  gh = await startFakeGitHub();
+  addStandardTokens(gh);
+});
+afterAll(async () => {
+  await emulator.close();
+  await gh.close();
+});
+beforeEach(async () => {
+  emulator.control.loadState(loadDefaultSeed());
+  emulator.control.resetRequests();
+  gh.clearRequests();
+  repo = gh.world.repo('acme', `access-${Math.random().toString(36).slice(2, 8)}`);
+  git = await createTempRepo({ prefix: 'rolecall-plan-gh-' });
+  scratch = await mkdtemp(join(tmpdir(), 'rolecall-plan-gh-runner-'));
+  baseSha = await git.commit({
+    files: {
+      'policies/acme-books.yaml': await exampleYaml(),
+      'policies/acme-holdings.yaml': HOLDINGS_YAML,
+    },
+    message: 'Policies',
+    date: DATE,
+  });
+  await git.branch('access-change');
+});
+afterEach(async () => {
+  await git.cleanup();
+  await rm(scratch, { recursive: true, force: true });
+});
+
+/** A commit on the pull request's branch editing the Acme policy. */
+async function pushAcme(edit: (yaml: string) => string): Promise<string> {
+  return git.commit({
+    files: { 'policies/acme-books.yaml': edit(await exampleYaml()) },
+    message: 'Edit Acme access',
+    date: DATE,
+  });
+}
+
+/** The Actions environment of a `pull_request` job for pull request `number` at `head`. */
+async function actionsEnv(
+  number: number,
+  head: string,
+  options: { fork?: boolean; refreshToken?: string } = {},
+): Promise<Record<string, string>> {
+  interface Side {
+    sha: string;
+    ref: string;
+    repo: Record<string, unknown>;
+  }
+  const event = structuredClone(
+    examples
+      .find((e) => e.name === 'pull_request')
+      ?.examples.find((x) => x.action === 'synchronize'),
+  ) as { number: number; pull_request: Record<string, unknown> & { head: Side; base: Side } };
+  const full = options.fork ? 'mallory/access' : repo.fullName;
+  event.number = number;
+  Object.assign(event.pull_request, {
+    number,
+    html_url: `https://github.com/${repo.fullName}/pull/${number}`,
+    user: { login: 'dev', type: 'User' },
+  });
+  Object.assign(event.pull_request.head, { sha: head, ref: 'access-change' });
+  event.pull_request.head.repo = { ...event.pull_request.head.repo, full_name: full };
+  Object.assign(event.pull_request.base, { sha: baseSha, ref: 'main' });
+  const eventPath = join(scratch, 'event.json');
+  await writeFile(eventPath, JSON.stringify(event));
+  const env: Record<string, string> = {
+    ...emulatorEnv(emulator),
+    ...gh.env(TOKENS.actions),
+    GITHUB_ACTIONS: 'true',
+    GITHUB_REPOSITORY: repo.fullName,
+    GITHUB_EVENT_NAME: 'pull_request',
+    GITHUB_EVENT_PATH: eventPath,
+    GITHUB_SHA: head,
+    GITHUB_RUN_ID: '7001',
+    GITHUB_STEP_SUMMARY: join(scratch, 'summary.md'),
+    GITHUB_OUTPUT: join(scratch, 'output.txt'),
+    ROLECALL_SECRETS_TOKEN: TOKENS.secrets,
+  };
+  if (options.refreshToken) env.FRESHBOOKS_REFRESH_TOKEN = options.refreshToken;
+  if (options.fork) {
+    // A fork's job: no secrets, a read-only token.
+    for (const name of Object.keys(env))
+      if (/^(FRESHBOOKS_|ROLECALL_SECRETS)/.test(name)) delete env[name];
+  }
+  return env;
+}
+
+function outputs(text: string): Record<string, string> {
+  const found: Record<string, string> = {};
+  for (const m of text.matchAll(/^([A-Za-z_][\w-]*)<<(ghadelimiter_[\w-]+)\n([\s\S]*?)\n\2$/gm)) {
+    found[m[1] as string] = m[3] as string;
+  }
+  return found;
+}
+
+const commentWrites = () =>
+  gh.writes().filter((r) => r.path.includes('/issues/') && r.path.includes('comments'));
+
+describe('rolecall plan --github on a pull request', () => {
+  it('comments once, leaves an unchanged comment alone, updates it in place when the policy changes; the digest is what apply recomputes', async () => {
+    const head1 = await pushAcme((y) =>
+      y.replace('reason: Accounts payable', 'reason: Accounts payable (AP)'),
+    );
+    const number = repo.addPullRequest({ author: 'dev', headSha: head1 });
+    const cwd = git.dir;
+
+    const env1 = await actionsEnv(number, head1);
+    const first = await rolecall({ cwd, env: env1 }, PLAN_ARGS);
+    expect(first.err).not.toContain('rolecall:');
+    expect(first.code).toBe(0);
+    expect(first.err).toContain('Planning the business whose policy files changed since');
+    expect(first.err).toMatch(/Plan comment created: /);
+    expect(commentWrites().map((r) => r.method)).toEqual(['POST']);
+    const [comment] = repo.commentsOn(number);
+    expect(comment?.user.login).toBe(ACTIONS_BOT_LOGIN);
+    expect(comment?.body).toContain('<!-- rolecall:plan:pr ');
+    expect(comment?.body).toContain('### Acme Books Inc. (240340)');
+    expect(comment?.body).toContain('Plan: 2 to grant, 2 to change, 2 to revoke.');
+    expect(comment?.body).toContain(
+      'Planned: the business whose policy files this pull request changes (`policies/acme-books.yaml`).',
+    );
+    expect(comment?.body).not.toContain('240341');
+
+    // The plan file for the artifact, the outputs, the job summary.
+    const planFile = readPlan(await readFile(join(cwd, 'plan.json'), 'utf8'));
+    expect(planFile.businesses.map((b) => b.businessId)).toEqual([ACME]);
+    expect(outputs(await readFile(env1.GITHUB_OUTPUT as string, 'utf8'))).toMatchObject({
+      plan: 'plan.json',
+      has_changes: 'true',
+      applyable: 'true',
+      changes: '6',
+      businesses: String(ACME),
+      comment_url: expect.stringContaining(`/pull/${number}#issuecomment-`) as unknown as string,
+    });
+    expect(await readFile(env1.GITHUB_STEP_SUMMARY as string, 'utf8')).toContain(
+      '## rolecall plan',
+    );
+
+    // The refresh token rotated and was written to the secret before use; never printed.
+    const rotated = repo.secretValue('FRESHBOOKS_REFRESH_TOKEN');
+    expect(rotated).toMatch(/\S{24,}/);
+    expect(rotated).not.toBe(emulator.credentials.refreshToken);
+    for (const text of [first.out, first.err, comment?.body ?? '']) {
+      expect(text).not.toContain(rotated as string);
+      expect(text).not.toContain(emulator.credentials.clientSecret);
+    }
+
+    // Same head, nothing changed: no write at all.
+    gh.clearRequests();
+    const env2 = await actionsEnv(number, head1, { refreshToken: rotated as string });
+    const second = await rolecall({ cwd, env: env2 }, PLAN_ARGS);
+    expect(second.code).toBe(0);
+    expect(second.err).toContain('Plan comment already up to date');
+    expect(commentWrites()).toEqual([]);
+
+    // A new push that changes the policy: the same comment is edited, never duplicated.
+    const head2 = await pushAcme((y) =>
+      y.replace('maya@acme.example\n    role: manager', 'maya@acme.example\n    role: employee'),
+    );
+    repo.pushHead(number, head2);
+    gh.clearRequests();
+    const env3 = await actionsEnv(number, head2, {
+      refreshToken: repo.secretValue('FRESHBOOKS_REFRESH_TOKEN') as string,
+    });
+    const third = await rolecall({ cwd, env: env3 }, PLAN_ARGS);
+    expect(third.code).toBe(0);
+    expect(third.err).toContain('Plan comment updated in place');
+    expect(commentWrites().map((r) => `${r.method} ${r.path}`)).toEqual([
+      `PATCH /repos/${repo.fullName}/issues/comments/${comment?.id}`,
+    ]);
+    expect(repo.commentsOn(number)).toHaveLength(1);
+    expect(repo.commentsOn(number)[0]?.body).toContain(
+      'Plan: 2 to grant, 1 to change, 2 to revoke.',
+    );
+    expect(repo.commentsOn(number)[0]?.body).not.toContain('maya@acme.example');
+
+    // What apply does after the merge: read the posted digest, re-plan the recorded businesses
+    // (at another time: createdAt is not part of what is approved), salt, compare.
+    const htmlUrl = `https://github.com/${repo.fullName}/pull/${number}`;
+    const approved = await readApprovedPlan(
+      fakeClient(gh, TOKENS.actions),
+      { owner: repo.owner, repo: repo.name, number, htmlUrl },
+      ACTIONS_BOT_LOGIN,
+    );
+    expect(approved?.businesses).toEqual([ACME]);
+    expect(approved?.headSha).toBe(head2);
+    const replan = await rolecall(
+      { cwd, env: { ...env3, ROLECALL_NOW: '2026-11-30T08:00:00.000Z' } },
+      [
+        'plan',
+        '--format',
+        'json',
+        '--business',
+        String(ACME),
+        '--token-store',
+        `file:${join(scratch, 'creds.json')}`,
+      ],
+      { FRESHBOOKS_REFRESH_TOKEN: repo.secretValue('FRESHBOOKS_REFRESH_TOKEN') as string },
+    );
+    expect(replan.code).toBe(0);
+    const recomputed = readPlan(replan.out);
+    expect(recomputed.createdAt).not.toBe(planFile.createdAt);
+    expect(saltedDigest(htmlUrl, approvalDigest(recomputed))).toBe(approved?.digest);
+    // …and the digest is salted: the same plan on another pull request does not match.
+    expect(saltedDigest(`${htmlUrl}0`, approvalDigest(recomputed))).not.toBe(approved?.digest);
+  });
+
+  it('does not overwrite the comment from an older head (a newer push is being planned)', async () => {
+    const head1 = await pushAcme((y) => `${y}\n# first\n`);
+    const number = repo.addPullRequest({ author: 'dev', headSha: head1 });
+    repo.pushHead(number, 'f'.repeat(40));
+    const result = await rolecall(
+      { cwd: git.dir, env: await actionsEnv(number, head1) },
+      PLAN_ARGS,
+    );
+    expect(result.code).toBe(0);
+    expect(result.err).toContain('Plan comment not written: pull request');
+    expect(commentWrites()).toEqual([]);
+  });
+
+  it('outside a pull request (a manual run): every business, the job summary, the default plan file, no GitHub call', async () => {
+    const env = await actionsEnv(1, await git.head());
+    await writeFile(env.GITHUB_EVENT_PATH as string, JSON.stringify({ inputs: {} }));
+    env.GITHUB_EVENT_NAME = 'workflow_dispatch';
+    delete env.GITHUB_TOKEN;
+    const result = await rolecall({ cwd: git.dir, env }, [
+      'plan',
+      '--github',
+      '--detailed-exitcode',
+    ]);
+    expect(result.err).toContain('Not a pull_request event (workflow_dispatch)');
+    expect(result.code).toBe(2);
+    const saved = readPlan(await readFile(join(git.dir, '.rolecall', 'plan.json'), 'utf8'));
+    expect(saved.businesses.map((b) => b.businessId)).toEqual([ACME, 240341]);
+    const summary = await readFile(env.GITHUB_STEP_SUMMARY as string, 'utf8');
+    expect(summary).toContain('### Acme Books Inc. (240340)');
+    expect(summary).toContain('### Acme Holdings LLC (240341)');
+    expect(outputs(await readFile(env.GITHUB_OUTPUT as string, 'utf8'))).toMatchObject({
+      plan: '.rolecall/plan.json',
+      comment_url: '',
+    });
+    expect(gh.requests).toEqual([]);
+  });
+
+  it('a fork gets validation only: no FreshBooks request, no GitHub write, and says why', async () => {
+    const head = await pushAcme((y) => `${y}\n# from a fork\n`);
+    const number = repo.addPullRequest({
+      author: 'mallory',
+      headSha: head,
+      headRepoFullName: 'mallory/access',
+    });
+    gh.clearRequests();
+    const env = await actionsEnv(number, head, { fork: true });
+    const result = await rolecall({ cwd: git.dir, env }, PLAN_ARGS);
+    expect(result.code).toBe(0);
+    expect(result.out).toContain('::notice title=rolecall%3A validation only (fork)::');
+    expect(result.out).toContain('comes from a fork, so its job gets no secrets');
+    expect(await readFile(env.GITHUB_STEP_SUMMARY as string, 'utf8')).toContain(
+      'rolecall: validation only',
+    );
+    expect(emulator.control.requests().total).toBe(0);
+    expect(gh.requests).toEqual([]);
+  });
+
+  it('an invalid policy: annotations on the diff, exit 1, no FreshBooks request, no comment', async () => {
+    const head = await pushAcme((y) =>
+      y.replace('role: manager\n    reason: Operations', 'role: boss\n    reason: Operations'),
+    );
+    const number = repo.addPullRequest({ author: 'dev', headSha: head });
+    gh.clearRequests();
+    const result = await rolecall({ cwd: git.dir, env: await actionsEnv(number, head) }, PLAN_ARGS);
+    expect(result.code).toBe(1);
+    expect(result.err).toMatch(/^::error file=policies\/acme-books\.yaml,line=\d+/m);
+    expect(emulator.control.requests().total).toBe(0);
+    expect(commentWrites()).toEqual([]);
+  });
+});
