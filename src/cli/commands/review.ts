@@ -1,7 +1,172 @@
-import { RolecallError } from '../../errors.js';
+import { resolve } from 'node:path';
+import { UsageError } from '../../errors.js';
+import { renderReviewCsv, renderReviewJson, renderReviewMarkdown } from '../../review/index.js';
+import { writeFileAtomic } from '../../write-file-atomic.js';
+import { parseCommandArgs } from '../args.js';
+import { nowFrom } from '../clock.js';
 import type { CliIo } from '../io.js';
+import { DEFAULT_POLICIES_DIR } from '../pipeline.js';
+import {
+  DEFAULT_DUE_IN,
+  describeCampaign,
+  dueDateOf,
+  openReviewCampaign,
+} from '../review-campaign.js';
+import { closeReview, issueNumberOf } from '../review-close.js';
+import { loadReviewPack } from '../review-pack.js';
 
-// Placeholder until its issue lands; replaced by the real command.
-export async function run(_args: string[], _io: CliIo): Promise<number> {
-  throw new RolecallError('NOT_YET', '`rolecall review` is not available yet');
+const HELP = `Usage: rolecall review [options]
+       rolecall review --github [--due YYYY-MM-DD | --due-in 14d] [options]
+       rolecall review close --issue N [--base BRANCH] [--remote NAME] [--early] [--dry-run]
+
+The access review pack: one row per person with access (or granted access by the policy), per
+business — email, name, live role and state, policy role, reason, ticket, expires, who granted
+the current role (the commit that last set the entry's email or role, its author and date, and
+the pull request), days since granted, and flags (privileged, unmanaged, no-reason, expired,
+expiring-soon, never-accepted, …).
+
+Options:
+  --policies DIR       policy directory (default: ${DEFAULT_POLICIES_DIR})
+  --business ID        only this business; repeatable
+  --live FILE          read live members from a snapshot (\`rolecall sync --out FILE\`)
+  --format FORMAT      csv (default), json or markdown; with --out, .json/.md/.csv
+                       extensions choose the format when --format is not given
+  --out FILE           write the pack to FILE (atomically) instead of stdout
+  --token-store SPEC   file:PATH (default file:.rolecall/credentials.json) or
+                       github-secret:NAME[@environment]
+  --rate N             FreshBooks requests per second for this run (default 4)
+  --verbose            log every FreshBooks request (redacted) on stderr
+  -h, --help           this help
+
+Review campaign (GitHub):
+  --github             open one review issue per business: a checkbox per policy entry,
+                       checked = keep. A business whose review is still open is skipped.
+                       Needs GITHUB_REPOSITORY and GITHUB_TOKEN (issues: write).
+  --due YYYY-MM-DD     the review's due date
+  --due-in DURATION    due in this many days or weeks (default ${DEFAULT_DUE_IN})
+
+  review close --issue N
+                       open the pull request that removes every person left unchecked in
+                       review issue N (branch rolecall/review-N, pushed to --remote, default
+                       the upstream remote or origin; based on --base, default the current
+                       branch). Nothing unchecked: comment on the issue, close it, no pull
+                       request. Refused while the issue is open before its due date unless
+                       --early. --dry-run prints what it would do.
+
+Provenance comes from \`git blame\` of the policy files in the working tree: run it in a full
+clone (actions/checkout with fetch-depth: 0). The clock is ROLECALL_NOW when set.
+`;
+
+type Format = 'csv' | 'json' | 'markdown';
+
+export async function run(args: string[], io: CliIo): Promise<number> {
+  if (args[0] === 'close') return runClose(args.slice(1), io);
+  const { values } = parseCommandArgs(args, {
+    policies: { type: 'string', default: DEFAULT_POLICIES_DIR },
+    business: { type: 'string', multiple: true, default: [] },
+    live: { type: 'string' },
+    format: { type: 'string' },
+    out: { type: 'string' },
+    'token-store': { type: 'string' },
+    rate: { type: 'string' },
+    verbose: { type: 'boolean', default: false },
+    github: { type: 'boolean', default: false },
+    due: { type: 'string' },
+    'due-in': { type: 'string' },
+  });
+  if (values.help) {
+    io.stdout.write(HELP);
+    return 0;
+  }
+  const now = nowFrom(io.env);
+  const format = formatOf(values.format, values.out);
+  if (!values.github && (values.due !== undefined || values['due-in'] !== undefined)) {
+    throw new UsageError('--due and --due-in go with --github');
+  }
+  // Checked before any network call: a typo must not cost a FreshBooks sync.
+  const due = values.github ? dueDateOf({ due: values.due, dueIn: values['due-in'] }, now) : null;
+
+  const pack = await loadReviewPack(io, {
+    dir: values.policies,
+    businessIds: values.business.map(businessIdOf),
+    liveFile: values.live,
+    tokenStore: values['token-store'],
+    rate: rateOf(values.rate),
+    verbose: values.verbose,
+    now,
+  });
+  if (due !== null) {
+    const results = await openReviewCampaign(io, pack, due);
+    io.stdout.write(describeCampaign(results));
+    if (values.out !== undefined) await writePack(io, values.out, render(pack.rows, format, now));
+    return 0;
+  }
+  const text = render(pack.rows, format, now);
+  if (values.out === undefined) {
+    io.stdout.write(text);
+  } else {
+    await writePack(io, values.out, text);
+  }
+  return 0;
+}
+
+async function runClose(args: string[], io: CliIo): Promise<number> {
+  const { values } = parseCommandArgs(args, {
+    issue: { type: 'string' },
+    policies: { type: 'string', default: DEFAULT_POLICIES_DIR },
+    base: { type: 'string' },
+    remote: { type: 'string' },
+    early: { type: 'boolean', default: false },
+    'dry-run': { type: 'boolean', default: false },
+  });
+  if (values.help) {
+    io.stdout.write(HELP);
+    return 0;
+  }
+  return closeReview(io, {
+    issue: issueNumberOf(values.issue),
+    dir: values.policies,
+    base: values.base,
+    remote: values.remote,
+    early: values.early,
+    dryRun: values['dry-run'],
+    now: nowFrom(io.env),
+  });
+}
+
+function render(rows: Parameters<typeof renderReviewCsv>[0], format: Format, now: Date): string {
+  if (format === 'json') return renderReviewJson(rows, { generatedAt: now.toISOString() });
+  if (format === 'markdown') return renderReviewMarkdown(rows, { generatedAt: now.toISOString() });
+  return renderReviewCsv(rows);
+}
+
+async function writePack(io: CliIo, out: string, text: string): Promise<void> {
+  await writeFileAtomic(resolve(io.cwd, out), text);
+  io.stderr.write(`wrote ${out}\n`);
+}
+
+function formatOf(format: string | undefined, out: string | undefined): Format {
+  if (format === undefined) {
+    if (out !== undefined && /\.json$/i.test(out)) return 'json';
+    if (out !== undefined && /\.(md|markdown)$/i.test(out)) return 'markdown';
+    return 'csv';
+  }
+  if (format === 'csv' || format === 'json' || format === 'markdown') return format;
+  throw new UsageError(`--format must be csv, json or markdown, got "${format}"`);
+}
+
+function businessIdOf(value: string): number {
+  if (!/^[1-9]\d{0,15}$/.test(value)) {
+    throw new UsageError(`--business must be a numeric business id, got "${value}"`);
+  }
+  return Number(value);
+}
+
+function rateOf(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const rate = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || !(rate > 0)) {
+    throw new UsageError(`--rate must be a positive number of requests per second, got "${value}"`);
+  }
+  return rate;
 }

@@ -1,0 +1,215 @@
+/**
+ * `rolecall review close --issue N`: reads the review issue's ticks and opens the pull request
+ * that removes every unchecked policy entry (comments and layout of the YAML kept), linked to
+ * the issue with `Closes #N`. That pull request then takes the normal plan → approve → apply
+ * path: closing a review never touches FreshBooks.
+ *
+ * Safe to run again: while the pull request is open, a second run says so and changes nothing;
+ * with no one to remove, the issue gets a comment and is closed as completed, and no pull
+ * request is opened.
+ */
+import { RolecallError, UsageError } from '../errors.js';
+import { openPullRequest, openPullRequestFor } from '../github/pull-requests.js';
+import { REVIEW_LABEL, type ReviewIssueState } from '../github/review-issue.js';
+import { openGitHubSession } from '../github/session.js';
+import { upsertStickyComment } from '../github/sticky-comment.js';
+import { removeMembers } from '../policy/edit-policy.js';
+import { formatDiagnostic, validateDocuments } from '../policy/load-desired-state.js';
+import { redact } from '../redact.js';
+import type { BusinessPolicy } from '../types.js';
+import type { CliIo } from './io.js';
+import { loadPolicies } from './pipeline.js';
+import { commentersOf, completeIssue, readTrustedReview } from './review-close-github.js';
+import {
+  commitAndPush,
+  githubRepositoryOf,
+  readFileAt,
+  resolveBase,
+  resolveRemote,
+} from './review-close-git.js';
+import {
+  commitMessage,
+  decideRemovals,
+  describeOutcome,
+  issueComment,
+  pullRequestBody,
+  pullRequestTitle,
+  type CloseContext,
+} from './review-close-text.js';
+
+export interface CloseOptions {
+  issue: number;
+  dir: string;
+  base?: string | undefined;
+  remote?: string | undefined;
+  /** Close before the due date while the issue is still open. */
+  early: boolean;
+  dryRun: boolean;
+  now: Date;
+}
+
+export async function closeReview(io: CliIo, options: CloseOptions): Promise<number> {
+  const remote = await resolveRemote(io.cwd, options.remote);
+  const env = { ...io.env };
+  if (!env['GITHUB_REPOSITORY']) {
+    const repository = await githubRepositoryOf(io.cwd, remote);
+    if (repository !== null) env['GITHUB_REPOSITORY'] = repository;
+  }
+  const gh = await openGitHubSession(env, {
+    warn: (message) => io.stderr.write(`${redact(message)}\n`),
+  });
+  const review = await readTrustedReview(gh, options.issue);
+  checkDue(review, options);
+  // Always set: readReviewIssue falls back to the hidden record's business.
+  const businessId = review.businessId ?? 0;
+
+  const desired = await loadPolicies(io, { dir: options.dir, now: options.now });
+  const current = desired.businesses.find((b) => b.businessId === businessId);
+  if (current === undefined) {
+    throw new RolecallError(
+      'UNKNOWN_BUSINESS',
+      `review #${review.number} is about business ${businessId}, which no policy in ${options.dir} names`,
+    );
+  }
+  const base = await resolveBase(io.cwd, io.env, { base: options.base, remote });
+  const baseText = await readFileAt(io.cwd, base.sha, current.file);
+  if (baseText === null) {
+    throw new RolecallError(
+      'POLICY_NOT_COMMITTED',
+      `${current.file} is not in ${base.startPoint}: commit and push it before closing the review`,
+    );
+  }
+  const policy = policyAt(current.file, baseText, businessId, base.startPoint, options.now);
+  const outcome = decideRemovals(review, policy);
+  const ctx: CloseContext = {
+    issueNumber: review.number,
+    issueUrl: review.url,
+    businessId: businessId,
+    businessName: policy.name ?? `business ${businessId}`,
+    due: review.due,
+    policyFile: current.file,
+    mode: policy.mode,
+    commenters: await commentersOf(gh, review.number),
+    closedBy: env['GITHUB_ACTOR'] || (gh.identity.source === 'user' ? gh.identity.login : null),
+  };
+  io.stdout.write(describeOutcome(outcome, ctx));
+  if (options.dryRun) {
+    io.stdout.write('dry run: no branch, pull request or comment was made\n');
+    return 0;
+  }
+  const issueRef = { ...gh.repo, issueNumber: review.number };
+  const commentKey = {
+    kind: 'review-close',
+    scope: String(review.number),
+    login: gh.identity.login,
+  };
+
+  if (outcome.remove.length === 0) {
+    await upsertStickyComment(gh.octokit, issueRef, commentKey, {
+      visible: issueComment(outcome, ctx, null),
+      record: { v: 1, removed: [] },
+    });
+    if (review.state === 'open') await completeIssue(gh.octokit, gh.repo, review.number);
+    io.stdout.write(`no one to remove: commented on #${review.number}, no pull request opened\n`);
+    return 0;
+  }
+
+  const branch = `rolecall/review-${review.number}`;
+  const existing = await openPullRequestFor(gh.octokit, gh.repo, branch);
+  if (existing !== null) {
+    io.stdout.write(
+      `pull request #${existing.number} from ${branch} is already open: ${existing.url}\n` +
+        'nothing changed; to redo the close, close that pull request and run this again\n',
+    );
+    return 0;
+  }
+  const edited = removeMembers(
+    baseText,
+    outcome.remove.map((member) => member.email),
+  );
+  checkEdited(io, current.file, edited, businessId, options.now);
+  const { commit } = await commitAndPush(io.cwd, io.env, {
+    branch,
+    base,
+    remote,
+    file: current.file,
+    content: edited,
+    message: commitMessage(outcome, ctx),
+  });
+  const pull = await openPullRequest(gh.octokit, {
+    repo: gh.repo,
+    head: branch,
+    base: base.branch,
+    title: pullRequestTitle(outcome, ctx),
+    body: pullRequestBody(outcome, ctx),
+    labels: [REVIEW_LABEL],
+  });
+  await upsertStickyComment(gh.octokit, issueRef, commentKey, {
+    visible: issueComment(outcome, ctx, pull),
+    record: { v: 1, removed: outcome.remove.map((m) => m.email), pull: pull.number },
+  });
+  io.stdout.write(
+    `pushed ${branch} (${commit.sha.slice(0, 12)}) to ${remote}; ` +
+      `${pull.created ? 'opened' : 'updated'} pull request #${pull.number}: ${pull.url}\n`,
+  );
+  return 0;
+}
+
+/**
+ * A review still open before its due date may be half done: closing it then takes a snapshot of
+ * whatever was unticked so far. Refused unless `--early` (or the issue was closed by hand).
+ */
+function checkDue(review: ReviewIssueState, options: CloseOptions): void {
+  if (review.state !== 'open' || review.due === null || options.early) return;
+  if (options.now.getTime() < Date.parse(`${review.due}T00:00:00Z`)) {
+    throw new RolecallError(
+      'REVIEW_NOT_DUE',
+      `review #${review.number} is still open and not due until ${review.due}: reviewers may not be done. ` +
+        'Close the issue when the review is finished, wait for the due date, or pass --early',
+    );
+  }
+}
+
+function policyAt(
+  file: string,
+  text: string,
+  businessId: number,
+  where: string,
+  now: Date,
+): BusinessPolicy {
+  const result = validateDocuments([{ file, text }], { now });
+  const policy = result.value?.businesses[0];
+  if (policy === undefined) {
+    throw new RolecallError(
+      'POLICY_INVALID',
+      `${file} in ${where} is not a valid policy (${result.errors.map(formatDiagnostic).join('; ')})`,
+    );
+  }
+  if (policy.businessId !== businessId) {
+    throw new RolecallError(
+      'UNKNOWN_BUSINESS',
+      `${file} in ${where} is about business ${policy.businessId}, not ${businessId}`,
+    );
+  }
+  return policy;
+}
+
+/** The edited policy must still validate: a pull request that fails `validate` helps no one. */
+function checkEdited(io: CliIo, file: string, text: string, businessId: number, now: Date): void {
+  const result = validateDocuments([{ file, text }], { now });
+  if (result.errors.length === 0 && result.value?.businesses[0]?.businessId === businessId) return;
+  for (const diagnostic of result.errors) io.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
+  throw new RolecallError(
+    'POLICY_EDIT',
+    `removing the unchecked people would leave ${file} invalid; nothing was pushed. Edit it by hand`,
+  );
+}
+
+/** `--issue` as a positive whole number. */
+export function issueNumberOf(value: string | undefined): number {
+  if (value === undefined) throw new UsageError('review close needs --issue N');
+  if (!/^[1-9]\d{0,9}$/.test(value)) {
+    throw new UsageError(`--issue must be an issue number, got "${value}"`);
+  }
+  return Number(value);
+}
