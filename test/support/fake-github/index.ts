@@ -58,7 +58,11 @@ export interface FakeGitHub {
   failNext(method: string, path: RegExp, status: number, times?: number): void;
   /** Holds the next matching request until `release()`; `arrived` resolves when it comes in. */
   hold(method: string, path: RegExp): { arrived: Promise<void>; release: () => void };
-  /** Environment for `createGitHubClient`: `GITHUB_API_URL` and `GITHUB_TOKEN`. */
+  /**
+   * Environment for `createGitHubClient` and the `--github` commands: `GITHUB_API_URL`,
+   * `GITHUB_TOKEN`, and `ROLECALL_GITHUB_RETRY=off` (octokit's retries and throttling would
+   * only slow a local fake down).
+   */
   env(token: string, extra?: Record<string, string>): Record<string, string>;
   close(): Promise<void>;
 }
@@ -193,7 +197,7 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
       return { arrived: arrivedPromise, release };
     },
     env(token, extra = {}) {
-      return { GITHUB_API_URL: url, GITHUB_TOKEN: token, ...extra };
+      return { GITHUB_API_URL: url, GITHUB_TOKEN: token, ROLECALL_GITHUB_RETRY: 'off', ...extra };
     },
     close() {
       for (const h of holds) h.arrived();
