@@ -1,12 +1,29 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { join } from 'node:path';
 
 /**
- * The package root. This file is `src/paths.ts` in development and `dist/paths.js` once built;
- * both sit one level below the root, so the same relative URL works for both.
+ * The package root: the nearest directory above this file that holds rolecall's package.json.
+ * This file is `src/paths.ts` in development, `dist/paths.js` once built, and deeper in the
+ * benchmark build; searching upwards serves all three.
  */
-export const PACKAGE_ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const PACKAGE_ROOT = findPackageRoot(dirname(fileURLToPath(import.meta.url)));
+
+function findPackageRoot(start: string): string {
+  for (let dir = start; ; dir = dirname(dir)) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest) && isRolecall(manifest)) return dir;
+    if (dirname(dir) === dir) throw new Error(`rolecall: no package.json above ${start}`);
+  }
+}
+
+function isRolecall(manifest: string): boolean {
+  try {
+    return (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'rolecall';
+  } catch {
+    return false;
+  }
+}
 
 export function packagePath(...segments: string[]): string {
   return join(PACKAGE_ROOT, ...segments);
