@@ -1,7 +1,230 @@
-import { RolecallError } from '../../errors.js';
+import { runApply } from '../../apply/run-apply.js';
+import { RolecallError, UsageError } from '../../errors.js';
+import { appendJobSummary } from '../../github/job-summary.js';
+import { openGitHubSession } from '../../github/session.js';
+import { autoApproveExpiryGate, isExpiredRevoke } from '../../jit/expiry-gate.js';
+import { clockFrom, liveAccess } from '../../jit/live-access.js';
+import { manualExpiryGate } from '../../jit/manual-expiry-gate.js';
+import { runCleanup } from '../../jit/run-cleanup.js';
+import { toolVersion } from '../../paths.js';
+import { buildPlan } from '../../plan/build-plan.js';
+import { totalChanges } from '../../plan/describe.js';
+import { displayExpiry, isExpired } from '../../plan/expiry.js';
+import { formatInstant } from '../../policy/parse-time.js';
+import type { ApprovalGate } from '../../ports.js';
+import { redact } from '../../redact.js';
+import type { LiveState } from '../../types.js';
+import { integerOption, parseCommandArgs } from '../args.js';
+import { nowFrom } from '../clock.js';
 import type { CliIo } from '../io.js';
+import {
+  DEFAULT_POLICIES_DIR,
+  loadPolicies,
+  openFreshBooks,
+  policyCommitsOf,
+  readLive,
+  selectBusinesses,
+} from '../pipeline.js';
 
-// Placeholder until its issue lands; replaced by the real command.
-export async function run(_args: string[], _io: CliIo): Promise<number> {
-  throw new RolecallError('NOT_YET', '`rolecall expire` is not available yet');
+const HELP = `Usage: rolecall expire [options]
+
+Revokes the grants whose \`expires\` has passed, and nothing else: the plan is restricted to
+revoking expired grants, then applied (journaled, audited, guards re-checked). Afterwards the
+expired entries that hold no access any more are removed from the YAML through one clean-up
+pull request (--github), kept up to date on every run and never duplicated.
+
+Approval: a business whose policy sets \`rules.autoApproveExpiry: true\` is revoked without a
+pull-request approval (the audit log records "autoApproveExpiry: the plan only removes expired
+access"). Any other business needs a "yes" at the terminal prompt or --yes; under --github it
+is refused (the expired access stays, and the drift issue lists it, until someone runs
+\`rolecall expire\` at a terminal or the policy opts in).
+
+Options:
+  --policies DIR       the policy directory (default: policies)
+  --business ID        only this business (repeatable); the clean-up pull request is then left alone
+  --github             inside GitHub Actions: open or update the clean-up pull request, write the
+                       job summary; refuse businesses without rules.autoApproveExpiry
+  --yes                approve at the terminal without the prompt (not under --github)
+  --token-store SPEC   file:PATH (default file:.rolecall/credentials.json) or
+                       github-secret:NAME[@environment]
+  --rate N             FreshBooks requests per second (default 4)
+  --format FORMAT      the apply report: text (default) or markdown
+  --base BRANCH        the branch the clean-up pull request targets (default: the job's branch,
+                       else the remote's default branch)
+  --remote NAME        the remote to push the clean-up branch to (default: origin)
+  --verbose            log every FreshBooks request (redacted) on stderr
+  -h, --help           this help
+
+Exit codes: 0 done (or nothing expired); 1 refused or failed (nothing written for the refused
+business); 3 partly done (some revokes failed or became manual tasks: run again).
+The clock: ROLECALL_NOW (an ISO instant) replaces now.
+`;
+
+function worst(a: number, b: number): number {
+  const rank = (code: number) => (code === 3 ? 2 : code === 1 ? 1 : 0);
+  return rank(b) > rank(a) ? b : a;
+}
+
+export async function run(args: string[], io: CliIo): Promise<number> {
+  const { values } = parseCommandArgs(args, {
+    policies: { type: 'string', default: DEFAULT_POLICIES_DIR },
+    business: { type: 'string', multiple: true },
+    github: { type: 'boolean', default: false },
+    yes: { type: 'boolean', default: false },
+    'token-store': { type: 'string' },
+    rate: { type: 'string' },
+    format: { type: 'string', default: 'text' },
+    base: { type: 'string' },
+    remote: { type: 'string' },
+    verbose: { type: 'boolean', default: false },
+  });
+  if (values.help) {
+    io.stdout.write(HELP);
+    return 0;
+  }
+  if (values.format !== 'text' && values.format !== 'markdown') {
+    throw new UsageError(`--format must be text or markdown, got "${values.format}"`);
+  }
+  const rate = values.rate === undefined ? undefined : Number(values.rate);
+  if (rate !== undefined && (!/^\d+(\.\d+)?$/.test(values.rate ?? '') || !(rate > 0))) {
+    throw new UsageError(
+      `--rate must be a positive number of requests per second, got "${values.rate}"`,
+    );
+  }
+  const ids = (values.business ?? []).map((id) => integerOption('business', id) as number);
+  const now = nowFrom(io.env);
+  const clock = clockFrom(now, io.env);
+  const desired = selectBusinesses(await loadPolicies(io, { dir: values.policies, now }), ids);
+  // GitHub first: a missing token fails the run before anything changes in FreshBooks.
+  const github = values.github
+    ? await openGitHubSession(io.env, { warn: (m) => io.stderr.write(`${redact(m)}\n`) })
+    : null;
+  const summary: string[] = [`### rolecall expire (${formatInstant(now)})`, ''];
+  const finish = async (code: number): Promise<number> => {
+    if (github) await appendJobSummary(github.context.stepSummaryPath, `${summary.join('\n')}\n`);
+    return code;
+  };
+  /** The clean-up's failure fails the run (exit 1) but never undoes or hides the revokes. */
+  const cleanup = async (
+    businessIds: ReadonlySet<number>,
+    holdsAccess: (businessId: number, email: string) => boolean,
+  ): Promise<number> => {
+    try {
+      const report = await runCleanup({
+        io,
+        github,
+        now,
+        policiesDir: values.policies,
+        businessIds,
+        holdsAccess,
+        remote: values.remote,
+        base: values.base,
+      });
+      summary.push(report.summary);
+      return report.exitCode;
+    } catch (error) {
+      if (!(error instanceof RolecallError)) throw error;
+      io.stderr.write(`rolecall: clean-up: ${redact(error.message)}\n`);
+      summary.push(`Clean-up failed: ${error.message}`);
+      return 1;
+    }
+  };
+
+  const expired = desired.businesses
+    .map((business) => ({ business, members: business.members.filter((m) => isExpired(m, now)) }))
+    .filter((entry) => entry.members.length > 0);
+  if (expired.length === 0) {
+    io.stdout.write(`Nothing has expired as of ${formatInstant(now)}: no grant to revoke.\n`);
+    summary.push('Nothing has expired.');
+    // Under --github a stale clean-up pull request (entries extended or removed by hand) closes.
+    return finish(github && ids.length === 0 ? await cleanup(new Set(), () => true) : 0);
+  }
+  io.stdout.write(
+    `Expired as of ${formatInstant(now)}:\n${expired
+      .flatMap(({ business, members }) =>
+        members.map(
+          (m) =>
+            `  ${m.email} (${m.role}) in ${business.name ?? business.businessId}, expired ${displayExpiry(m.expires as string)}\n`,
+        ),
+      )
+      .join('')}`,
+  );
+
+  const businessIds = expired.map((entry) => entry.business.businessId);
+  let exitCode = 0;
+  const revoked = new Set<string>();
+  let live: LiveState | undefined;
+  const connection = await openFreshBooks(io, {
+    tokenStore: values['token-store'],
+    rate,
+    verbose: values.verbose,
+  });
+  try {
+    live = await readLive(io, { reader: connection }, businessIds, now);
+    const policyCommits = await policyCommitsOf(io, desired);
+    const auto = new Set(
+      expired.filter((e) => e.business.rules.autoApproveExpiry).map((e) => e.business.businessId),
+    );
+    const manualGate = manualExpiryGate(io, { github: github !== null, yes: values.yes });
+    const groups: Array<{ ids: number[]; gate: ApprovalGate }> = [
+      {
+        ids: businessIds.filter((id) => auto.has(id)),
+        gate: autoApproveExpiryGate((id) => auto.has(id)),
+      },
+      { ids: businessIds.filter((id) => !auto.has(id)), gate: manualGate },
+    ];
+    let planned = 0;
+    for (const group of groups) {
+      if (group.ids.length === 0) continue;
+      const plan = buildPlan({
+        desired,
+        live,
+        now,
+        toolVersion: toolVersion(),
+        policyCommits,
+        businessIds: group.ids,
+        only: 'expired',
+      });
+      const changes = totalChanges(plan);
+      if (changes === 0) continue;
+      planned += changes;
+      const result = await runApply({
+        plan,
+        desired,
+        connection,
+        gate: group.gate,
+        io,
+        only: isExpiredRevoke,
+        clock,
+        format: values.format,
+      });
+      exitCode = worst(exitCode, result.exitCode);
+      for (const op of result.operations) {
+        if (op.action === 'revoke' && (op.outcome === 'applied' || op.outcome === 'already')) {
+          revoked.add(`${op.businessId} ${op.email}`);
+        }
+      }
+      summary.push(
+        result.refusal
+          ? `Refused for ${group.ids.join(', ')}: ${result.refusal.message}`
+          : `Revoked ${result.operations.filter((o) => o.outcome === 'applied').length} expired grant(s) (${result.approval?.reason ?? 'approved'}).`,
+      );
+    }
+    if (planned === 0) {
+      io.stdout.write('None of them holds access in FreshBooks: nothing to revoke.\n');
+      summary.push('No expired grant holds access in FreshBooks: nothing to revoke.');
+    }
+  } finally {
+    await connection.close();
+  }
+
+  if (ids.length > 0) {
+    io.stdout.write(
+      '\nClean-up: skipped with --business (the next full `rolecall expire` does it).\n',
+    );
+    return finish(exitCode);
+  }
+  if (!live) return finish(exitCode);
+  const code = await cleanup(new Set(businessIds), liveAccess(live, revoked));
+  return finish(worst(exitCode, code));
 }

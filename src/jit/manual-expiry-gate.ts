@@ -1,0 +1,31 @@
+import { refusingGate, terminalGate, yesGate } from '../apply/approval-gates.js';
+import { colorEnabled, type CliIo } from '../cli/io.js';
+import { countChanges, summaryLine, totalChanges } from '../plan/describe.js';
+import { renderPlanText } from '../plan/render-text.js';
+import type { ApprovalGate } from '../ports.js';
+
+/** Why `expire --github` refuses a business without `rules.autoApproveExpiry`. */
+export const GITHUB_EXPIRY_REFUSAL =
+  'rules.autoApproveExpiry is not set in its policy, so the scheduled job does not revoke on its own. The expired access stays (the drift issue lists it) until someone runs `rolecall expire` at a terminal, or the policy sets rules.autoApproveExpiry: true';
+
+/**
+ * The gate for businesses that did not opt in to `autoApproveExpiry`. Under `--github` it
+ * refuses, even with `--yes`: whether expiry may skip a human is decided in the policy, where
+ * it is reviewed, not by a flag in a workflow file. Locally: `--yes`, else the terminal prompt
+ * (only the exact answer "yes" approves; without a terminal it refuses).
+ */
+export function manualExpiryGate(
+  io: CliIo,
+  options: { github: boolean; yes: boolean },
+): ApprovalGate {
+  if (options.github) return refusingGate(GITHUB_EXPIRY_REFUSAL);
+  if (options.yes) return yesGate(io.env);
+  return terminalGate({
+    prompt: io.prompt,
+    show: (plan) => io.stdout.write(renderPlanText(plan, { color: colorEnabled(io) })),
+    question: (plan) => {
+      const counts = countChanges(plan.businesses.flatMap((b) => b.changes));
+      return `\n${summaryLine(counts)}\nRevoke these ${totalChanges(plan)} expired grant(s) in FreshBooks now?`;
+    },
+  });
+}
