@@ -12,10 +12,12 @@ import { renderPlanText } from '../../plan/render-text.js';
 import { formatDiagnostic, loadDesiredState } from '../../policy/load-desired-state.js';
 import { schemaValidator } from '../../schemas.js';
 import type { Plan } from '../../types.js';
+import { applyOnGitHub } from '../apply-github.js';
 import { integerOption, parseCommandArgs } from '../args.js';
 import { colorEnabled, type CliIo } from '../io.js';
 
 const HELP = `Usage: rolecall apply PLAN_FILE [options]
+       rolecall apply --github [options]
 
 Executes a plan file written by \`rolecall plan --out PLAN_FILE\`. Before the first write it
 checks the plan (version, schema, digest), re-reads the businesses it touches from FreshBooks,
@@ -24,8 +26,17 @@ guards; then it asks for confirmation. Changes run in a safe order (grants and u
 then downgrades, then revokes), journaled in .rolecall/journal/ so that running the same
 plan again resumes after any interruption, and audited in .rolecall/audit/.
 
+With --github (apply.yml, on a push to the default branch) there is no plan file: rolecall
+finds the pull request merged as the pushed commit (GITHUB_SHA), reads the plan last posted on
+it, re-plans the same businesses at the merge commit, and applies only when the new plan's
+effect is the posted one ("plan changed since approval" otherwise, with the differences) and
+the pull request's reviews meet the policy's \`approvals:\` rules (those before the merge too).
+The outcome, or exactly which rule is unmet, is commented on the pull request.
+
 Options:
-  --yes                apply without the confirmation prompt (CI)
+  --github             the merge-time GitHub flow above (needs GITHUB_REPOSITORY, GITHUB_SHA,
+                       GITHUB_TOKEN; ROLECALL_TEAMS_TOKEN for team rules)
+  --yes                apply without the confirmation prompt (CI; not with --github)
   --strict             also refuse when anyone else in the business changed since the plan
   --policies DIR       the policies the plan was made from (default: policies)
   --token-store SPEC   file:PATH (default file:.rolecall/credentials.json) or
@@ -52,6 +63,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       concurrency: { type: 'string' },
       rate: { type: 'string' },
       format: { type: 'string', default: 'text' },
+      github: { type: 'boolean', default: false },
     },
     { allowPositionals: true },
   );
@@ -60,7 +72,18 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     return 0;
   }
   const [planFile, ...extra] = positionals;
-  if (planFile === undefined)
+  if (values.github) {
+    if (planFile !== undefined) {
+      throw new UsageError(
+        'apply --github takes no plan file: it re-plans at the merge commit and applies only the plan approved on the pull request',
+      );
+    }
+    if (values.yes) {
+      throw new UsageError(
+        "apply --github does not take --yes: the pull request's reviews are the approval",
+      );
+    }
+  } else if (planFile === undefined)
     throw new UsageError('apply needs the plan file: rolecall apply PLAN_FILE');
   if (extra.length > 0)
     throw new UsageError(`apply takes one plan file, got also: ${extra.join(' ')}`);
@@ -78,6 +101,17 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     throw new UsageError(`--format must be text or markdown, got "${values.format}"`);
   }
 
+  if (values.github) {
+    return applyOnGitHub(io, {
+      policiesDir: values.policies,
+      strict: values.strict,
+      format: values.format,
+      ...(values['token-store'] === undefined ? {} : { tokenStore: values['token-store'] }),
+      ...(rate === undefined ? {} : { rate }),
+      ...(concurrency === undefined ? {} : { concurrency }),
+    });
+  }
+  if (planFile === undefined) throw new UsageError('apply needs the plan file');
   const plan = await readPlanFile(planFile, io);
   const loaded = await loadDesiredState(values.policies, { now: new Date(), cwd: io.cwd });
   if (!loaded.value || loaded.errors.length > 0) {

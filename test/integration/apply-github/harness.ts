@@ -1,0 +1,368 @@
+/**
+ * The merge-time GitHub flow with real parts, in-process: a temporary git repository as the
+ * Actions checkout, the emulator as FreshBooks, the fake GitHub as GitHub, event payloads from
+ * @octokit/webhooks-examples. `rolecall plan --github` comments the plan on a pull request as
+ * plan.yml runs it; `rolecall apply --github` runs as apply.yml runs it (plus `--rate`, so that
+ * the tests do not wait on the production rate budget). The FreshBooks refresh token lives in
+ * the fake's repository secret and rotates on every run, as in Actions.
+ */
+import { readFileSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../../src/cli/main.js';
+import type { RunningEmulator } from '../../../src/emulator/index.js';
+import { packagePath } from '../../../src/paths.js';
+import type { AuditRecord } from '../../../src/apply/audit-log.js';
+import { bufferIo } from '../../support/buffer-io.js';
+import { ACTIONS_BOT_LOGIN } from '../../../src/github/identity.js';
+import { upsertPlanComment } from '../../../src/github/plan-comment.js';
+import type { Plan } from '../../../src/types.js';
+import { fakeClient, TOKENS } from '../../support/fake-github/client.js';
+import type { FakeGitHub, FakeRepo } from '../../support/fake-github/index.js';
+import type { FakeComment } from '../../support/fake-github/state.js';
+import { createTempRepo, type TempRepo } from '../../support/temp-repo.js';
+
+export const ACME = 240340;
+export const NOW = '2026-11-29T10:00:00.000Z';
+/** Commit dates: bob's contractor grant (to 2027-03-31) stays within its 180-day maximum. */
+export const DATE = '2026-11-20T09:00:00Z';
+export const SECRET = 'FRESHBOOKS_REFRESH_TOKEN';
+
+/** plan.yml's and apply.yml's command lines, exactly. */
+export const PLAN_ARGS = [
+  'plan',
+  '--github',
+  '--out',
+  'plan.json',
+  '--token-store',
+  `github-secret:${SECRET}`,
+];
+export const APPLY_ARGS = ['apply', '--github', '--token-store', `github-secret:${SECRET}`];
+
+export const APPROVALS = `
+approvals:
+  required: 1
+  roles:
+    manager: { required: 2, teams: [acme/owners] }
+`;
+
+/** The example policy with approval rules: what the pull requests merge (Maya becomes manager). */
+export function headYaml(approvals = APPROVALS): string {
+  return `${readFileSync(packagePath('policies', 'acme-books.yaml'), 'utf8')}${approvals}`;
+}
+
+/** The same policy before the pull request: Maya is an employee. */
+export function baseYaml(): string {
+  const yaml = headYaml();
+  const promoted = '  - email: maya@acme.example\n    role: manager';
+  if (!yaml.includes(promoted)) throw new Error('the example policy moved: update baseYaml');
+  return yaml.replace(promoted, '  - email: maya@acme.example\n    role: employee');
+}
+
+interface Example {
+  name: string;
+  examples: Array<Record<string, unknown> & { action?: string }>;
+}
+const examples = JSON.parse(
+  readFileSync(createRequire(import.meta.url).resolve('@octokit/webhooks-examples'), 'utf8'),
+) as Example[];
+
+function example(name: string, action?: string): Record<string, unknown> {
+  const found = examples
+    .find((e) => e.name === name)
+    ?.examples.find((x) => action === undefined || x.action === action);
+  if (!found) throw new Error(`no webhooks example ${name}.${action ?? ''}`);
+  return structuredClone(found);
+}
+
+/** The object at `key` (created when missing), to edit an example payload in place. */
+function objectIn(parent: Record<string, unknown>, key: string): Record<string, unknown> {
+  const value = parent[key];
+  if (value && typeof value === 'object' && !Array.isArray(value))
+    return value as Record<string, unknown>;
+  const created: Record<string, unknown> = {};
+  parent[key] = created;
+  return created;
+}
+
+export interface CliResult {
+  code: number;
+  out: string;
+  err: string;
+}
+
+export interface PullRequest {
+  number: number;
+  branch: string;
+  /** The first commit of the branch (an "older commit" for stale approvals). */
+  first: string;
+  head: string;
+}
+
+export interface Merge {
+  before: string;
+  sha: string;
+}
+
+/** One test's world: a checkout, a fake repository, and the FreshBooks token as a secret. */
+export class Flow {
+  private counter = 0;
+  private refreshToken: string;
+  /**
+   * Where the FreshBooks refresh token lives. `secret` is apply.yml's
+   * `github-secret:FRESHBOOKS_REFRESH_TOKEN` (each run rotates it and PUTs the new one);
+   * `file` keeps it in a file, which saves a throttled GitHub write per run in tests that are
+   * about something else.
+   */
+  private readonly tokenStore: string;
+
+  private constructor(
+    readonly git: TempRepo,
+    readonly repo: FakeRepo,
+    readonly files: string,
+    private readonly gh: FakeGitHub,
+    private readonly emulator: RunningEmulator,
+    readonly baseSha: string,
+    store: 'secret' | 'file',
+  ) {
+    this.refreshToken = emulator.credentials.refreshToken;
+    this.tokenStore =
+      store === 'secret' ? `github-secret:${SECRET}` : `file:${join(files, 'credentials.json')}`;
+  }
+
+  static async create(
+    gh: FakeGitHub,
+    emulator: RunningEmulator,
+    options: { tokenStore?: 'secret' | 'file' } = {},
+  ): Promise<Flow> {
+    const repo = gh.world.repo('acme', `access-${Math.random().toString(36).slice(2, 8)}`);
+    for (const login of ['ben-gh', 'olivia-gh', 'carol-gh', 'maya', 'dev', 'renovate[bot]'])
+      repo.permissions.set(login, 'write');
+    const git = await createTempRepo({ prefix: 'rolecall-apply-gh-' });
+    const files = await mkdtemp(join(tmpdir(), 'rolecall-apply-gh-files-'));
+    const baseSha = await git.commit({
+      files: { 'policies/acme-books.yaml': baseYaml() },
+      message: 'Acme Books access',
+      date: DATE,
+    });
+    return new Flow(git, repo, files, gh, emulator, baseSha, options.tokenStore ?? 'file');
+  }
+
+  async close(): Promise<void> {
+    await this.git.cleanup();
+    await rm(this.files, { recursive: true, force: true });
+  }
+
+  /**
+   * A pull request from a branch of this repository: a first commit, then `files` (default: the
+   * head policy), then its plan comment. `plan: 'cli'` runs `rolecall plan --github` as plan.yml
+   * does; the default `'posted'` makes the same plan with `rolecall plan --changed-since BASE`
+   * and posts it with the same library call plan --github makes (`upsertPlanComment`), through
+   * a client without octokit's throttling — its 1-3 s spacing of writes is what makes CLI runs
+   * slow in one test process; `false` posts no plan.
+   */
+  async openPullRequest(
+    options: { files?: Record<string, string>; plan?: 'cli' | 'posted' | false } = {},
+  ): Promise<PullRequest> {
+    this.counter += 1;
+    const branch = `access-change-${this.counter}`;
+    await this.git.checkout('main');
+    await this.git.branch(branch);
+    const first = await this.git.commit({
+      files: { 'docs/access-change.md': `Access change ${this.counter}\n` },
+      message: 'Describe the access change',
+      date: DATE,
+    });
+    const head = await this.git.commit({
+      files: options.files ?? { 'policies/acme-books.yaml': headYaml() },
+      message: 'Promote Maya to manager',
+      date: DATE,
+    });
+    const number = this.repo.addPullRequest({
+      author: 'dev',
+      headSha: head,
+      headRef: branch,
+      title: 'Promote Maya to manager',
+    });
+    this.repo.associate(first, number);
+    const pr = { number, branch, first, head };
+    const mode = options.plan ?? 'posted';
+    if (mode === 'cli') {
+      const planned = await this.plan(pr);
+      if (planned.code !== 0) throw new Error(`plan --github failed: ${planned.err}`);
+    } else if (mode === 'posted') {
+      await this.postPlan(pr);
+    }
+    return pr;
+  }
+
+  /** The plan of the pull request's head, posted as rolecall's plan comment. */
+  async postPlan(pr: PullRequest): Promise<void> {
+    await this.git.checkout(pr.branch);
+    const out = join(this.files, `plan-${pr.number}.json`);
+    const planned = await this.run(
+      ['plan', '--changed-since', this.baseSha, '--out', out, ...this.storeArgs()],
+      'pull_request',
+      {},
+      pr.head,
+    );
+    if (planned.code !== 0) throw new Error(`plan failed: ${planned.err}`);
+    const plan = JSON.parse(await readFile(out, 'utf8')) as Plan;
+    await upsertPlanComment(fakeClient(this.gh, TOKENS.actions), {
+      pr: {
+        owner: this.repo.owner,
+        repo: this.repo.name,
+        number: pr.number,
+        htmlUrl: `https://github.com/${this.repo.fullName}/pull/${pr.number}`,
+        headSha: pr.head,
+      },
+      plan,
+      login: ACTIONS_BOT_LOGIN,
+    });
+  }
+
+  /** `rolecall plan --github` on the pull request's head, as plan.yml runs it. */
+  async plan(pr: PullRequest): Promise<CliResult> {
+    await this.git.checkout(pr.branch);
+    const event = example('pull_request', 'synchronize');
+    event['number'] = pr.number;
+    const pull = objectIn(event, 'pull_request');
+    Object.assign(pull, {
+      number: pr.number,
+      html_url: `https://github.com/${this.repo.fullName}/pull/${pr.number}`,
+      user: { login: 'dev', type: 'User' },
+    });
+    const head = objectIn(pull, 'head');
+    Object.assign(head, { sha: pr.head, ref: pr.branch });
+    Object.assign(objectIn(head, 'repo'), { full_name: this.repo.fullName });
+    Object.assign(objectIn(pull, 'base'), { sha: this.baseSha, ref: 'main' });
+    const args = PLAN_ARGS.map((a) => (a.startsWith('github-secret:') ? this.tokenStore : a));
+    return this.run(args, 'pull_request', event, pr.head);
+  }
+
+  /** The pull request is merged (a merge commit on main); GitHub records it. */
+  async merge(pr: PullRequest): Promise<Merge> {
+    await this.git.checkout('main');
+    const before = await this.git.head();
+    const sha = await this.git.merge(pr.branch, {
+      message: `Merge pull request #${pr.number} from acme/${pr.branch}`,
+      date: DATE,
+    });
+    this.repo.merge(pr.number, sha);
+    return { before, sha };
+  }
+
+  /** A commit pushed straight to main, no pull request. */
+  async pushDirectly(): Promise<Merge> {
+    await this.git.checkout('main');
+    const before = await this.git.head();
+    const sha = await this.git.commit({
+      files: { 'policies/acme-books.yaml': headYaml() },
+      message: 'Promote Maya (pushed directly)',
+      date: DATE,
+    });
+    return { before, sha };
+  }
+
+  /** `rolecall apply --github` on the push of `merge`, as apply.yml runs it. */
+  apply(merge: Merge, extraArgs: string[] = []): Promise<CliResult> {
+    const event = example('push');
+    Object.assign(event, {
+      ref: 'refs/heads/main',
+      before: merge.before,
+      after: merge.sha,
+      head_commit: { ...objectIn(event, 'head_commit'), id: merge.sha },
+    });
+    Object.assign(objectIn(event, 'repository'), {
+      full_name: this.repo.fullName,
+      name: this.repo.name,
+    });
+    const args = APPLY_ARGS.map((a) => (a.startsWith('github-secret:') ? this.tokenStore : a));
+    // `--rate`: the tests do not wait on the production FreshBooks rate budget.
+    return this.run([...args, '--rate', '200', ...extraArgs], 'push', event, merge.sha);
+  }
+
+  /** Any rolecall command with this flow's Actions environment. */
+  async run(
+    args: string[],
+    eventName: string,
+    event: Record<string, unknown>,
+    sha: string,
+  ): Promise<CliResult> {
+    const eventPath = join(this.files, `event-${eventName}.json`);
+    await writeFile(eventPath, JSON.stringify(event));
+    const io = bufferIo({
+      cwd: this.git.dir,
+      env: {
+        ...this.gh.env(TOKENS.actions),
+        FRESHBOOKS_API_URL: this.emulator.url,
+        FRESHBOOKS_CLIENT_ID: this.emulator.credentials.clientId,
+        FRESHBOOKS_CLIENT_SECRET: this.emulator.credentials.clientSecret,
+        [SECRET]: this.refreshToken,
+        ROLECALL_SECRETS_TOKEN: TOKENS.secrets,
+        ROLECALL_TEAMS_TOKEN: TOKENS.teams,
+        ROLECALL_NOW: NOW,
+        GITHUB_ACTIONS: 'true',
+        GITHUB_REPOSITORY: this.repo.fullName,
+        GITHUB_EVENT_NAME: eventName,
+        GITHUB_EVENT_PATH: eventPath,
+        GITHUB_SHA: sha,
+        GITHUB_ACTOR: 'dev',
+        GITHUB_RUN_ID: '9001',
+        GITHUB_RUN_ATTEMPT: '1',
+        GITHUB_STEP_SUMMARY: this.summaryPath,
+        GITHUB_OUTPUT: join(this.files, 'output.txt'),
+      },
+    });
+    const code = await main(args, io);
+    // Actions hands the next job the secret as it is now.
+    this.refreshToken = this.repo.secretValue(SECRET) ?? this.refreshToken;
+    return { code, out: io.out(), err: io.err() };
+  }
+
+  /** `--token-store` of this flow and a test-sized FreshBooks rate. */
+  storeArgs(): string[] {
+    return ['--token-store', this.tokenStore, '--rate', '200'];
+  }
+
+  get summaryPath(): string {
+    return join(this.files, 'summary.md');
+  }
+
+  approve(pr: PullRequest, user: string, commitId = pr.head, state = 'APPROVED'): void {
+    this.repo.addReview(pr.number, { user, state, commitId });
+  }
+
+  /** Forgets every review of the pull request (the fake lets tests replay the gate). */
+  clearReviews(pr: PullRequest): void {
+    const kept = this.repo.reviews.filter((r) => r.pullNumber !== pr.number);
+    this.repo.reviews.splice(0, this.repo.reviews.length, ...kept);
+  }
+
+  /** After the emulator's state was reloaded: the seed's refresh token is the live one again. */
+  resetFreshBooksToken(): void {
+    this.refreshToken = this.emulator.credentials.refreshToken;
+  }
+
+  /** rolecall's comments of a kind on the pull request (by marker). */
+  comments(pr: PullRequest, kind: 'plan' | 'apply'): FakeComment[] {
+    return this.repo
+      .commentsOn(pr.number)
+      .filter((c) => c.body.includes(`<!-- rolecall:${kind}:pr `));
+  }
+
+  /** Every audit record the checkout's `.rolecall/audit/` holds (what the artifact uploads). */
+  async audit(): Promise<AuditRecord[]> {
+    const dir = join(this.git.dir, '.rolecall', 'audit');
+    const names = await readdir(dir).catch(() => [] as string[]);
+    const records: AuditRecord[] = [];
+    for (const name of names.sort()) {
+      for (const line of (await readFile(join(dir, name), 'utf8')).split('\n')) {
+        if (line.trim()) records.push(JSON.parse(line) as AuditRecord);
+      }
+    }
+    return records;
+  }
+}
