@@ -54,7 +54,7 @@ export async function openGitHubSession(
     octokit,
     teamOctokit,
     identity,
-    approvalGate: (pullNumber, rulesFor) =>
+    approvalGate: (pullNumber, rulesFor, mergeCommitSha) =>
       new GitHubApprovalGate({
         octokit,
         teamOctokit,
@@ -62,6 +62,7 @@ export async function openGitHubSession(
         pullNumber,
         login: identity.login,
         rulesFor,
+        ...(mergeCommitSha === undefined ? {} : { mergeCommitSha }),
       }),
   };
 }

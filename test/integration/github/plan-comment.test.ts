@@ -316,6 +316,14 @@ describe('the token login', () => {
       approved: true,
       reason: 'the plan has no changes: nothing to approve',
     });
+    // The factory passes the pushed commit on: a PR merged as another commit is refused.
+    repo.merge(number, 'c'.repeat(40));
+    const wrongMerge = session.approvalGate(number, () => ({ required: 1 }), 'd'.repeat(40));
+    const decision = await wrongMerge.decide(
+      plan([businessPlan([grant('eli@acme.example', 'accountant')])]),
+    );
+    expect(decision.approved).toBe(false);
+    expect(decision.reason).toContain(`was merged as ${'c'.repeat(12)}, not as ${'d'.repeat(12)}`);
   });
 
   it('a 500 fails at once: retries are off in tests', async () => {
