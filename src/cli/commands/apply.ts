@@ -14,6 +14,7 @@ import { schemaValidator } from '../../schemas.js';
 import type { Plan } from '../../types.js';
 import { applyOnGitHub } from '../apply-github.js';
 import { integerOption, parseCommandArgs } from '../args.js';
+import { nowFrom } from '../clock.js';
 import { colorEnabled, type CliIo } from '../io.js';
 
 const HELP = `Usage: rolecall apply PLAN_FILE [options]
@@ -113,7 +114,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   }
   if (planFile === undefined) throw new UsageError('apply needs the plan file');
   const plan = await readPlanFile(planFile, io);
-  const loaded = await loadDesiredState(values.policies, { now: new Date(), cwd: io.cwd });
+  const loaded = await loadDesiredState(values.policies, { now: nowFrom(io.env), cwd: io.cwd });
   if (!loaded.value || loaded.errors.length > 0) {
     for (const d of loaded.errors) io.stderr.write(`${formatDiagnostic(d)}\n`);
     io.stderr.write(

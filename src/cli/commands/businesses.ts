@@ -1,3 +1,4 @@
+import { nowFrom } from '../clock.js';
 import type { CliIo } from '../io.js';
 import { inGitHubActions } from '../io.js';
 import { parseCommandArgs } from '../args.js';
@@ -37,7 +38,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     io.stdout.write(HELP);
     return 0;
   }
-  const result = await loadDesiredState(values.policies, { now: new Date(), cwd: io.cwd });
+  const result = await loadDesiredState(values.policies, { now: nowFrom(io.env), cwd: io.cwd });
   // Problems go to stderr so that stdout stays a clean list (or clean JSON) for scripts.
   const diagnostics = [...result.errors, ...result.warnings];
   for (const d of diagnostics) io.stderr.write(`${formatDiagnostic(d)}\n`);

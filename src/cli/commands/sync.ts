@@ -8,6 +8,7 @@ import { renderSyncSummary } from '../../sync/render-sync-summary.js';
 import { syncLiveState } from '../../sync/sync-live-state.js';
 import { formatDiagnostic, loadDesiredState } from '../../policy/load-desired-state.js';
 import { parseCommandArgs } from '../args.js';
+import { nowFrom } from '../clock.js';
 import type { CliIo } from '../io.js';
 
 const HELP = `Usage: rolecall sync [options]
@@ -45,7 +46,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     return 0;
   }
   const rate = parseRate(values.rate);
-  const now = new Date();
+  const now = nowFrom(io.env);
   const businessIds =
     values.business && values.business.length > 0
       ? values.business.map(parseBusinessId)

@@ -1,3 +1,4 @@
+import { nowFrom } from '../clock.js';
 import type { CliIo } from '../io.js';
 import { inGitHubActions } from '../io.js';
 import { parseCommandArgs } from '../args.js';
@@ -33,7 +34,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     io.stdout.write(HELP);
     return 0;
   }
-  const result = await loadDesiredState(values.policies, { now: new Date(), cwd: io.cwd });
+  const result = await loadDesiredState(values.policies, { now: nowFrom(io.env), cwd: io.cwd });
   const diagnostics = [...result.errors, ...result.warnings];
   const valid = result.errors.length === 0;
 
