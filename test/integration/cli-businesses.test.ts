@@ -9,8 +9,12 @@ import { bufferIo } from '../support/buffer-io.js';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 let work: string;
 
+// The example policy holds a dated grant: judge it on a fixed day, so that its expiry warning
+// does not appear here once that date has passed.
+const EXAMPLE_NOW = '2026-11-29T12:00:00Z';
+
 async function businesses(args: string[], cwd = ROOT) {
-  const io = bufferIo({ cwd });
+  const io = bufferIo({ cwd, env: { ROLECALL_NOW: EXAMPLE_NOW } });
   const exit = await main(['businesses', ...args], io);
   return { exit, out: io.out(), err: io.err() };
 }

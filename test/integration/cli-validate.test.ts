@@ -17,11 +17,18 @@ async function write(path: string, text: string): Promise<void> {
   await writeFile(join(work, path), text);
 }
 
+// The example policy holds a dated contractor grant (it expires 2027-03-31): judge it on a fixed
+// day, so that this suite does not start failing when that date passes.
+const EXAMPLE_NOW = '2026-11-29T12:00:00Z';
+
 async function validate(
   args: string[],
   options: { cwd?: string; env?: Record<string, string> } = {},
 ) {
-  const io = bufferIo({ cwd: options.cwd ?? ROOT, env: options.env ?? {} });
+  const io = bufferIo({
+    cwd: options.cwd ?? ROOT,
+    env: { ROLECALL_NOW: EXAMPLE_NOW, ...options.env },
+  });
   const exit = await main(['validate', ...args], io);
   return { exit, out: io.out(), err: io.err() };
 }
@@ -160,7 +167,7 @@ describe('rolecall validate', () => {
       execFile(
         process.execPath,
         [join(ROOT, 'dist/cli/main.js'), 'validate'],
-        { cwd: ROOT },
+        { cwd: ROOT, env: { ...process.env, ROLECALL_NOW: EXAMPLE_NOW } },
         (error, stdout) =>
           resolve({
             code: error ? (typeof error.code === 'number' ? error.code : null) : 0,
