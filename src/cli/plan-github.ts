@@ -71,7 +71,7 @@ export async function planOnGitHub(io: CliIo, options: PlanCommandOptions): Prom
 
   let comment: PlanCommentResult | null = null;
   if (pr !== null && session !== null) {
-    const footer = commentFooter(plan, scope, context);
+    const footer = commentFooter(plan, scope);
     comment = await upsertPlanComment(session.octokit, {
       pr: { ...session.repo, number: pr.number, htmlUrl: pr.htmlUrl, headSha: pr.headSha },
       plan,
@@ -158,7 +158,7 @@ function blockedMessage(plan: Plan): string {
 }
 
 /** Under the plan: what was planned and why, deleted files, what merging does. */
-function commentFooter(plan: Plan, scope: ChangedScope | null, context: GitHubContext): string {
+function commentFooter(plan: Plan, scope: ChangedScope | null): string {
   const lines = ['---', ''];
   if (scope) {
     const files = plan.businesses.map((b) => code(b.policyFile));
@@ -180,7 +180,8 @@ function commentFooter(plan: Plan, scope: ChangedScope | null, context: GitHubCo
       '',
     );
   }
-  if (context.runUrl) lines.push(`<sub>[workflow run](${context.runUrl})</sub>`, '');
+  // No link to the workflow run: it changes on every run, and the comment is rewritten only
+  // when the plan changes (the run is one click away in the pull request's checks).
   return `\n${lines.join('\n')}`;
 }
 

@@ -102,6 +102,11 @@ export function renderPlanMarkdownWithLevel(
   return { markdown: (header + head + body + footer).slice(0, maxChars), level: 'counts' };
 }
 
+/**
+ * No creation time and no plan digest here: both change on every run, and the pull-request
+ * comment must only be rewritten when what the plan *does* changed (the job summary and the
+ * plan file carry them).
+ */
 function intro(
   plan: Plan,
   title: string,
@@ -114,7 +119,7 @@ function intro(
     '',
     `${plan.businesses.length === 1 ? '1 business' : `${plan.businesses.length} businesses`} · ${total} ${
       total === 1 ? 'change' : 'changes'
-    } · rolecall ${escapeText(plan.tool.version)} · \`${plan.digest.slice(0, 19)}\` · ${plan.createdAt}`,
+    } · rolecall ${escapeText(plan.tool.version)}`,
     '',
   ];
   if (level !== 'full') {

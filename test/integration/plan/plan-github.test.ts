@@ -213,9 +213,14 @@ describe('rolecall plan --github on a pull request', () => {
       expect(text).not.toContain(emulator.credentials.clientSecret);
     }
 
-    // Same head, nothing changed: no write at all.
+    // Same head, nothing changed — a later run, at another time: no write at all (the comment
+    // holds nothing that changes from run to run).
     gh.clearRequests();
-    const env2 = await actionsEnv(number, head1, { refreshToken: rotated as string });
+    const env2 = {
+      ...(await actionsEnv(number, head1, { refreshToken: rotated as string })),
+      ROLECALL_NOW: '2026-11-29T18:30:00.000Z',
+      GITHUB_RUN_ID: '7002',
+    };
     const second = await rolecall({ cwd, env: env2 }, PLAN_ARGS);
     expect(second.code).toBe(0);
     expect(second.err).toContain('Plan comment already up to date');
