@@ -13,7 +13,7 @@ import { formatDiagnostic, loadDesiredState } from '../../policy/load-desired-st
 import { schemaValidator } from '../../schemas.js';
 import type { Plan } from '../../types.js';
 import { applyOnGitHub } from '../apply-github.js';
-import { integerOption, parseCommandArgs } from '../args.js';
+import { integerOption, parseCommandArgs, rateOption } from '../args.js';
 import { nowFrom } from '../clock.js';
 import { colorEnabled, type CliIo } from '../io.js';
 
@@ -92,12 +92,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   if (concurrency !== undefined && (concurrency < 1 || concurrency > 32)) {
     throw new UsageError('--concurrency must be from 1 to 32');
   }
-  const rate = values.rate === undefined ? undefined : Number(values.rate);
-  if (rate !== undefined && (!/^\d+(\.\d+)?$/.test(values.rate ?? '') || !(rate > 0))) {
-    throw new UsageError(
-      `--rate must be a positive number of requests per second, got "${values.rate}"`,
-    );
-  }
+  const rate = rateOption(values.rate);
   if (values.format !== 'text' && values.format !== 'markdown') {
     throw new UsageError(`--format must be text or markdown, got "${values.format}"`);
   }

@@ -18,7 +18,7 @@ import { appendJobSummary } from '../../github/job-summary.js';
 import { openGitHubSession, type GitHubSession } from '../../github/session.js';
 import { redact } from '../../redact.js';
 import type { PolicyCommit } from '../../types.js';
-import { parseCommandArgs } from '../args.js';
+import { businessIdOption, parseCommandArgs, rateOption } from '../args.js';
 import { nowFrom } from '../clock.js';
 import { colorEnabled, type CliIo } from '../io.js';
 import {
@@ -85,8 +85,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   if (!FORMATS.includes(format)) {
     throw new UsageError(`--format must be text, markdown or json, got "${values.format}"`);
   }
-  const ids = (values.business ?? []).map(parseBusinessId);
-  const rate = parseRate(values.rate);
+  const ids = (values.business ?? []).map(businessIdOption);
+  const rate = rateOption(values.rate);
   const now = nowFrom(io.env);
 
   const desired = selectBusinesses(await loadPolicies(io, { dir: values.policies, now }), ids);
@@ -242,19 +242,4 @@ async function commitsOrNothing(
     }
   }
   return commits;
-}
-
-function parseBusinessId(value: string): number {
-  if (!/^[1-9]\d{0,15}$/.test(value))
-    throw new UsageError(`--business must be a numeric business id, got "${value}"`);
-  return Number(value);
-}
-
-function parseRate(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const rate = Number(value);
-  if (!/^\d+(\.\d+)?$/.test(value) || !(rate > 0)) {
-    throw new UsageError(`--rate must be a positive number of requests per second, got "${value}"`);
-  }
-  return rate;
 }

@@ -14,7 +14,7 @@ import { formatInstant } from '../../policy/parse-time.js';
 import type { ApprovalGate } from '../../ports.js';
 import { redact } from '../../redact.js';
 import type { LiveState } from '../../types.js';
-import { integerOption, parseCommandArgs } from '../args.js';
+import { businessIdOption, parseCommandArgs, rateOption } from '../args.js';
 import { nowFrom } from '../clock.js';
 import type { CliIo } from '../io.js';
 import {
@@ -85,13 +85,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   if (values.format !== 'text' && values.format !== 'markdown') {
     throw new UsageError(`--format must be text or markdown, got "${values.format}"`);
   }
-  const rate = values.rate === undefined ? undefined : Number(values.rate);
-  if (rate !== undefined && (!/^\d+(\.\d+)?$/.test(values.rate ?? '') || !(rate > 0))) {
-    throw new UsageError(
-      `--rate must be a positive number of requests per second, got "${values.rate}"`,
-    );
-  }
-  const ids = (values.business ?? []).map((id) => integerOption('business', id) as number);
+  const rate = rateOption(values.rate);
+  const ids = (values.business ?? []).map(businessIdOption);
   const now = nowFrom(io.env);
   const clock = clockFrom(now, io.env);
   const desired = selectBusinesses(await loadPolicies(io, { dir: values.policies, now }), ids);

@@ -7,7 +7,7 @@ import { formatDiagnostic, validateDocuments } from '../../policy/load-desired-s
 import { redact } from '../../redact.js';
 import type { LiveState } from '../../types.js';
 import { writeFileAtomic } from '../../write-file-atomic.js';
-import { parseCommandArgs } from '../args.js';
+import { businessIdOption, parseCommandArgs, rateOption } from '../args.js';
 import { nowFrom } from '../clock.js';
 import type { CliIo } from '../io.js';
 import { DEFAULT_POLICIES_DIR, openFreshBooks, readLive } from '../pipeline.js';
@@ -50,16 +50,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   if (values.business === undefined) {
     throw new UsageError('import needs the business: rolecall import --business ID');
   }
-  if (!/^[1-9]\d{0,15}$/.test(values.business)) {
-    throw new UsageError(`--business must be a numeric business id, got "${values.business}"`);
-  }
-  const businessId = Number(values.business);
-  const rate = values.rate === undefined ? undefined : Number(values.rate);
-  if (rate !== undefined && (!/^\d+(\.\d+)?$/.test(values.rate ?? '') || !(rate > 0))) {
-    throw new UsageError(
-      `--rate must be a positive number of requests per second, got "${values.rate}"`,
-    );
-  }
+  const businessId = businessIdOption(values.business);
+  const rate = rateOption(values.rate);
   const out = values.out === undefined ? undefined : resolve(io.cwd, values.out);
   if (out !== undefined && existsSync(out) && !values.force) {
     throw new RolecallError(

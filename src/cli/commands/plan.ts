@@ -1,5 +1,5 @@
 import { UsageError } from '../../errors.js';
-import { parseCommandArgs } from '../args.js';
+import { businessIdOption, parseCommandArgs, rateOption } from '../args.js';
 import { nowFrom } from '../clock.js';
 import type { CliIo } from '../io.js';
 import { makePlan } from '../make-plan.js';
@@ -68,7 +68,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   if (format !== 'text' && format !== 'markdown' && format !== 'json') {
     throw new UsageError(`--format must be text, markdown or json, got "${format}"`);
   }
-  const businessIds = (values.business ?? []).map(parseBusinessId);
+  const businessIds = (values.business ?? []).map(businessIdOption);
   if (businessIds.length > 0 && values['changed-since'] !== undefined) {
     throw new UsageError('--business and --changed-since choose the scope two ways; use one');
   }
@@ -86,7 +86,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     ...(values.live === undefined ? {} : { liveFile: values.live }),
     ...(values.out === undefined ? {} : { out: values.out }),
     ...(values['token-store'] === undefined ? {} : { tokenStore: values['token-store'] }),
-    ...(values.rate === undefined ? {} : { rate: parseRate(values.rate) }),
+    ...(values.rate === undefined ? {} : { rate: rateOption(values.rate) }),
   };
   if (values.github) return planOnGitHub(io, options);
 
@@ -97,19 +97,4 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const next = nextSteps(made.plan, options);
   (format === 'text' ? io.stdout : io.stderr).write(next);
   return exitCodeOf(made.plan, options.detailedExitcode);
-}
-
-function parseBusinessId(value: string): number {
-  if (!/^[1-9]\d{0,15}$/.test(value) || !Number.isSafeInteger(Number(value))) {
-    throw new UsageError(`--business must be a numeric business id, got "${value}"`);
-  }
-  return Number(value);
-}
-
-function parseRate(value: string): number {
-  const rate = Number(value);
-  if (!/^\d+(\.\d+)?$/.test(value) || !(rate > 0)) {
-    throw new UsageError(`--rate must be a positive number of requests per second, got "${value}"`);
-  }
-  return rate;
 }

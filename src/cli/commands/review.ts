@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { UsageError } from '../../errors.js';
 import { renderReviewCsv, renderReviewJson, renderReviewMarkdown } from '../../review/index.js';
 import { writeFileAtomic } from '../../write-file-atomic.js';
-import { parseCommandArgs } from '../args.js';
+import { businessIdOption, parseCommandArgs, rateOption } from '../args.js';
 import { nowFrom } from '../clock.js';
 import type { CliIo } from '../io.js';
 import { DEFAULT_POLICIES_DIR } from '../pipeline.js';
@@ -88,10 +88,10 @@ export async function run(args: string[], io: CliIo): Promise<number> {
 
   const pack = await loadReviewPack(io, {
     dir: values.policies,
-    businessIds: values.business.map(businessIdOf),
+    businessIds: values.business.map(businessIdOption),
     liveFile: values.live,
     tokenStore: values['token-store'],
-    rate: rateOf(values.rate),
+    rate: rateOption(values.rate),
     verbose: values.verbose,
     now,
   });
@@ -153,20 +153,4 @@ function formatOf(format: string | undefined, out: string | undefined): Format {
   }
   if (format === 'csv' || format === 'json' || format === 'markdown') return format;
   throw new UsageError(`--format must be csv, json or markdown, got "${format}"`);
-}
-
-function businessIdOf(value: string): number {
-  if (!/^[1-9]\d{0,15}$/.test(value)) {
-    throw new UsageError(`--business must be a numeric business id, got "${value}"`);
-  }
-  return Number(value);
-}
-
-function rateOf(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const rate = Number(value);
-  if (!/^\d+(\.\d+)?$/.test(value) || !(rate > 0)) {
-    throw new UsageError(`--rate must be a positive number of requests per second, got "${value}"`);
-  }
-  return rate;
 }

@@ -7,7 +7,7 @@ import { serializeLiveState } from '../../sync/live-state-file.js';
 import { renderSyncSummary } from '../../sync/render-sync-summary.js';
 import { syncLiveState } from '../../sync/sync-live-state.js';
 import { formatDiagnostic, loadDesiredState } from '../../policy/load-desired-state.js';
-import { parseCommandArgs } from '../args.js';
+import { businessIdOption, parseCommandArgs, rateOption } from '../args.js';
 import { nowFrom } from '../clock.js';
 import type { CliIo } from '../io.js';
 
@@ -45,11 +45,11 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     io.stdout.write(HELP);
     return 0;
   }
-  const rate = parseRate(values.rate);
+  const rate = rateOption(values.rate);
   const now = nowFrom(io.env);
   const businessIds =
     values.business && values.business.length > 0
-      ? values.business.map(parseBusinessId)
+      ? values.business.map(businessIdOption)
       : await policyBusinessIds(values.policies ?? 'policies', io, now);
   if (businessIds === null) return 1;
   if (businessIds.length === 0) {
@@ -89,21 +89,6 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     if (values.out !== undefined) io.stdout.write(`wrote ${values.out}\n`);
   }
   return 0;
-}
-
-function parseBusinessId(value: string): number {
-  if (!/^[1-9]\d{0,15}$/.test(value))
-    throw new UsageError(`--business must be a numeric business id, got "${value}"`);
-  return Number(value);
-}
-
-function parseRate(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const rate = Number(value);
-  if (!/^\d+(\.\d+)?$/.test(value) || !(rate > 0)) {
-    throw new UsageError(`--rate must be a positive number of requests per second, got "${value}"`);
-  }
-  return rate;
 }
 
 /** The businesses the policies name; `null` after printing policy errors. */
