@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 const configs = tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'test/fixtures/', 'bench/results.json'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', 'test/fixtures/', 'dist-bench/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -19,6 +19,7 @@ import type {
   PolicyCommit,
 } from '../types.js';
 import { AuditLog, type ApplyVerdict } from './audit-log.js';
+import { BusinessGate } from './business-gate.js';
 import {
   executeOperation,
   type AppliedOperation,
@@ -199,6 +200,7 @@ export async function applyPlan(options: ApplyPlanOptions): Promise<ApplyRun> {
       sleep: options.retry?.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
       ...(signal === undefined ? {} : { signal }),
       ...(options.hooks === undefined ? {} : { hooks: options.hooks }),
+      gate: new BusinessGate(),
     };
     const snapshots = new Map<number, MemberView[]>(
       live.businesses.map((b) => [b.businessId, b.members.map(viewOfLive)]),

@@ -4,6 +4,7 @@ import { redact } from '../redact.js';
 import { apiRoleOf, type PolicyRole } from '../roles.js';
 import type { BusinessPlan, OperationResult, PolicyCommit } from '../types.js';
 import type { AuditLog } from './audit-log.js';
+import type { BusinessGate } from './business-gate.js';
 import type { Journal, OperationHistory } from './journal.js';
 import { isSettled } from './journal.js';
 import { manualTaskOf, type ManualTask } from './manual-tasks.js';
@@ -43,6 +44,8 @@ export interface ExecutionContext {
   backoffMs: number;
   signal?: AbortSignal;
   hooks?: ApplyHooks;
+  /** Keeps writes from landing while a re-read pages the same team (see business-gate.ts). */
+  gate?: BusinessGate;
 }
 
 /**
@@ -98,7 +101,7 @@ export async function executeOperation(
       await ctx.sleep(ctx.backoffMs * 2 ** (attempt - 2));
       ctx.signal?.throwIfAborted();
       try {
-        members = await reread(op, ctx.reader);
+        members = await reread(op, ctx.reader, ctx.gate);
       } catch (error) {
         ctx.signal?.throwIfAborted();
         if (!isTransient(error))
@@ -131,7 +134,10 @@ export async function executeOperation(
     await ctx.hooks?.afterIntent?.(op);
     ctx.signal?.throwIfAborted();
     try {
-      const receipt = await write(op, check.member, ctx.writer);
+      const member = check.member;
+      const receipt = ctx.gate
+        ? await ctx.gate.write(change.businessId, () => write(op, member, ctx.writer))
+        : await write(op, member, ctx.writer);
       return recordOutcome(
         op,
         ctx,
@@ -186,13 +192,18 @@ function uuidOf(op: Operation, member: MemberView | null): string {
 }
 
 /** A fresh look at the member: by uuid when the write targets one, by email for invitations. */
-async function reread(op: Operation, reader: AccessReader): Promise<MemberView[]> {
+async function reread(
+  op: Operation,
+  reader: AccessReader,
+  gate: BusinessGate | undefined,
+): Promise<MemberView[]> {
   const { change } = op;
   if (change.action !== 'grant' && change.uuid !== undefined) {
     const record = await reader.getTeamMember(change.businessId, change.uuid);
     return record ? [viewOfRecord(record)] : [];
   }
-  const all = await reader.listTeamMembers(change.businessId);
+  const list = () => reader.listTeamMembers(change.businessId);
+  const all = gate ? await gate.list(change.businessId, list) : await list();
   return membersFor(change, all.map(viewOfRecord));
 }
 

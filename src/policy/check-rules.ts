@@ -18,14 +18,22 @@ export function checkRules(
   report: Report,
   options: CheckOptions,
 ): void {
-  for (const doc of docs) {
-    checkEmails(doc, report);
-    checkDomains(doc, report);
-    checkTeams(doc, report);
-    checkReasons(doc, report);
-    checkExpiry(doc, report, options);
-    checkOverrides(doc, report);
-  }
+  for (const doc of docs) checkDocument(doc, report, options);
+  checkAcrossDocuments(docs, report);
+}
+
+/** The rules about one document alone, in order (see `checkRules`). */
+export function checkDocument(doc: PolicyDocument, report: Report, options: CheckOptions): void {
+  checkEmails(doc, report);
+  checkDomains(doc, report);
+  checkTeams(doc, report);
+  checkReasons(doc, report);
+  checkExpiry(doc, report, options);
+  checkOverrides(doc, report);
+}
+
+/** The rules across documents; run after `checkDocument` on every one of them. */
+export function checkAcrossDocuments(docs: readonly PolicyDocument[], report: Report): void {
   checkBusinesses(docs, report);
   checkDuplicates(docs, report);
 }

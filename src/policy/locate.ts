@@ -3,25 +3,65 @@ import type { SourceRef } from '../types.js';
 
 export type PathSegment = string | number;
 
+export interface ParsedDocument {
+  doc: Document.Parsed;
+  lineCounter: LineCounter;
+}
+
 /**
  * Finds the source position of a value (or of its key) in a parsed policy, by the same path that
  * addresses it in the JS value: `['members', 3, 'role']`. When the path does not exist in the
  * document (a missing key), the position of the deepest node that does is returned, so every
  * diagnostic has a position.
+ *
+ * The parsed document is by far the largest thing a policy holds (about 16 bytes of yaml nodes
+ * per byte of text), so once a file is validated and normalised its locator is `release()`d;
+ * positions `keep()`-ed before stay available, and any other position asked for afterwards (a
+ * diagnostic found across files) parses the text again — the same text, the same document.
  */
 export class Locator {
+  private doc: Document.Parsed | null;
+  private lineCounter: LineCounter | null;
+  private readonly kept = new Map<string, SourceRef>();
+
   constructor(
     readonly file: string,
-    private readonly doc: Document.Parsed,
-    private readonly lineCounter: LineCounter,
-  ) {}
+    doc: Document.Parsed,
+    lineCounter: LineCounter,
+    /** Parses the text again after `release()`; without it, `release()` keeps the document. */
+    private readonly reparse?: () => ParsedDocument,
+  ) {
+    this.doc = doc;
+    this.lineCounter = lineCounter;
+  }
+
+  /** Remembers the position of `path` so that `at` answers it after `release()` without a parse. */
+  keep(path: readonly PathSegment[], part: 'key' | 'value' = 'value'): void {
+    this.kept.set(keyOf(path, part), this.at(path, part));
+  }
+
+  /** Lets the parsed document go (when it can be parsed again). */
+  release(): void {
+    if (!this.reparse) return;
+    this.doc = null;
+    this.lineCounter = null;
+  }
+
+  private parsed(): ParsedDocument {
+    if (!this.doc || !this.lineCounter) {
+      const again = (this.reparse as () => ParsedDocument)();
+      this.doc = again.doc;
+      this.lineCounter = again.lineCounter;
+    }
+    return { doc: this.doc, lineCounter: this.lineCounter };
+  }
 
   /** The node at `path`, or the deepest existing ancestor (and whether the path was found). */
   node(
     path: readonly PathSegment[],
     part: 'key' | 'value' = 'value',
   ): { node: Node | null; found: boolean } {
-    let node: unknown = this.doc.contents;
+    let node: unknown = this.parsed().doc.contents;
     for (let i = 0; i < path.length; i++) {
       const segment = path[i] as PathSegment;
       const here = this.resolve(node);
@@ -44,19 +84,26 @@ export class Locator {
 
   /** Position of the node at `path` (or its key), 1-based. */
   at(path: readonly PathSegment[], part: 'key' | 'value' = 'value'): SourceRef {
+    const kept = this.kept.size === 0 ? undefined : this.kept.get(keyOf(path, part));
+    if (kept) return { ...kept };
     return this.position(this.node(path, part).node);
   }
 
   position(node: Node | null | undefined): SourceRef {
-    const offset = node?.range?.[0] ?? this.doc.range[0];
-    const { line, col } = this.lineCounter.linePos(offset);
+    const { doc, lineCounter } = this.parsed();
+    const offset = node?.range?.[0] ?? doc.range[0];
+    const { line, col } = lineCounter.linePos(offset);
     return { file: this.file, line, col };
   }
 
   /** Follows `*alias` to its anchored node, so paths through aliases keep working. */
   private resolve(node: unknown): unknown {
-    return isAlias(node) ? node.resolve(this.doc) : node;
+    return isAlias(node) ? node.resolve(this.parsed().doc) : node;
   }
+}
+
+function keyOf(path: readonly PathSegment[], part: 'key' | 'value'): string {
+  return `${part}\u0000${path.join('\u0001')}`;
 }
 
 function keyText(key: unknown): string | undefined {

@@ -42,6 +42,8 @@ export interface ParsedYaml {
   lineCounter: LineCounter;
   /** The plain JS value (aliases expanded within the cap). */
   value: unknown;
+  /** Parses the same text the same way again: the same document (see `Locator.release`). */
+  reparse: () => { doc: Document.Parsed; lineCounter: LineCounter };
 }
 
 export interface ParseResult {
@@ -102,18 +104,7 @@ export function parseYaml(
   const lineCounter = new LineCounter();
   let docs: Document.Parsed[];
   try {
-    docs = parseAllDocuments(text, {
-      lineCounter,
-      prettyErrors: false,
-      // Always YAML 1.2 core: `2026-12-31` stays a string, `yes` stays a string, even under a
-      // `%YAML 1.1` directive; `<<` is an ordinary (and therefore unknown) key.
-      schema: 'core',
-      merge: false,
-      // Duplicate keys are found by `checkTree` with a Set: `yaml`'s own check compares every key
-      // with every other (60,000 keys take over a minute).
-      uniqueKeys: false,
-      strict: true,
-    }) as Document.Parsed[];
+    docs = parseDocuments(text, lineCounter);
   } catch (cause) {
     // `yaml` reports problems as document errors; this is a last line of defence.
     return { errors: [error(file, 1, 1, 'YAML_SYNTAX', `cannot parse: ${String(cause)}`)] };
@@ -186,7 +177,27 @@ export function parseYaml(
       ],
     };
   }
-  return { parsed: { file, doc, lineCounter, value }, errors: [] };
+  const source = text;
+  const reparse = () => {
+    const again = new LineCounter();
+    return { doc: parseDocuments(source, again)[0] as Document.Parsed, lineCounter: again };
+  };
+  return { parsed: { file, doc, lineCounter, value, reparse }, errors: [] };
+}
+
+function parseDocuments(text: string, lineCounter: LineCounter): Document.Parsed[] {
+  return parseAllDocuments(text, {
+    lineCounter,
+    prettyErrors: false,
+    // Always YAML 1.2 core: `2026-12-31` stays a string, `yes` stays a string, even under a
+    // `%YAML 1.1` directive; `<<` is an ordinary (and therefore unknown) key.
+    schema: 'core',
+    merge: false,
+    // Duplicate keys are found by `checkTree` with a Set: `yaml`'s own check compares every key
+    // with every other (60,000 keys take over a minute).
+    uniqueKeys: false,
+    strict: true,
+  }) as Document.Parsed[];
 }
 
 function firstLine(message: string): string {
@@ -204,39 +215,64 @@ interface TreeProblem {
  * One iterative pass (the input may be hostile) over the parsed tree: nesting deeper than `max`
  * (reported alone, at the first node too deep), and duplicate keys in any mapping, found with a
  * Set per mapping so the pass stays linear. Keys compare as the text they become in the JS value.
+ *
+ * It visits every node of every policy, so it allocates little: two parallel stacks instead of a
+ * tuple per node, and a small mapping (a policy member has three to five keys) is checked by
+ * scanning the keys seen so far instead of building a Map; a large one still gets its Map.
  */
 function checkTree(root: unknown, max: number, lineCounter: LineCounter): TreeProblem[] {
   const problems: TreeProblem[] = [];
-  const stack: Array<[unknown, number]> = [[root, 0]];
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop() as [unknown, number];
+  const nodes: unknown[] = [root];
+  const depths: number[] = [0];
+  const texts: string[] = [];
+  const keyNodes: Node[] = [];
+  while (nodes.length > 0) {
+    const node = nodes.pop();
+    const depth = depths.pop() as number;
     if (!isCollection(node)) continue;
     if (depth >= max)
       return [{ node, code: 'NESTING_TOO_DEEP', message: `nesting deeper than ${max} levels` }];
-    const keys = isMap(node) ? new Map<string, Node>() : undefined;
+    const map = isMap(node);
+    const large = map && node.items.length > SMALL_MAPPING;
+    const keys = large ? new Map<string, Node>() : undefined;
+    texts.length = 0;
+    keyNodes.length = 0;
     for (const item of node.items) {
       if (!isPair(item)) {
-        stack.push([item, depth + 1]);
+        nodes.push(item);
+        depths.push(depth + 1);
         continue;
       }
-      stack.push([item.key, depth + 1], [item.value, depth + 1]);
-      if (keys && isScalar(item.key)) {
-        const key = String(item.key.value);
-        const first = keys.get(key);
-        if (first) {
-          problems.push({
-            node: item.key,
-            code: 'DUPLICATE_KEY',
-            message: `duplicate key ${quote(key)}, first at line ${at(lineCounter, first.range?.[0] ?? 0).line}: a key may appear only once in a mapping`,
-          });
-        } else {
-          keys.set(key, item.key);
+      nodes.push(item.key, item.value);
+      depths.push(depth + 1, depth + 1);
+      if (!map || !isScalar(item.key)) continue;
+      const key = String(item.key.value);
+      let first: Node | undefined;
+      if (keys) {
+        first = keys.get(key);
+        if (!first) keys.set(key, item.key);
+      } else {
+        const index = texts.indexOf(key);
+        first = index < 0 ? undefined : keyNodes[index];
+        if (!first) {
+          texts.push(key);
+          keyNodes.push(item.key);
         }
+      }
+      if (first) {
+        problems.push({
+          node: item.key,
+          code: 'DUPLICATE_KEY',
+          message: `duplicate key ${quote(key)}, first at line ${at(lineCounter, first.range?.[0] ?? 0).line}: a key may appear only once in a mapping`,
+        });
       }
     }
   }
   return problems;
 }
+
+/** Mappings up to this many pairs are checked for duplicates by a scan (cheaper than a Map). */
+const SMALL_MAPPING = 16;
 
 function firstAlias(root: unknown): Node | undefined {
   const stack: unknown[] = [root];
