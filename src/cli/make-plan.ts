@@ -12,12 +12,12 @@ import type { AccessReader } from '../ports.js';
 import type { DesiredState, LiveState, Plan } from '../types.js';
 import type { CliIo } from './io.js';
 import {
+  type ConnectionOptions,
+  liveSourceOf,
   loadPolicies,
-  openFreshBooks,
   policyCommitsOf,
   readLive,
   selectBusinesses,
-  type ConnectionOptions,
 } from './pipeline.js';
 import { changedScope, type ChangedScope } from './plan-scope.js';
 
@@ -65,18 +65,11 @@ export async function makePlan(io: CliIo, options: MakePlanOptions): Promise<Mad
 
   let live: LiveState | null = null;
   if (ids.length > 0) {
-    if (options.liveFile !== undefined) {
-      live = await readLive(io, { liveFile: options.liveFile }, ids, options.now);
-    } else if (options.reader !== undefined) {
-      live = await readLive(io, { reader: options.reader }, ids, options.now);
-    } else {
-      const connection = await openFreshBooks(io, options);
-      try {
-        live = await readLive(io, { reader: connection }, ids, options.now);
-      } finally {
-        await connection.close();
-      }
-    }
+    const source =
+      options.liveFile === undefined && options.reader !== undefined
+        ? { reader: options.reader }
+        : liveSourceOf(options);
+    live = await readLive(io, source, ids, options.now);
   }
   const plan = buildPlan({
     desired,

@@ -108,12 +108,23 @@ export function openFreshBooks(
 }
 
 /**
- * The live state of the given businesses: from a snapshot file (`--live FILE`, offline) or
- * from FreshBooks. A snapshot must hold every business asked for.
+ * Where the live state comes from: a snapshot file (`--live FILE`, offline), a reader the
+ * caller already holds, or a FreshBooks connection opened for this read and closed after it.
  */
+export type LiveSource =
+  { liveFile: string } | { reader: AccessReader } | { connect: ConnectionOptions };
+
+/** `--live FILE` when given, else a connection with the command's options. */
+export function liveSourceOf(
+  options: ConnectionOptions & { liveFile?: string | undefined },
+): LiveSource {
+  return options.liveFile !== undefined ? { liveFile: options.liveFile } : { connect: options };
+}
+
+/** The live state of the given businesses. A snapshot must hold every business asked for. */
 export async function readLive(
   io: CliIo,
-  source: { liveFile: string } | { reader: AccessReader },
+  source: LiveSource,
   businessIds: readonly number[],
   now: Date,
 ): Promise<LiveState> {
@@ -129,7 +140,13 @@ export async function readLive(
     }
     return live;
   }
-  return syncLiveState(source.reader, [...businessIds], { now });
+  if ('reader' in source) return syncLiveState(source.reader, [...businessIds], { now });
+  const connection = await openFreshBooks(io, source.connect);
+  try {
+    return await syncLiveState(connection, [...businessIds], { now });
+  } finally {
+    await connection.close();
+  }
 }
 
 /**

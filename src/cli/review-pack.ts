@@ -9,7 +9,7 @@ import { RolecallError } from '../errors.js';
 import { buildReviewPack, type ReviewRow } from '../review/index.js';
 import type { DesiredState, LiveState } from '../types.js';
 import type { CliIo } from './io.js';
-import { loadPolicies, openFreshBooks, readLive, selectBusinesses } from './pipeline.js';
+import { liveSourceOf, loadPolicies, readLive, selectBusinesses } from './pipeline.js';
 
 export interface ReviewPackOptions {
   /** `--policies`, as given (relative to `io.cwd`). */
@@ -34,17 +34,7 @@ export async function loadReviewPack(io: CliIo, options: ReviewPackOptions): Pro
     options.businessIds,
   );
   const ids = desired.businesses.map((business) => business.businessId);
-  let live: LiveState;
-  if (options.liveFile !== undefined) {
-    live = await readLive(io, { liveFile: options.liveFile }, ids, options.now);
-  } else {
-    const connection = await openFreshBooks(io, options);
-    try {
-      live = await readLive(io, { reader: connection }, ids, options.now);
-    } finally {
-      await connection.close();
-    }
-  }
+  const live = await readLive(io, liveSourceOf(options), ids, options.now);
   // One blame per policy file, whatever the number of members.
   const index = await loadPolicyProvenance(io.cwd, options.dir);
   const rows = buildReviewPack({

@@ -23,8 +23,8 @@ import { nowFrom } from '../clock.js';
 import { colorEnabled, type CliIo } from '../io.js';
 import {
   DEFAULT_POLICIES_DIR,
+  liveSourceOf,
   loadPolicies,
-  openFreshBooks,
   policyCommitsOf,
   readLive,
   selectBusinesses,
@@ -100,21 +100,17 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       })
     : null;
 
-  let live;
-  if (values.live !== undefined) {
-    live = await readLive(io, { liveFile: values.live }, businessIds, now);
-  } else {
-    const connection = await openFreshBooks(io, {
+  const live = await readLive(
+    io,
+    liveSourceOf({
+      liveFile: values.live,
       tokenStore: values['token-store'],
       rate,
       verbose: values.verbose,
-    });
-    try {
-      live = await readLive(io, { reader: connection }, businessIds, now);
-    } finally {
-      await connection.close();
-    }
-  }
+    }),
+    businessIds,
+    now,
+  );
   const journal = await readJournals(join(io.cwd, '.rolecall', 'journal'));
   let report = classifyDrift({ desired, live, now, journal, policyCommits });
 

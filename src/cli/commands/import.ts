@@ -5,12 +5,11 @@ import { renderImportedPolicy } from '../../import/render-imported-policy.js';
 import { packagePath, toolVersion } from '../../paths.js';
 import { formatDiagnostic, validateDocuments } from '../../policy/load-desired-state.js';
 import { redact } from '../../redact.js';
-import type { LiveState } from '../../types.js';
 import { writeFileAtomic } from '../../write-file-atomic.js';
 import { businessIdOption, parseCommandArgs, rateOption } from '../args.js';
 import { nowFrom } from '../clock.js';
 import type { CliIo } from '../io.js';
-import { DEFAULT_POLICIES_DIR, openFreshBooks, readLive } from '../pipeline.js';
+import { DEFAULT_POLICIES_DIR, liveSourceOf, readLive } from '../pipeline.js';
 
 const HELP = `Usage: rolecall import --business ID [--out FILE] [options]
 
@@ -61,21 +60,17 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   }
 
   const now = nowFrom(io.env);
-  let live: LiveState;
-  if (values.live !== undefined) {
-    live = await readLive(io, { liveFile: values.live }, [businessId], now);
-  } else {
-    const connection = await openFreshBooks(io, {
+  const live = await readLive(
+    io,
+    liveSourceOf({
+      liveFile: values.live,
       tokenStore: values['token-store'],
       rate,
       verbose: values.verbose,
-    });
-    try {
-      live = await readLive(io, { reader: connection }, [businessId], now);
-    } finally {
-      await connection.close();
-    }
-  }
+    }),
+    [businessId],
+    now,
+  );
   const business = live.businesses.find((b) => b.businessId === businessId);
   if (business === undefined) {
     throw new RolecallError(
