@@ -7,17 +7,16 @@
  * old ones. A business that did not exist before (a new policy file), or policies that cannot
  * be read or do not validate there, get the default rule — one approval — as the floor.
  *
- * The old policies are read with `git show` into a temporary directory and go through the same
- * loader and validator as every policy; nothing in the working tree changes.
+ * The old policies are read from git (`readPoliciesAtCommit`, as `rolecall request` reads its
+ * base) and go through the same validator as every policy; nothing in the working tree changes.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, isAbsolute, join, relative, sep } from 'node:path';
+import { isAbsolute, relative } from 'node:path';
 import { canonicalJson } from '../canonical.js';
+import { RolecallError } from '../errors.js';
 import { DEFAULT_APPROVAL_RULES } from '../github/approval-gate.js';
-import { openGit } from '../git/open-git.js';
 import { resolveCommit } from '../git/repo-info.js';
-import { loadDesiredState } from '../policy/load-desired-state.js';
+import { readPoliciesAtCommit, type PolicySnapshot } from '../jit/policy-snapshot.js';
+import { validateDocuments } from '../policy/validate-documents.js';
 import type { ApprovalRules } from '../types.js';
 
 export interface RulesBeforeMerge {
@@ -62,49 +61,36 @@ export async function rulesBeforeMerge(
     );
   }
 
-  const dir = await mkdtemp(join(tmpdir(), 'rolecall-rules-'));
+  let snapshot: PolicySnapshot;
   try {
-    const under = toPosix(
-      isAbsolute(options.policiesDir) ? relative(cwd, options.policiesDir) : options.policiesDir,
-    );
-    const git = openGit(cwd);
-    const listed = await git.raw(['ls-tree', '-r', '-z', '--name-only', base, '--', under || '.']);
-    const files = listed.split('\0').filter((f) => /\.ya?ml$/i.test(f));
-    if (files.length === 0) return fallback(null);
-    for (const file of files) {
-      const text = await git.raw(['show', `${base}:./${file}`]);
-      const target = join(dir, ...file.split('/'));
-      await mkdir(dirname(target), { recursive: true });
-      await writeFile(target, text, 'utf8');
-    }
-    const loaded = await loadDesiredState(under || '.', { now: options.now, cwd: dir });
-    if (!loaded.value) {
-      return fallback(
-        `the policies at ${base.slice(0, 12)} (before the merge) do not validate: the default rule (one approval) stands in for their approval rules`,
-      );
-    }
-    const byBusiness = new Map(
-      loaded.value.businesses.map((b) => [b.businessId, b.approvals ?? DEFAULT_APPROVAL_RULES]),
-    );
-    return {
-      base,
-      rulesFor: (id) => byBusiness.get(id) ?? DEFAULT_APPROVAL_RULES,
-      note: null,
-    };
-  } catch {
+    const dir = isAbsolute(options.policiesDir)
+      ? relative(cwd, options.policiesDir) || '.'
+      : options.policiesDir;
+    snapshot = await readPoliciesAtCommit(cwd, dir, base);
+  } catch (error) {
+    // No policy file at all before the merge: every business is new, the default rule stands.
+    if (error instanceof RolecallError && error.code === 'NO_POLICIES') return fallback(null);
     return fallback(
       `the policies at ${base.slice(0, 12)} (before the merge) could not be read: the default rule (one approval) stands in for their approval rules`,
     );
-  } finally {
-    await rm(dir, { recursive: true, force: true });
   }
+  const loaded = validateDocuments(snapshot.sources, { now: options.now });
+  if (snapshot.problems.length > 0 || !loaded.value) {
+    return fallback(
+      `the policies at ${base.slice(0, 12)} (before the merge) do not validate: the default rule (one approval) stands in for their approval rules`,
+    );
+  }
+  const byBusiness = new Map(
+    loaded.value.businesses.map((b) => [b.businessId, b.approvals ?? DEFAULT_APPROVAL_RULES]),
+  );
+  return {
+    base,
+    rulesFor: (id) => byBusiness.get(id) ?? DEFAULT_APPROVAL_RULES,
+    note: null,
+  };
 }
 
 /** True when two rule sets are the same rules (a missing set is the default). */
 export function sameRules(a: ApprovalRules | undefined, b: ApprovalRules | undefined): boolean {
   return canonicalJson(a ?? DEFAULT_APPROVAL_RULES) === canonicalJson(b ?? DEFAULT_APPROVAL_RULES);
-}
-
-function toPosix(path: string): string {
-  return sep === '/' ? path : path.split(sep).join('/');
 }
