@@ -13,6 +13,7 @@ import { relative, resolve, sep } from 'node:path';
 import { parse } from 'yaml';
 import { changedFiles } from '../git/changed-files.js';
 import { openGit } from '../git/open-git.js';
+import { readFileAt } from '../git/read-file-at.js';
 import { resolveCommit } from '../git/repo-info.js';
 import type { DesiredState } from '../types.js';
 
@@ -108,8 +109,8 @@ async function businessAt(
   file: string,
 ): Promise<{ businessId?: number; name?: string } | null> {
   try {
-    // `rev:./path` is relative to the working directory git runs in, like `file`.
-    const text = await openGit(cwd).raw(['show', `${rev}:./${file}`]);
+    const text = await readFileAt(cwd, rev, file);
+    if (text === null) return null;
     const value: unknown = parse(text, { maxAliasCount: 0 });
     if (value === null || typeof value !== 'object') return null;
     const { business, name } = value as { business?: unknown; name?: unknown };

@@ -6,7 +6,6 @@
  */
 import { RolecallError, UsageError } from '../errors.js';
 import { commitOnBranch, type BranchCommit } from '../git/commit-on-branch.js';
-import { gitFailure, openGit } from '../git/open-git.js';
 import { pushBranch, type PushResult } from '../git/push-branch.js';
 import {
   currentBranch,
@@ -66,27 +65,6 @@ export async function resolveBase(
     'GIT_UNKNOWN_REVISION',
     `the base branch ${branch} is neither in ${options.remote} nor local: fetch it first`,
   );
-}
-
-/** A file's content at a commit; `file` is relative to `cwd`. `null` when it is not there. */
-export async function readFileAt(cwd: string, sha: string, file: string): Promise<string | null> {
-  const path = file.split('\\').join('/');
-  if (path.startsWith('-') || path.startsWith('/')) {
-    throw new RolecallError('GIT_INVALID_PATH', `invalid policy path ${JSON.stringify(file)}`);
-  }
-  const git = openGit(cwd);
-  try {
-    // `<sha>:./path` is relative to the current directory, as the policy loader reports paths.
-    const kind = (await git.raw(['cat-file', '-t', `${sha}:./${path}`])).trim();
-    if (kind !== 'blob') return null;
-  } catch {
-    return null;
-  }
-  try {
-    return await git.raw(['cat-file', 'blob', `${sha}:./${path}`]);
-  } catch (error) {
-    throw gitFailure(error, `reading ${file} at ${sha.slice(0, 12)}`);
-  }
 }
 
 /**

@@ -11,6 +11,7 @@
 import { RolecallError, UsageError } from '../errors.js';
 import { openPullRequest, openPullRequestFor } from '../github/pull-requests.js';
 import { REVIEW_LABEL, type ReviewIssueState } from '../github/review-issue.js';
+import { readFileAt } from '../git/read-file-at.js';
 import { openGitHubSession } from '../github/session.js';
 import { upsertStickyComment } from '../github/sticky-comment.js';
 import { removeMembers } from '../policy/edit-policy.js';
@@ -23,7 +24,6 @@ import { commentersOf, completeIssue, readTrustedReview } from './review-close-g
 import {
   commitAndPush,
   githubRepositoryOf,
-  readFileAt,
   resolveBase,
   resolveRemote,
 } from './review-close-git.js';

@@ -14,6 +14,7 @@ export {
 } from './line-provenance.js';
 export { loadPolicyProvenance, loadProvenance, type ProvenanceIndex } from './provenance-index.js';
 export { prNumberOf } from './pr-number.js';
+export { readFileAt } from './read-file-at.js';
 export {
   commitOnBranch,
   commitOnNewBranch,
