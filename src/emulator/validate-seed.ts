@@ -4,7 +4,7 @@
  * fixed in one pass. Returns the value typed as a seed; never mutates it.
  */
 import { RolecallError } from '../errors.js';
-import { MEMBER_STATES, normalizeRole } from './model.js';
+import { MEMBER_STATES, PROFILE_FIELDS, normalizeRole } from './model.js';
 import { Checker, type Json } from './seed-checker.js';
 import type { EmulatorSeed } from './seed.js';
 
@@ -14,23 +14,14 @@ const MEMBER_KEYS = [
   'email',
   'role',
   'state',
-  'first_name',
-  'middle_name',
-  'last_name',
-  'job_title',
-  'street_1',
-  'street_2',
-  'city',
-  'province',
-  'country',
-  'postal_code',
-  'phone_number',
+  ...PROFILE_FIELDS,
   'identity_id',
   'invitation_date_accepted',
   'created_at',
   'updated_at',
 ] as const;
-const NULLABLE_MEMBER_TEXT = MEMBER_KEYS.slice(5, 16);
+/** The free-text profile fields: a string or null, like FreshBooks sends them. */
+const NULLABLE_MEMBER_TEXT = PROFILE_FIELDS;
 const BUSINESS_KEYS = [
   'id',
   'business_uuid',
