@@ -2,18 +2,28 @@
  * Team members: list (published paging rules), single, change role and remove (assumed calls,
  * see the contract). Every handler returns a `Reply`; writes say whether they took effect.
  */
-import { authorizeBusiness, isReply, memberErrorReply } from './access.js';
+import { authorizeBusiness, isReply, memberErrorReply, type AccessNeed } from './access.js';
 import type { EmulatorContext } from './context.js';
 import { json, type Reply } from './http.js';
 import { changeMemberRole, removeMember } from './members.js';
 import { accountingError, authError, teamMemberJson } from './wire.js';
 import type { Grant } from './tokens.js';
+import type { BusinessRecord } from './model.js';
 
 export interface ApiRequest {
   params: Record<string, string>;
   query: URLSearchParams;
   body: unknown;
   caller: Grant;
+}
+
+/** The business in the route, if the caller may `need` it; otherwise the error reply. */
+function businessOf(
+  ctx: EmulatorContext,
+  req: ApiRequest,
+  need: AccessNeed,
+): BusinessRecord | Reply {
+  return authorizeBusiness(ctx.state, req.caller, Number(req.params['businessId']), need);
 }
 
 /** Unpublished; FreshBooks only says there is a default. Clients should always pass per_page. */
@@ -35,12 +45,7 @@ function intParam(query: URLSearchParams, name: string): number | null | Reply {
 }
 
 export function listTeamMembers(ctx: EmulatorContext, req: ApiRequest): Reply {
-  const business = authorizeBusiness(
-    ctx.state,
-    req.caller,
-    Number(req.params['businessId']),
-    'read',
-  );
+  const business = businessOf(ctx, req, 'read');
   if (isReply(business)) return business;
   const pageParam = intParam(req.query, 'page');
   if (isReply(pageParam)) return pageParam;
@@ -68,12 +73,7 @@ export function listTeamMembers(ctx: EmulatorContext, req: ApiRequest): Reply {
 }
 
 export function getTeamMember(ctx: EmulatorContext, req: ApiRequest): Reply {
-  const business = authorizeBusiness(
-    ctx.state,
-    req.caller,
-    Number(req.params['businessId']),
-    'read',
-  );
+  const business = businessOf(ctx, req, 'read');
   if (isReply(business)) return business;
   const uuid = req.params['uuid'] ?? '';
   const member = business.members.find((m) => m.uuid === uuid);
@@ -83,12 +83,7 @@ export function getTeamMember(ctx: EmulatorContext, req: ApiRequest): Reply {
 }
 
 export function changeTeamMemberRole(ctx: EmulatorContext, req: ApiRequest): Reply {
-  const business = authorizeBusiness(
-    ctx.state,
-    req.caller,
-    Number(req.params['businessId']),
-    'manage',
-  );
+  const business = businessOf(ctx, req, 'manage');
   if (isReply(business)) return business;
   const uuid = req.params['uuid'] ?? '';
   const body = req.body;
@@ -116,12 +111,7 @@ export function changeTeamMemberRole(ctx: EmulatorContext, req: ApiRequest): Rep
 }
 
 export function removeTeamMember(ctx: EmulatorContext, req: ApiRequest): Reply {
-  const business = authorizeBusiness(
-    ctx.state,
-    req.caller,
-    Number(req.params['businessId']),
-    'manage',
-  );
+  const business = businessOf(ctx, req, 'manage');
   if (isReply(business)) return business;
   const uuid = req.params['uuid'] ?? '';
   try {
