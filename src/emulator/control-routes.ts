@@ -1,8 +1,10 @@
 /**
- * The HTTP twin of `EmulatorControl`, under `/_emulator/`. Loopback callers only; JSON in and
- * out; errors are `{"error", "error_description"}` with 400, 404 or 409.
+ * The HTTP twin of `EmulatorControl`, under `/_emulator/`. Loopback callers only (socket, `Host`
+ * and `Origin`: see check-control-caller.ts); JSON in and out; errors are
+ * `{"error", "error_description"}` with 400, 403, 404, 409 or 415.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { refuseForeignCaller, refuseNonJsonBody } from './check-control-caller.js';
 import { EmulatorControlError, type EmulatorControl } from './control.js';
 import { BodyTooLargeError, json, readBody, send, type Reply } from './http.js';
 import { authError } from './wire.js';
@@ -118,6 +120,9 @@ async function controlReply(
   if (!LOOPBACK.has(req.socket.remoteAddress ?? '')) {
     return json(403, authError('forbidden', 'The control routes answer loopback callers only.'));
   }
+  // Before anything else, the body included: a refused caller learns nothing and changes nothing.
+  const foreign = refuseForeignCaller(req);
+  if (foreign) return foreign;
   const method = (req.method ?? 'GET').toUpperCase();
   const found = ROUTES.find(([m, pattern]) => m === method && pattern.test(url.pathname));
   if (!found)
@@ -125,6 +130,8 @@ async function controlReply(
   let body: Body = {};
   try {
     const raw = await readBody(req, 64 * 1024 * 1024);
+    const notJson = refuseNonJsonBody(req, raw);
+    if (notJson) return notJson;
     if (raw.trim() !== '') {
       const value: unknown = JSON.parse(raw);
       if (typeof value !== 'object' || value === null || Array.isArray(value)) {

@@ -232,7 +232,11 @@ describe('/_emulator/ over HTTP (no OAuth)', () => {
   });
 
   it('refuses malformed JSON bodies', async () => {
-    const res = await fetch(`${emu.url}/_emulator/config`, { method: 'PUT', body: '{nope' });
+    const res = await fetch(`${emu.url}/_emulator/config`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: '{nope',
+    });
     expect(res.status).toBe(400);
   });
 });
