@@ -6,7 +6,9 @@
  * review, and a stale local checkout must not produce a pull request that reverts newer
  * changes. Files are found like `loadDesiredState` finds them (`*.yaml`/`*.yml` under the
  * directory, hidden directories and `node_modules` skipped) and named like it does (relative to
- * the working directory), so diagnostics and `BusinessPolicy.file` match.
+ * the working directory), so diagnostics and `BusinessPolicy.file` match. Both refuse the same
+ * entries with the same diagnostic: symbolic links (mode 120000) and submodules (gitlinks,
+ * mode 160000) anywhere under the directory are problems, never read as YAML.
  */
 import { realpathSync } from 'node:fs';
 import { join, posix } from 'node:path';
@@ -14,7 +16,13 @@ import { RolecallError } from '../errors.js';
 import { gitFailure, openGit } from '../git/open-git.js';
 import { repoRoot } from '../git/repo-info.js';
 import { DEFAULT_LIMITS } from '../policy/parse-yaml.js';
-import { discover, display, problem, readPolicy } from '../policy/read-policy-files.js';
+import {
+  discover,
+  display,
+  notRegularFile,
+  problem,
+  readPolicy,
+} from '../policy/read-policy-files.js';
 import type { PolicySource } from '../policy/validate-documents.js';
 import type { Diagnostic } from '../types.js';
 
@@ -49,14 +57,41 @@ export async function readPoliciesAtCommit(
   for (const record of listing.split('\0')) {
     // `<mode> SP <type> SP <object> SP+ <size> TAB <path>`
     const match = /^(\d+) (\w+) ([0-9a-f]+) +(\d+|-)\t(.+)$/s.exec(record);
-    if (!match || match[2] !== 'blob') continue;
-    const path = match[5] as string;
+    if (!match) continue;
+    const [, mode, type, object, shownSize, path] = match as unknown as [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
     const below = path.startsWith(dirFull) ? path.slice(dirFull.length) : path;
     const dirs = below.split('/').slice(0, -1);
     if (dirs.some((d) => d.startsWith('.') || d === 'node_modules')) continue;
-    if (!POLICY_FILE.test(path)) continue;
-    const file = display(realCwd, join(root, path));
-    const size = Number(match[4]);
+    const shown = () => display(realCwd, join(root, path));
+    // Every link and gitlink, whatever its name: git holds only the link text (or another
+    // repository's commit), so what it points to cannot be judged here — and the working-tree
+    // loader refuses the same entries, so the two agree.
+    if (mode === '120000') {
+      problems.push(notRegularFile(shown(), 'symlink'));
+      continue;
+    }
+    if (type === 'commit' || mode === '160000') {
+      // A submodule is a directory in the working tree: skipped there when hidden, so here too.
+      const leaf = below.split('/').pop() ?? '';
+      if (leaf.startsWith('.') || leaf === 'node_modules') continue;
+      problems.push(notRegularFile(shown(), 'submodule'));
+      continue;
+    }
+    if (type !== 'blob' || !POLICY_FILE.test(path)) continue;
+    // Only 100644 and 100755 are regular files; anything else is not read as a policy.
+    if (mode !== '100644' && mode !== '100755') {
+      problems.push(notRegularFile(shown(), 'special'));
+      continue;
+    }
+    const file = shown();
+    const size = Number(shownSize);
     if (size > DEFAULT_LIMITS.maxFileBytes) {
       problems.push(
         problem(
@@ -69,7 +104,7 @@ export async function readPoliciesAtCommit(
     }
     let text: string;
     try {
-      text = await git.raw(['cat-file', 'blob', match[3] as string]);
+      text = await git.raw(['cat-file', 'blob', object]);
     } catch (error) {
       throw gitFailure(error, `reading ${path} at ${sha.slice(0, 12)}`);
     }
@@ -88,19 +123,17 @@ export async function readPoliciesAtCommit(
 /** The working tree's policy files (outside a git repository, for `--dry-run`). */
 export async function readPoliciesInWorkingTree(cwd: string, dir: string): Promise<PolicySnapshot> {
   const root = join(cwd, dir);
-  let paths: string[];
-  try {
-    paths = await discover(root);
-  } catch {
-    paths = [];
-  }
-  if (paths.length === 0) {
-    // A single file given as --policies.
+  const found = await discover(root).catch(() => ({ files: [], refused: [] }));
+  const problems: Diagnostic[] = found.refused.map((r) =>
+    notRegularFile(display(cwd, r.path), r.kind),
+  );
+  let paths = found.files;
+  if (paths.length === 0 && problems.length === 0) {
+    // A single file given as --policies (readPolicy refuses it if it is a link).
     if (POLICY_FILE.test(dir)) paths = [root];
     else throw new RolecallError('NO_POLICIES', `no *.yaml or *.yml policy files under ${dir}`);
   }
   const sources: PolicySource[] = [];
-  const problems: Diagnostic[] = [];
   for (const path of paths) {
     const read = await readPolicy(path, display(cwd, path), DEFAULT_LIMITS.maxFileBytes);
     if ('text' in read) sources.push(read);

@@ -1,9 +1,16 @@
-import { stat } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { DesiredState, Diagnostic, Validated } from '../types.js';
 import { compareDiagnostics } from './format-diagnostic.js';
 import { DEFAULT_LIMITS } from './parse-yaml.js';
-import { discover, display, problem, readPolicy } from './read-policy-files.js';
+import {
+  discover,
+  display,
+  notRegularFile,
+  problem,
+  readPolicy,
+  type Discovered,
+} from './read-policy-files.js';
 import {
   validateDocuments,
   type PolicySource,
@@ -23,7 +30,7 @@ export interface LoadOptions extends ValidateOptions {
 }
 
 export interface LoadedDesiredState extends Validated<DesiredState> {
-  /** The policy files read (relative to `cwd`), sorted. */
+  /** The policy files found (relative to `cwd`), sorted; refused links etc. included. */
   files: string[];
 }
 
@@ -39,7 +46,8 @@ export async function loadDesiredState(
   const cwd = options.cwd ?? process.cwd();
   const root = resolve(cwd, dir);
   const shownRoot = display(cwd, root);
-  const info = await stat(root).catch(() => undefined);
+  // lstat: a link given as --policies (or a link named policies/) is refused, never followed.
+  const info = await lstat(root).catch(() => undefined);
   if (!info) {
     return {
       value: undefined,
@@ -48,8 +56,11 @@ export async function loadDesiredState(
       files: [],
     };
   }
-  const paths = info.isDirectory() ? await discover(root) : [root];
-  if (paths.length === 0) {
+  const found: Discovered =
+    info.isDirectory() || info.isSymbolicLink()
+      ? await discover(root)
+      : { files: [root], refused: [] };
+  if (found.files.length === 0 && found.refused.length === 0) {
     return {
       value: undefined,
       errors: [problem('NO_POLICIES', `no *.yaml or *.yml policy files under ${shownRoot}`)],
@@ -60,14 +71,19 @@ export async function loadDesiredState(
 
   const maxBytes = options.limits?.maxFileBytes ?? DEFAULT_LIMITS.maxFileBytes;
   const sources: PolicySource[] = [];
-  const readErrors: Diagnostic[] = [];
-  const files = paths.map((p) => display(cwd, p));
+  // Refused entries count as files looked at, like unreadable ones: "1 error in 1 file".
+  const readErrors: Diagnostic[] = found.refused.map((r) =>
+    notRegularFile(display(cwd, r.path), r.kind),
+  );
   // Sequential reads: policy repositories hold a handful of small files.
-  for (const [i, path] of paths.entries()) {
-    const read = await readPolicy(path, files[i] as string, maxBytes);
+  for (const path of found.files) {
+    const read = await readPolicy(path, display(cwd, path), maxBytes);
     if ('text' in read) sources.push(read);
     else readErrors.push(read);
   }
+  const files = [...found.files, ...found.refused.map((r) => r.path)]
+    .map((p) => display(cwd, p))
+    .sort();
   const result = validateDocuments(sources, options);
   const errors = [...readErrors, ...result.errors].sort(compareDiagnostics);
   return {

@@ -14,7 +14,7 @@
  *   …
  *   await repo.cleanup();
  */
-import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
@@ -29,6 +29,11 @@ export const DEFAULT_AUTHOR: Person = { name: 'Test Author', email: 'author@exam
 export interface CommitSpec {
   /** Path (relative to the repository) → new content; `null` deletes the file. */
   files?: Record<string, string | null>;
+  /**
+   * Path → link target: committed as a symbolic link (git mode 120000), as a contributor's
+   * `ln -s` would be. The target is written verbatim and need not exist (a dangling link).
+   */
+  symlinks?: Record<string, string>;
   message: string;
   author?: Person;
   /** Default: the author. */
@@ -174,10 +179,15 @@ export async function createTempRepo(options: { prefix?: string } = {}): Promise
   };
 
   const commit = async (spec: CommitSpec): Promise<string> => {
-    const paths = Object.keys(spec.files ?? {});
+    const paths = [...Object.keys(spec.files ?? {}), ...Object.keys(spec.symlinks ?? {})];
     for (const [path, content] of Object.entries(spec.files ?? {})) {
       if (content === null) await rm(join(dir, path), { force: true });
       else await write(path, content);
+    }
+    for (const [path, target] of Object.entries(spec.symlinks ?? {})) {
+      await mkdir(dirname(join(dir, path)), { recursive: true });
+      await rm(join(dir, path), { force: true });
+      await symlink(target, join(dir, path));
     }
     // One `add -A` stages writes and deletions alike.
     if (paths.length > 0) await git.raw(['add', '-A', '--', ...paths]);

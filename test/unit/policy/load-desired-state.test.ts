@@ -31,15 +31,21 @@ afterAll(async () => {
 });
 
 describe('loadDesiredState', () => {
-  it('discovers files recursively (sorted), follows file links but not directory links, paths relative to cwd', async () => {
+  it('discovers files recursively (sorted), refuses file and directory links, paths relative to cwd', async () => {
     const result = await loadDesiredState('policies', { now: NOW, cwd: join(work, 'repo') });
-    expect(result.errors).toEqual([]);
-    expect(result.files).toEqual(['policies/b.yaml', 'policies/linked.yaml', 'policies/sub/a.YML']);
-    expect(result.value?.businesses.map((b) => [b.businessId, b.file])).toEqual([
-      [1, 'policies/sub/a.YML'],
-      [2, 'policies/b.yaml'],
-      [3, 'policies/linked.yaml'],
+    expect(result.files).toEqual([
+      'policies/b.yaml',
+      'policies/linked.yaml',
+      'policies/sub/a.YML',
+      'policies/sub/loop',
     ]);
+    expect(result.errors.map((e) => `${e.source?.file} ${e.code}`)).toEqual([
+      'policies/linked.yaml NOT_A_REGULAR_FILE',
+      'policies/sub/loop NOT_A_REGULAR_FILE',
+    ]);
+    expect(result.errors[0]?.message).toMatch(/^policies\/linked\.yaml is a symbolic link: /);
+    // Nothing is loaded while a link is there: the whole policy set fails closed.
+    expect(result.value).toBeUndefined();
   });
 
   it('accepts a single file, and shows paths outside cwd as given (absolute)', async () => {
