@@ -89,6 +89,16 @@ export interface ApprovalRules extends ApprovalRule {
   roles?: Partial<Record<PolicyRole, ApprovalRule>>;
 }
 
+/**
+ * A policy's `identities:` entry: the GitHub user `login` is the person with these `emails`, so
+ * their approval never counts for a change to those emails' access. Login lower-case, emails
+ * normalised.
+ */
+export interface GitHubIdentity {
+  login: string;
+  emails: string[];
+}
+
 export interface DesiredMember {
   email: string;
   role: PolicyRole;
@@ -114,6 +124,8 @@ export interface BusinessPolicy {
   rules: Rules;
   provisioning: Record<Action, ProvisioningMode>;
   approvals?: ApprovalRules;
+  /** Who is who on GitHub (`identities:`), sorted by login; absent when the policy has none. */
+  identities?: GitHubIdentity[];
   overrides: Override[];
   /** Sorted by email; one entry per person. */
   members: DesiredMember[];

@@ -8,22 +8,29 @@
  * - Only an APPROVED review whose `commit_id` is the pull request's head commit counts: an
  *   approval of an older commit approved something else (stricter than GitHub unless branch
  *   protection dismisses stale approvals).
- * - Never counted: the pull-request author; bots (`type: 'Bot'` or a login ending in `[bot]`);
+ * - Never counted: bots (`type: 'Bot'` or a login ending in `[bot]`); everyone who made the
+ *   change — the pull-request author, every author and committer of its commits (GitHub's
+ *   `web-flow` committer of web edits is no person), and whoever pushed one of its commits to
+ *   the head branch, the head commit included, where GitHub's repository activity tells;
  *   anyone the pull request grants, changes or revokes access for (see `subjectOf`); and, when
  *   repository permissions are given, anyone without write access (on a public repository
  *   anybody can submit an "approving" review).
  * - An outstanding CHANGES_REQUESTED from someone who could have approved blocks the gate.
  *
  * The policy names people by email and GitHub by login; GitHub does not reveal a user's private
- * email. A reviewer is taken to be a subject when a known email of theirs (the public profile
- * email, supplied by the gate) is a subject's, when their login equals a subject email's local
- * part, or when a subject email is their `users.noreply.github.com` address. These checks only
- * ever *remove* approvers, so a false match fails closed; a grantee whose GitHub account shows
- * none of these links is not recognised — CODEOWNERS and branch protection are the complement.
+ * email, and a commit's author email need not belong to any account. A reviewer is taken to own
+ * an address (a subject's, a commit author's or committer's) when it is the same mailbox as one
+ * of their known addresses — the public profile email, supplied by the gate, and the addresses
+ * the policy's `identities:` gives their login — compared lower-case, without a `+tag` and
+ * without a trailing dot in the domain; when it is their `users.noreply.github.com` address; or
+ * when its local part is their login, with `.`, `_` and `-` alike (identity.ts). These checks
+ * only ever *remove* approvers, so a false match fails closed; a grantee whose GitHub account
+ * shows none of these links, and is not in `identities:`, is not recognised — CODEOWNERS and
+ * branch protection ("Require approval of the most recent reviewable push") are the complement.
  */
 import type { ApprovalRule, ApprovalRules, Change } from '../types.js';
 import type { PolicyRole } from '../roles.js';
-import { isBot, sameLogin } from './identity.js';
+import { isBot, ownsMailbox, sameLogin } from './identity.js';
 
 export interface ReviewInput {
   id?: number;
@@ -51,6 +58,37 @@ export interface EvaluateApprovalsInput {
   reviewerEmails?: Record<string, string[]>;
   /** login → repository permission. When given, only `admin`, `maintain` and `write` count. */
   permissions?: Record<string, string>;
+  /** The pull request's commits (`GET /pulls/{n}/commits`): their authors and committers. */
+  commits?: CommitInput[];
+  /** Pushes to the head branch (`GET /repos/{o}/{r}/activity?ref=…`); absent when unknown. */
+  pushes?: PushInput[];
+  /** Logins known to be the people with these emails (the policy's `identities:`). */
+  identities?: IdentityLink[];
+}
+
+/** "This GitHub login is the person with these emails" (a policy's `identities:`). */
+export interface IdentityLink {
+  login: string;
+  emails: string[];
+}
+
+/** A commit as `GET /pulls/{n}/commits` lists it: only the fields the rules read. */
+export interface CommitInput {
+  sha: string;
+  /** The accounts GitHub links the author and committer emails to; `null` when none. */
+  author?: { login?: string } | null;
+  committer?: { login?: string } | null;
+  commit: {
+    author?: { email?: string } | null;
+    committer?: { email?: string } | null;
+  };
+}
+
+/** One repository activity (`GET /repos/{o}/{r}/activity`): only the fields the rules read. */
+export interface PushInput {
+  after: string;
+  activity_type: string;
+  actor: { login: string } | null;
 }
 
 export interface ApprovalEvaluation {
@@ -65,17 +103,29 @@ export interface ApprovalEvaluation {
 
 const DECISIVE = new Set(['APPROVED', 'CHANGES_REQUESTED', 'DISMISSED']);
 const WRITE_PERMISSIONS = new Set(['admin', 'maintain', 'write']);
+/** Activities that put a commit on a branch (a new branch is pushed with its commits). */
+const PUSHES = new Set(['push', 'force_push', 'branch_creation']);
+/** The committer GitHub records for edits and merges made in its web interface: no person. */
+export const WEB_FLOW_LOGIN = 'web-flow';
+
+/** Someone who made the change: a login, an address, or both; and how, for the refusal. */
+interface Maker {
+  login: string | null;
+  email: string | null;
+  reason: string;
+}
 
 export function evaluateApprovals(input: EvaluateApprovalsInput): ApprovalEvaluation {
   const latest = latestDecisiveReviews(input.reviews);
   const eligible: string[] = [];
   const blockers: string[] = [];
   const ignored: Array<{ login: string; reason: string }> = [];
+  const makers = makersOf(input);
 
   for (const review of latest.values()) {
     const user = review.user as { login: string; type?: string | null };
     const login = user.login;
-    const excluded = exclusionOf(user, input);
+    const excluded = exclusionOf(user, input, makers);
     if (excluded) {
       ignored.push({ login, reason: excluded });
       continue;
@@ -164,13 +214,62 @@ export function latestDecisiveReviews(reviews: ReviewInput[]): Map<string, Revie
   return latest;
 }
 
+/**
+ * Everyone who made the change, pushers of the head commit first (the reason a refusal names is
+ * the first that matches): whoever pushed one of the pull request's commits, then each commit's
+ * author and committer (`web-flow`, GitHub's web committer, is no person).
+ */
+function makersOf(input: EvaluateApprovalsInput): Maker[] {
+  const commits = input.commits ?? [];
+  const inPull = new Set(commits.map((c) => c.sha));
+  const head: Maker[] = [];
+  const earlier: Maker[] = [];
+  for (const push of input.pushes ?? []) {
+    if (!push.actor || !PUSHES.has(push.activity_type)) continue;
+    if (push.after === input.headSha)
+      head.push({ login: push.actor.login, email: null, reason: 'pushed the head commit' });
+    else if (inPull.has(push.after))
+      earlier.push({
+        login: push.actor.login,
+        email: null,
+        reason: `pushed commits to this pull request (${short(push.after)})`,
+      });
+  }
+  const made: Maker[] = [];
+  for (const c of commits) {
+    made.push({
+      login: c.author?.login ?? null,
+      email: c.commit.author?.email ?? null,
+      reason: `authored commit ${short(c.sha)} of this pull request`,
+    });
+    if (sameLogin(c.committer?.login, WEB_FLOW_LOGIN)) continue;
+    made.push({
+      login: c.committer?.login ?? null,
+      email: c.commit.committer?.email ?? null,
+      reason: `committed ${short(c.sha)} of this pull request`,
+    });
+  }
+  return [...head, ...earlier, ...made];
+}
+
 function exclusionOf(
   user: { login: string; type?: string | null },
   input: EvaluateApprovalsInput,
+  makers: Maker[],
 ): string | null {
   if (isBot(user)) return 'is a bot';
   if (sameLogin(user.login, input.author)) return 'is the pull request author';
-  const subject = subjectOf(user.login, input.subjects, input.reviewerEmails ?? {});
+  const byLogin = makers.find((m) => sameLogin(m.login, user.login));
+  if (byLogin) return byLogin.reason;
+  const known = knownEmails(user.login, input.reviewerEmails ?? {}, input.identities ?? []);
+  const byEmail = makers.find((m) => m.email && ownsMailbox(user.login, known, m.email));
+  if (byEmail) return `${byEmail.reason} (as ${String(byEmail.email).trim().toLowerCase()})`;
+  const subject = subjectOf(
+    user.login,
+    input.subjects,
+    input.reviewerEmails ?? {},
+    input.identities ?? [],
+  );
   if (subject) return `this pull request changes their own access (${subject})`;
   if (input.permissions) {
     const permission = lookup(input.permissions, user.login) ?? 'none';
@@ -185,18 +284,23 @@ export function subjectOf(
   login: string,
   subjects: string[],
   reviewerEmails: Record<string, string[]>,
+  identities: readonly IdentityLink[] = [],
 ): string | null {
-  const name = login.toLowerCase();
-  const known = (lookup(reviewerEmails, login) ?? []).map((e) => e.trim().toLowerCase());
-  for (const raw of subjects) {
-    const email = raw.trim().toLowerCase();
-    if (known.includes(email)) return email;
-    const [local = '', domain = ''] = email.split('@');
-    if (local === name) return email;
-    const noreply = /^(?:\d+\+)?(.+)$/.exec(local);
-    if (domain === 'users.noreply.github.com' && noreply?.[1] === name) return email;
-  }
-  return null;
+  const known = knownEmails(login, reviewerEmails, identities);
+  const found = subjects.find((email) => ownsMailbox(login, known, email));
+  return found === undefined ? null : found.trim().toLowerCase();
+}
+
+/** A reviewer's known addresses: the public profile email and the policy's `identities:`. */
+function knownEmails(
+  login: string,
+  reviewerEmails: Record<string, string[]>,
+  identities: readonly IdentityLink[],
+): string[] {
+  return [
+    ...(lookup(reviewerEmails, login) ?? []),
+    ...identities.filter((i) => sameLogin(i.login, login)).flatMap((i) => i.emails),
+  ];
 }
 
 function matchesRule(

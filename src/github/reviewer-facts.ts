@@ -1,11 +1,15 @@
 /**
- * What the approval gate needs to know about the reviewers, fetched from GitHub: repository
- * permissions, public profile emails, and team memberships (only of the reviewers, only of the
- * teams the rules name).
+ * What the approval gate needs to know about the reviewers and the change, fetched from GitHub:
+ * repository permissions, public profile emails, and team memberships (only of the reviewers,
+ * only of the teams the rules name); the pull request's commits and who pushed them.
  */
+import type { CommitInput, PushInput } from './approvals.js';
 import type { GitHubClient } from './client.js';
 import { repoParams, type RepoRef } from './context.js';
 import { githubError, statusOf } from './github-error.js';
+
+/** `GET /pulls/{n}/commits` lists at most this many commits, whatever the pagination. */
+export const MAX_LISTED_COMMITS = 250;
 
 /** login → repository permission (`none` for a user GitHub does not know). */
 export async function fetchPermissions(
@@ -94,4 +98,61 @@ export async function fetchTeamMembers(
     }
   }
   return { members, problems };
+}
+
+/**
+ * The pull request's commits, with the accounts GitHub links their authors and committers to.
+ * GitHub lists at most `MAX_LISTED_COMMITS`; the gate compares the count with `commits` of the
+ * pull request and refuses what it cannot see whole.
+ */
+export async function fetchPullCommits(
+  octokit: GitHubClient,
+  repo: RepoRef,
+  pullNumber: number,
+): Promise<CommitInput[]> {
+  try {
+    return await octokit.paginate(octokit.rest.pulls.listCommits, {
+      ...repoParams(repo),
+      pull_number: pullNumber,
+      per_page: 100,
+    });
+  } catch (error) {
+    throw githubError(`list the commits of #${pullNumber}`, error);
+  }
+}
+
+/**
+ * Activities on the head branch (`refs/heads/<ref>`): pushes, force pushes and branch creations
+ * with their actor, so the gate can tell who pushed a commit. GitHub answers 404 or 403 where it
+ * does not tell (a token without the permission, an older GitHub Enterprise Server): then
+ * `pushes` is `null` and `note` says so — commit authors and committers are still excluded.
+ */
+export async function fetchBranchPushes(
+  octokit: GitHubClient,
+  repo: RepoRef,
+  ref: string,
+): Promise<{ pushes: PushInput[] | null; note: string | null }> {
+  const fullRef = ref.startsWith('refs/') ? ref : `refs/heads/${ref}`;
+  try {
+    const activities = await octokit.paginate(octokit.rest.repos.listActivities, {
+      ...repoParams(repo),
+      ref: fullRef,
+      per_page: 100,
+    });
+    // No filtering by `ref` here: an activity elsewhere whose `after` is a commit of the pull
+    // request still tells who pushed that commit (evaluateApprovals matches by sha).
+    return { pushes: activities, note: null };
+  } catch (error) {
+    const status = statusOf(error);
+    if (status === 404 || status === 403) {
+      return {
+        pushes: null,
+        note:
+          `GitHub does not tell who pushed to ${fullRef} (the repository activity answered ${status}): ` +
+          'pushers are not excluded, only the authors and committers of the commits — turn on ' +
+          '"Require approval of the most recent reviewable push" in branch protection',
+      };
+    }
+    throw githubError(`list the pushes to ${fullRef}`, error);
+  }
 }

@@ -4,6 +4,7 @@ import { checkDomains } from './rules/check-domains.js';
 import { checkDuplicates } from './rules/check-duplicates.js';
 import { checkEmails } from './rules/check-emails.js';
 import { checkExpiry } from './rules/check-expiry.js';
+import { checkIdentities } from './rules/check-identities.js';
 import { checkOverrides } from './rules/check-overrides.js';
 import { checkReasons } from './rules/check-reasons.js';
 import { checkTeams } from './rules/check-teams.js';
@@ -30,6 +31,7 @@ export function checkDocument(doc: PolicyDocument, report: Report, options: Chec
   checkReasons(doc, report);
   checkExpiry(doc, report, options);
   checkOverrides(doc, report);
+  checkIdentities(doc, report);
 }
 
 /** The rules across documents; run after `checkDocument` on every one of them. */

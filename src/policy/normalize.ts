@@ -6,13 +6,14 @@ import type {
   BusinessPolicy,
   DesiredMember,
   DesiredState,
+  GitHubIdentity,
   Override,
   Rules,
 } from '../types.js';
 import { normalizeEmail } from './check-email.js';
 import type { PolicyDocument } from './model.js';
 import { parseDuration } from './parse-time.js';
-import type { RawApprovalRule, RawApprovals, RawRules } from './raw-policy.js';
+import type { RawApprovalRule, RawApprovals, RawIdentity, RawRules } from './raw-policy.js';
 
 /** Defaults, as documented in `schemas/policy.schema.json`. */
 export const DEFAULTS = {
@@ -69,6 +70,23 @@ function normalizeApprovals(raw: RawApprovals): ApprovalRules {
   return rules;
 }
 
+/**
+ * `identities:` → logins lower-case with their emails normalised, one entry per login (the
+ * validator refuses a login twice; merging keeps this total), sorted for a stable digest.
+ */
+function normalizeIdentities(raw: RawIdentity[]): GitHubIdentity[] {
+  const byLogin = new Map<string, Set<string>>();
+  for (const entry of raw) {
+    const login = entry.github.trim().toLowerCase();
+    const emails = byLogin.get(login) ?? new Set<string>();
+    for (const email of entry.emails) emails.add(normalizeEmail(email));
+    byLogin.set(login, emails);
+  }
+  return [...byLogin.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([login, emails]) => ({ login, emails: [...emails].sort() }));
+}
+
 function byEmail(a: DesiredMember, b: DesiredMember): number {
   return a.email < b.email ? -1 : a.email > b.email ? 1 : 0;
 }
@@ -111,6 +129,7 @@ export function normalizePolicy(doc: PolicyDocument): BusinessPolicy {
     revoke: raw.provisioning?.revoke ?? DEFAULTS.provisioning,
   };
   const approvals = raw.approvals === undefined ? undefined : normalizeApprovals(raw.approvals);
+  const identities = raw.identities === undefined ? undefined : normalizeIdentities(raw.identities);
 
   // The digest covers what decides a plan and its approval, never positions or comments: moving
   // lines or editing a comment leaves it unchanged.
@@ -120,6 +139,7 @@ export function normalizePolicy(doc: PolicyDocument): BusinessPolicy {
     rules,
     provisioning,
     approvals,
+    identities,
     overrides: overrides.map(({ guard, reason, ticket }) => ({ guard, reason, ticket })),
     members: members.map(({ source: _source, ...rest }) => rest),
   });
@@ -137,6 +157,7 @@ export function normalizePolicy(doc: PolicyDocument): BusinessPolicy {
   };
   if (raw.name !== undefined) policy.name = raw.name;
   if (approvals !== undefined) policy.approvals = approvals;
+  if (identities !== undefined) policy.identities = identities;
   return policy;
 }
 

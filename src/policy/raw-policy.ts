@@ -19,6 +19,7 @@ export interface RawPolicy {
   overrides?: RawOverride[];
   provisioning?: RawProvisioning;
   approvals?: RawApprovals;
+  identities?: RawIdentity[];
 }
 
 export interface RawRules {
@@ -73,6 +74,12 @@ export interface RawApprovalRule {
   required: number;
   teams?: string[];
   users?: string[];
+}
+
+/** "This GitHub login is the person with these emails" (for the approval gate). */
+export interface RawIdentity {
+  github: string;
+  emails: string[];
 }
 
 export interface RawApprovals {
