@@ -15,8 +15,21 @@ import type { ApprovalRules, Plan } from '../types.js';
 import type { GitHubClient } from './client.js';
 import { repoParams, type RepoRef } from './context.js';
 import { githubError } from './github-error.js';
-import { fetchPermissions, fetchPublicEmails, fetchTeamMembers } from './reviewer-facts.js';
-import { evaluateApprovals, latestDecisiveReviews, type ReviewInput } from './approvals.js';
+import {
+  fetchBranchPushes,
+  fetchPermissions,
+  fetchPublicEmails,
+  fetchPullCommits,
+  fetchTeamMembers,
+  MAX_LISTED_COMMITS,
+} from './reviewer-facts.js';
+import {
+  evaluateApprovals,
+  latestDecisiveReviews,
+  type IdentityLink,
+  type PushInput,
+  type ReviewInput,
+} from './approvals.js';
 import { isBot, sameLogin } from './identity.js';
 import { readApprovedPlan, type ApprovedPlan } from './plan-comment.js';
 import {
@@ -47,6 +60,13 @@ export interface GitHubApprovalGateOptions {
   mergeCommitSha?: string;
   /** Count only reviewers with write access. Default true. */
   requireWriteAccess?: boolean;
+  /**
+   * "This GitHub login is the person with these emails": the `identities:` of the policies
+   * before *and* after the merge, united (a link either side names excludes the reviewer).
+   * Default none: then only the public email and the address heuristics of approvals.ts link a
+   * reviewer to a grantee.
+   */
+  identities?: IdentityLink[];
 }
 
 export interface GateEvaluation {
@@ -59,6 +79,8 @@ export interface GateEvaluation {
   difference: string[];
   counted: string[];
   ignored: Array<{ login: string; reason: string }>;
+  /** What the gate could not check and went ahead without (e.g. GitHub does not tell pushers). */
+  notes?: string[];
   pullRequest: { number: number; htmlUrl: string; headSha: string };
   approvedPlan: ApprovedPlan | null;
 }
@@ -148,6 +170,34 @@ export class GitHubApprovalGate implements ApprovalGate {
       throw githubError(`list the reviews of #${pr.number}`, error);
     }
     const author = pr.user.login;
+    // Who made the change: the commits' authors and committers, and who pushed them.
+    const commits = await fetchPullCommits(octokit, repo, pr.number);
+    const total: unknown = pr.commits;
+    if (typeof total === 'number' ? total > commits.length : commits.length >= MAX_LISTED_COMMITS) {
+      const howMany =
+        typeof total === 'number'
+          ? `has ${total} commits and GitHub lists only the first ${commits.length}`
+          : `has at least ${commits.length} commits, the most GitHub lists`;
+      unmet.push(
+        `pull request #${pr.number} ${howMany}: rolecall cannot tell who made the rest, so no approval ` +
+          'can count — split the change into smaller pull requests',
+      );
+    }
+    const notes: string[] = [];
+    const sameRepository =
+      pr.head.repo !== null &&
+      pr.head.repo.full_name.toLowerCase() === `${repo.owner}/${repo.repo}`.toLowerCase();
+    let pushes: PushInput[] | null = null;
+    if (sameRepository) {
+      const found = await fetchBranchPushes(octokit, repo, pr.head.ref);
+      pushes = found.pushes;
+      if (found.note) notes.push(found.note);
+    } else {
+      notes.push(
+        `the head branch of #${pr.number} is not in this repository: GitHub does not tell who pushed to it, ` +
+          'so pushers are not excluded, only the authors and committers of the commits',
+      );
+    }
     const reviewers = [...latestDecisiveReviews(reviews).values()]
       .map((r) => r.user as { login: string; type?: string | null })
       .filter((u) => !isBot(u) && !sameLogin(u.login, author))
@@ -193,6 +243,9 @@ export class GitHubApprovalGate implements ApprovalGate {
         teamMembers,
         reviewerEmails,
         ...(permissions ? { permissions } : {}),
+        commits,
+        ...(pushes ? { pushes } : {}),
+        identities: this.options.identities ?? [],
       });
       for (const line of result.unmet)
         unmet.push(several ? `business ${business.businessId}: ${line}` : line);
@@ -202,7 +255,8 @@ export class GitHubApprovalGate implements ApprovalGate {
 
     const approved = unmet.length === 0;
     const reason = approved
-      ? `approved on #${pr.number} by ${[...counted].map((l) => `@${l}`).join(', ') || 'the rules (none required)'}; the plan is the one posted`
+      ? `approved on #${pr.number} by ${[...counted].map((l) => `@${l}`).join(', ') || 'the rules (none required)'}; the plan is the one posted` +
+        notes.map((n) => ` (note: ${n})`).join('')
       : `not approved (#${pr.number}): ${unmet.join('; ')}`;
     return {
       approved,
@@ -211,6 +265,7 @@ export class GitHubApprovalGate implements ApprovalGate {
       difference,
       counted: [...counted].sort(),
       ignored,
+      notes,
       pullRequest,
       approvedPlan,
     };
