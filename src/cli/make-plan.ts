@@ -15,6 +15,7 @@ import {
   type ConnectionOptions,
   liveSourceOf,
   loadPolicies,
+  type PoliciesAt,
   policyCommitsOf,
   readLive,
   selectBusinesses,
@@ -34,6 +35,12 @@ export interface MakePlanOptions extends ConnectionOptions {
   reader?: AccessReader;
   /** Measure `maxDuration` from git blame (the JIT rule). Default true. */
   grantTimesFromGit?: boolean;
+  /**
+   * Plan the policies of this commit, read from git objects (`plan --github` under
+   * `pull_request_target`: the pull request's head, never checked out). Only where the policies
+   * and their blame come from changes, and the scope diff ends at this commit instead of HEAD.
+   */
+  policiesAt?: PoliciesAt;
 }
 
 export interface MadePlan {
@@ -50,6 +57,7 @@ export async function makePlan(io: CliIo, options: MakePlanOptions): Promise<Mad
     dir: options.policiesDir,
     now: options.now,
     grantTimesFromGit: options.grantTimesFromGit ?? true,
+    ...(options.policiesAt ? { at: options.policiesAt } : {}),
   });
   let inScope = selectBusinesses(desired, options.businessIds ?? []);
   let scope: ChangedScope | null = null;
@@ -57,6 +65,7 @@ export async function makePlan(io: CliIo, options: MakePlanOptions): Promise<Mad
     scope = await changedScope(io.cwd, desired, {
       base: options.changedSince,
       policiesDir: options.policiesDir,
+      ...(options.policiesAt ? { head: options.policiesAt.sha } : {}),
     });
     const changed = new Set(scope.businessIds);
     inScope = { businesses: inScope.businesses.filter((b) => changed.has(b.businessId)) };
@@ -82,7 +91,8 @@ export async function makePlan(io: CliIo, options: MakePlanOptions): Promise<Mad
     },
     now: options.now,
     toolVersion: toolVersion(),
-    policyCommits: ids.length > 0 ? await policyCommitsOf(io, inScope) : {},
+    policyCommits:
+      ids.length > 0 ? await policyCommitsOf(io, inScope, options.policiesAt?.sha) : {},
     businessIds: ids,
   });
   return { plan, desired, live, scope };

@@ -9,7 +9,7 @@ import { RolecallError } from '../errors.js';
 import { connectFreshBooks, type FreshBooksConnection } from '../freshbooks/connect.js';
 import { streamLogger } from '../freshbooks/logger.js';
 import { commitOf } from '../git/commit-of.js';
-import { loadPolicyProvenance } from '../git/provenance-index.js';
+import { loadPolicyProvenance, loadProvenance } from '../git/provenance-index.js';
 import {
   formatDiagnostic,
   formatGitHubAnnotation,
@@ -20,6 +20,7 @@ import { readLiveStateFile } from '../sync/live-state-file.js';
 import { syncLiveState } from '../sync/sync-live-state.js';
 import type { DesiredState, LiveState, PolicyCommit } from '../types.js';
 import { inGitHubActions, type CliIo } from './io.js';
+import { readPoliciesAt, validateSnapshot } from './load-policies-at.js';
 
 export const DEFAULT_POLICIES_DIR = 'policies';
 
@@ -31,6 +32,19 @@ export interface LoadPoliciesOptions {
    * the JIT rules require. Off for commands that only read (it costs one blame per file).
    */
   grantTimesFromGit?: boolean;
+  /** Read (and blame) the policies in this commit instead of the working tree. */
+  at?: PoliciesAt;
+}
+
+/**
+ * A commit whose policies are read from git objects, never checked out: a pull request's head
+ * under `pull_request_target`. The working tree and HEAD are not touched.
+ */
+export interface PoliciesAt {
+  /** A full sha. */
+  sha: string;
+  /** How to get the commit when it is not in the clone (the error says it). */
+  missing: string;
 }
 
 /**
@@ -39,22 +53,30 @@ export interface LoadPoliciesOptions {
  * never reaches the FreshBooks API.
  */
 export async function loadPolicies(io: CliIo, options: LoadPoliciesOptions): Promise<DesiredState> {
+  const at = options.at;
+  const snapshot = at ? await readPoliciesAt(io.cwd, options.dir, at.sha, at.missing) : null;
   let grantTimes: ((file: string, line: number) => Date | undefined) | undefined;
   if (options.grantTimesFromGit) {
     // Grant times need only commit dates: skip the second, `--first-parent` blame per file that
     // finds pull-request merges (half the git processes on a repository of many policies).
-    const index = await loadPolicyProvenance(io.cwd, options.dir, { mergePullRequests: false });
+    const index =
+      at && snapshot
+        ? await loadProvenance(
+            io.cwd,
+            snapshot.sources.map((s) => s.file),
+            { mergePullRequests: false, rev: at.sha },
+          )
+        : await loadPolicyProvenance(io.cwd, options.dir, { mergePullRequests: false });
     // Git dates are whatever the committer's clock said: never later than now.
     grantTimes = (file, line) => {
       const time = index.grantTime(file, line);
       return time && time.getTime() > options.now.getTime() ? options.now : time;
     };
   }
-  const result = await loadDesiredState(options.dir, {
-    now: options.now,
-    cwd: io.cwd,
-    ...(grantTimes ? { grantTimes } : {}),
-  });
+  const validate = { now: options.now, ...(grantTimes ? { grantTimes } : {}) };
+  const result = snapshot
+    ? validateSnapshot(snapshot, validate)
+    : await loadDesiredState(options.dir, { ...validate, cwd: io.cwd });
   const annotate = inGitHubActions(io);
   for (const diagnostic of [...result.errors, ...result.warnings]) {
     io.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
@@ -62,9 +84,11 @@ export async function loadPolicies(io: CliIo, options: LoadPoliciesOptions): Pro
   }
   if (result.errors.length > 0 || !result.value) {
     const n = result.errors.length;
+    const where = at ? `${options.dir} at ${at.sha.slice(0, 12)}` : options.dir;
+    const command = at ? `rolecall validate --at ${at.sha.slice(0, 12)}` : 'rolecall validate';
     throw new RolecallError(
       'POLICY_INVALID',
-      `${n} error${n === 1 ? '' : 's'} in ${options.dir}; nothing was planned (run \`rolecall validate\`)`,
+      `${n} error${n === 1 ? '' : 's'} in ${where}; nothing was planned (run \`${command}\`)`,
     );
   }
   return result.value;
@@ -151,13 +175,18 @@ export async function readLive(
 
 /**
  * policy file → the commit it was read at (HEAD, and whether that file is dirty). One git call
- * when the policies are clean (CI); per file only when something is dirty (a laptop).
+ * when the policies are clean (CI); per file only when something is dirty (a laptop). Policies
+ * read from a commit's objects (`at`) came from exactly that commit, clean by construction.
  */
 export async function policyCommitsOf(
   io: CliIo,
   desired: DesiredState,
+  at?: string,
 ): Promise<Record<string, PolicyCommit>> {
   const files = desired.businesses.map((business) => business.file);
+  if (at !== undefined) {
+    return Object.fromEntries(files.map((file) => [file, { sha: at, dirty: false }]));
+  }
   const all = await commitOf(io.cwd, files);
   const commits: Record<string, PolicyCommit> = {};
   for (const file of files) commits[file] = all.dirty ? await commitOf(io.cwd, [file]) : all;

@@ -4,11 +4,24 @@
  * sticky plan comment carrying the salted digest `apply --github` checks after the merge, the
  * full plan in the job summary, the plan file for the artifact step, and step outputs.
  *
- * A pull request from a fork gets validation only: its job has no secrets and a read-only
- * token, so rolecall validates, says why there is no plan, and never contacts FreshBooks.
+ * Under `pull_request_target` (plan.yml) the job runs this repository's default-branch code: the
+ * workflow, the action and rolecall itself. The pull request's head is in the clone as git
+ * objects only, and rolecall reads its policies from them (`policiesAt`), never checking it out,
+ * so nothing the pull request changes outside the policy data — `src/`, `package.json`, the
+ * action, the workflow — runs next to the FreshBooks and secret-writing credentials. Under plain
+ * `pull_request` the checkout *is* the pull request's code: rolecall still plans (the working
+ * tree), and warns.
+ *
+ * A pull request from a fork gets validation only: rolecall validates, says why there is no
+ * plan, and never contacts FreshBooks.
  */
 import { formatAnnotation } from '../github/annotations.js';
-import { githubContext, type GitHubContext, type PullRequestContext } from '../github/context.js';
+import {
+  githubContext,
+  PULL_REQUEST_TARGET,
+  type GitHubContext,
+  type PullRequestContext,
+} from '../github/context.js';
 import { appendJobSummary, appendPlanToJobSummary } from '../github/job-summary.js';
 import { writeOutput } from '../github/outputs.js';
 import { upsertPlanComment, type PlanCommentResult } from '../github/plan-comment.js';
@@ -18,9 +31,11 @@ import { planHasChanges, planIsApplyable, totalChanges } from '../plan/describe.
 import { renderPlanMarkdown } from '../plan/render-markdown.js';
 import { code, escapeText } from '../plan/markdown-text.js';
 import type { Plan } from '../types.js';
-import type { CliIo } from './io.js';
+import { inGitHubActions, type CliIo } from './io.js';
+import { pullRequestFetch } from './load-policies-at.js';
 import { makePlan } from './make-plan.js';
-import { loadPolicies } from './pipeline.js';
+import { planReview } from './plan-review.js';
+import { loadPolicies, type PoliciesAt } from './pipeline.js';
 import {
   DEFAULT_GITHUB_PLAN_FILE,
   exitCodeOf,
@@ -33,16 +48,32 @@ import {
 import type { ChangedScope, DeletedPolicy } from './plan-scope.js';
 
 export const FORK_MESSAGE =
-  'This pull request comes from a fork, so its job gets no secrets and a read-only token: ' +
-  'rolecall validated the policies but does not plan against FreshBooks or comment. A maintainer ' +
-  'can push the branch to this repository and open the pull request from there to get a plan.';
+  'This pull request comes from a fork: rolecall validated its policies, but plans against ' +
+  'FreshBooks and comments only for pull requests from branches of this repository. A ' +
+  'maintainer can push the branch to this repository and open the pull request from there to ' +
+  'get a plan.';
+
+/** Printed when a pull request's own checkout runs with the secrets (plain `pull_request`). */
+export const PULL_REQUEST_CODE_WARNING =
+  'this job runs on pull_request: the pull request’s own code (src/, package.json, the action, ' +
+  'the workflow) runs next to the FreshBooks and secret-writing credentials. Run plan.yml on ' +
+  'pull_request_target with the environment freshbooks-production instead (see the README’s ' +
+  'security model).';
 
 export async function planOnGitHub(io: CliIo, options: PlanCommandOptions): Promise<number> {
   const context = githubContext(io.env);
   const pr = context.pullRequest;
-  if (pr?.isFork) return validateOnly(io, options, context);
+  const policiesAt = pr === null ? undefined : pullRequestHeadOf(context, pr);
+  if (pr?.isFork) return validateOnly(io, options, context, policiesAt);
   if (pr !== null && !pr.htmlUrl) {
-    throw new RolecallError('GITHUB_CONTEXT', 'the pull_request event has no html_url');
+    throw new RolecallError('GITHUB_CONTEXT', `the ${context.eventName} event has no html_url`);
+  }
+  if (pr !== null && policiesAt === undefined) {
+    io.stderr.write(
+      inGitHubActions(io)
+        ? `${formatAnnotation({ level: 'warning', title: 'rolecall: pull request code next to secrets', message: PULL_REQUEST_CODE_WARNING })}\n`
+        : `rolecall: warning: ${PULL_REQUEST_CODE_WARNING}\n`,
+    );
   }
   // Opened before FreshBooks is touched, so a missing GITHUB_TOKEN fails fast; only a pull
   // request needs the API (a push or a manual run writes the job summary, a file).
@@ -57,6 +88,7 @@ export async function planOnGitHub(io: CliIo, options: PlanCommandOptions): Prom
   const made = await makePlan(io, {
     ...options,
     ...(base === undefined ? {} : { changedSince: base }),
+    ...(policiesAt === undefined ? {} : { policiesAt }),
   });
   const { plan, scope } = made;
   if (scope) reportScope(io, scope);
@@ -72,11 +104,24 @@ export async function planOnGitHub(io: CliIo, options: PlanCommandOptions): Prom
   let comment: PlanCommentResult | null = null;
   if (pr !== null && session !== null) {
     const footer = commentFooter(plan, scope);
+    // Policy facts against the last approved policies, as apply will judge them after the merge.
+    const review = await planReview(io.cwd, {
+      session,
+      policiesDir: options.policiesDir,
+      baseSha: pr.baseSha,
+      headSha: pr.headSha,
+      desired: made.desired,
+      plan,
+      now: options.now,
+      touchedPolicies: (scope?.changed.length ?? 0) > 0,
+    });
+    if (review.problem) io.stderr.write(`rolecall: warning: ${review.problem}\n`);
     comment = await upsertPlanComment(session.octokit, {
       pr: { ...session.repo, number: pr.number, htmlUrl: pr.htmlUrl, headSha: pr.headSha },
       plan,
       login: session.identity.login,
       render: (maxChars) => renderPlanMarkdown(plan, { maxChars, footer }),
+      review,
     });
     io.stderr.write(`${describeComment(comment, pr)}\n`);
   } else {
@@ -113,13 +158,39 @@ export async function planOnGitHub(io: CliIo, options: PlanCommandOptions): Prom
   return exitCodeOf(plan, options.detailedExitcode);
 }
 
+/**
+ * Under `pull_request_target`, the pull request's head, whose policies are read from git
+ * objects; under any other event, undefined (the working tree is what was checked out). The sha
+ * comes from the event payload, which GitHub writes; GITHUB_SHA is the default branch's.
+ */
+function pullRequestHeadOf(context: GitHubContext, pr: PullRequestContext): PoliciesAt | undefined {
+  if (context.eventName !== PULL_REQUEST_TARGET) return undefined;
+  if (!/^[0-9a-f]{40,64}$/.test(pr.headSha)) {
+    throw new RolecallError(
+      'GITHUB_CONTEXT',
+      `the ${PULL_REQUEST_TARGET} event has no head sha (pull_request.head.sha)`,
+    );
+  }
+  return {
+    sha: pr.headSha,
+    missing:
+      `Fetch the pull request's head as git objects (never check it out) before rolecall runs: ` +
+      pullRequestFetch(pr.number),
+  };
+}
+
 /** A fork: validate (annotations included), explain, exit 0 — or 1 if the policies are invalid. */
 async function validateOnly(
   io: CliIo,
   options: PlanCommandOptions,
   context: GitHubContext,
+  policiesAt: PoliciesAt | undefined,
 ): Promise<number> {
-  await loadPolicies(io, { dir: options.policiesDir, now: options.now });
+  await loadPolicies(io, {
+    dir: options.policiesDir,
+    now: options.now,
+    ...(policiesAt === undefined ? {} : { at: policiesAt }),
+  });
   io.stdout.write(`The policies are valid.\n${FORK_MESSAGE}\n`);
   io.stdout.write(
     `${formatAnnotation({ level: 'notice', title: 'rolecall: validation only (fork)', message: FORK_MESSAGE })}\n`,

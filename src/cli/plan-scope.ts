@@ -1,7 +1,9 @@
 /**
  * `--changed-since REF` (and `plan --github`, with the pull request's base): which businesses a
  * change to the policies touches. The diff is the one GitHub shows as "Files changed" (merge
- * base of REF and HEAD → HEAD), so commits that landed on the base later do not count.
+ * base of REF and HEAD → HEAD), so commits that landed on the base later do not count. When the
+ * policies were read from a commit that is not checked out (`head`: a pull request's head under
+ * `pull_request_target`), the diff ends at that commit, and "deleted" means absent from it.
  *
  * A policy file that disappeared is *reported*, never planned: its business is no longer
  * managed by rolecall, and nothing is revoked because a file vanished (a deleted file is far
@@ -39,14 +41,26 @@ export interface ChangedScope {
 
 const POLICY_FILE = /\.ya?ml$/i;
 
-/** The businesses whose policy files changed between the merge base of `base` and HEAD. */
+/**
+ * The businesses whose policy files changed between the merge base of `base` and `head`
+ * (default HEAD, with the working tree deciding what was deleted).
+ */
 export async function changedScope(
   cwd: string,
   desired: DesiredState,
-  options: { base: string; policiesDir: string },
+  options: { base: string; policiesDir: string; head?: string },
 ): Promise<ChangedScope> {
   const under = toPosix(relative(cwd, resolve(cwd, options.policiesDir))) || '.';
-  const changed = await changedFiles(cwd, { base: options.base, under });
+  const head = options.head;
+  const changed = await changedFiles(cwd, {
+    base: options.base,
+    under,
+    ...(head === undefined ? {} : { head }),
+  });
+  const exists = async (file: string) =>
+    head === undefined
+      ? existsSync(resolve(cwd, file))
+      : (await readFileAt(cwd, head, file)) !== null;
   const byFile = new Map(desired.businesses.map((b) => [b.file, b.businessId]));
   const ids = new Set<number>();
   const gone: string[] = [];
@@ -54,12 +68,12 @@ export async function changedScope(
     if (!POLICY_FILE.test(file)) continue;
     const id = byFile.get(file);
     if (id !== undefined) ids.add(id);
-    else if (!existsSync(resolve(cwd, file))) gone.push(file);
+    else if (!(await exists(file))) gone.push(file);
   }
   const managed = new Set(desired.businesses.map((b) => b.businessId));
   const deleted: DeletedPolicy[] = [];
   if (gone.length > 0) {
-    const mergeBase = await mergeBaseOf(cwd, options.base);
+    const mergeBase = await mergeBaseOf(cwd, options.base, head ?? 'HEAD');
     for (const file of gone) {
       const named = mergeBase === null ? null : await businessAt(cwd, mergeBase, file);
       deleted.push({
@@ -93,9 +107,9 @@ export function describeDeletedPolicy(deleted: DeletedPolicy): string {
   );
 }
 
-async function mergeBaseOf(cwd: string, base: string): Promise<string | null> {
+async function mergeBaseOf(cwd: string, base: string, head: string): Promise<string | null> {
   try {
-    const [baseSha, headSha] = [await resolveCommit(cwd, base), await resolveCommit(cwd, 'HEAD')];
+    const [baseSha, headSha] = [await resolveCommit(cwd, base), await resolveCommit(cwd, head)];
     return (await openGit(cwd).raw(['merge-base', baseSha, headSha])).trim() || null;
   } catch {
     return null;

@@ -44,3 +44,4 @@ export {
   type GitHubRepoRef,
 } from './repo-info.js';
 export { redactGitText, stripUrlCredentials } from './redact-url.js';
+export { commitIsPresent } from './commit-present.js';

@@ -9,6 +9,9 @@
  * Rules:
  * - The working-tree file is blamed: line numbers are those the policy loader reported.
  *   Uncommitted lines (and untracked files, and files outside a repository) have no provenance.
+ *   With `rev`, the file as it is in that commit is blamed instead (the policies of a pull
+ *   request's head read from git objects, never checked out): line numbers are those of the
+ *   file at `rev`, as the at-commit loader reports them.
  * - No `-w`, `-M`, `-C`, no `blame.ignoreRevsFile`: in YAML indentation is meaning, and an
  *   ignore list would let a commit hide who granted access.
  * - `prNumber`: the pull request of the merge that brought the line to the first-parent line
@@ -24,6 +27,8 @@ import { prNumberOf } from './pr-number.js';
 export interface BlameOptions {
   /** Look for the merge that brought a line in (one more blame per file). Default true. */
   mergePullRequests?: boolean;
+  /** Blame the file in this commit (a full sha) instead of the working tree. */
+  rev?: string;
 }
 
 /** Keys whose change makes a new grant: who, and which role. */
@@ -46,13 +51,29 @@ export interface FileBlame {
 
 const EMPTY: ParsedBlame = { lines: [], commits: new Map() };
 
-async function runBlame(repoDir: string, file: string, firstParent: boolean): Promise<ParsedBlame> {
+async function runBlame(
+  repoDir: string,
+  file: string,
+  firstParent: boolean,
+  rev: string | undefined,
+): Promise<ParsedBlame> {
   if (file.startsWith('-')) {
     throw new RolecallError('GIT_INVALID_PATH', `invalid file name ${JSON.stringify(file)}`);
   }
+  if (rev !== undefined && !/^[0-9a-f]{40,64}$/.test(rev)) {
+    // A full sha only: a name could be an option, and a branch could move under the caller.
+    throw new RolecallError('GIT_UNKNOWN_REVISION', `not a commit sha: ${JSON.stringify(rev)}`);
+  }
   let out: string;
   try {
-    const args = ['blame', '--porcelain', ...(firstParent ? ['--first-parent'] : []), '--', file];
+    const args = [
+      'blame',
+      '--porcelain',
+      ...(firstParent ? ['--first-parent'] : []),
+      ...(rev === undefined ? [] : [rev]),
+      '--',
+      file,
+    ];
     out = await openGit(repoDir).raw(args);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
@@ -84,13 +105,13 @@ export async function blameFile(
   file: string,
   options: BlameOptions = {},
 ): Promise<FileBlame> {
-  const blame = await runBlame(repoDir, file, false);
+  const blame = await runBlame(repoDir, file, false, options.rev);
   const needsMerges =
     (options.mergePullRequests ?? true) &&
     [...blame.commits.values()].some(
       (commit) => !isUncommittedSha(commit.sha) && prNumberOf(commit.summary) === null,
     );
-  const mainline = needsMerges ? await runBlame(repoDir, file, true) : EMPTY;
+  const mainline = needsMerges ? await runBlame(repoDir, file, true, options.rev) : EMPTY;
   const cache = new Map<number, Provenance | undefined>();
 
   const line = (n: number): Provenance | undefined => {

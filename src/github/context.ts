@@ -10,7 +10,19 @@ export interface RepoRef {
   repo: string;
 }
 
-/** The pull request of a `pull_request` event, as rolecall needs it. */
+/**
+ * The event plan.yml runs on. GitHub takes its workflow file, `GITHUB_REF` and `GITHUB_SHA` from
+ * the default branch (and judges environment branch rules against it); the pull request's head
+ * and base are only in the payload (`pull_request.head.sha`, `pull_request.base.sha`), which has
+ * the same shape as a `pull_request` event's.
+ */
+export const PULL_REQUEST_TARGET = 'pull_request_target';
+
+/**
+ * The pull request of a `pull_request` or `pull_request_target` event, as rolecall needs it.
+ * Under `pull_request_target`, `headSha` is the commit whose policies are planned (fetched as
+ * objects, never checked out) and `baseSha` the base the scope diff starts from.
+ */
 export interface PullRequestContext {
   number: number;
   /** `https://github.com/o/r/pull/N`: the salt of the plan digest. */

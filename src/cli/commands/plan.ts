@@ -31,7 +31,9 @@ Options:
   --detailed-exitcode   exit 2 when the plan has changes, 0 when it has none
   --github              in GitHub Actions: plan the businesses the pull request changes,
                         comment the plan on it, write the job summary and step outputs;
-                        saves the plan to --out (default .rolecall/plan.json)
+                        saves the plan to --out (default .rolecall/plan.json). Under
+                        pull_request_target the pull request's head is read from git
+                        objects (fetch refs/pull/N/head first), never checked out
   --token-store SPEC    file:PATH (default file:.rolecall/credentials.json) or
                         github-secret:NAME[@environment]
   --rate N              FreshBooks requests per second for this run (default 4)
