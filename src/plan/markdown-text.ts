@@ -32,6 +32,30 @@ export function escapeText(text: string): string {
     .replace(/([\\`*_[\]|#~])/g, '\\$1');
 }
 
+/**
+ * Makes text unable to mention or link on GitHub, which `escapeText` alone does not: GitHub
+ * finds `@user`, `@org/team`, emails (mailto links), `scheme://…` and `www.…` in the *rendered*
+ * text, so escaping the markdown does not stop them, and neither does an HTML entity (`&#64;`
+ * is decoded first). A zero-width space does: after every `@`, inside every `://` and after
+ * every `www`. The reader sees the same text; GitHub sees no mention and no link. Apply it to
+ * text that is already escaped markdown (it adds no markup characters).
+ */
+export function neutraliseMentionsAndLinks(text: string): string {
+  return text
+    .replace(/@/g, '@\u200b')
+    .replace(/:\/\//g, ':/\u200b/')
+    .replace(/(www)\./gi, '$1\u200b.');
+}
+
+/**
+ * User-supplied text (policy reasons, tickets, team names, FreshBooks names, guard messages) in
+ * a comment rolecall posts: no markup, no mention, no link. Emails and identifiers the reader
+ * must copy go in `code` instead, where GitHub links nothing.
+ */
+export function inertText(text: string): string {
+  return neutraliseMentionsAndLinks(escapeText(text));
+}
+
 /** Collects strings up to a limit; once a push would overflow, it is full and stays full. */
 export class BoundedBuffer {
   private readonly parts: string[] = [];

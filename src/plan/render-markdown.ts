@@ -15,7 +15,7 @@ import {
   totalChanges,
 } from './describe.js';
 import { displayExpiry } from './expiry.js';
-import { BoundedBuffer, code, escapeText, fenceFor } from './markdown-text.js';
+import { BoundedBuffer, code, fenceFor, inertText } from './markdown-text.js';
 
 /** `full`: a diff block per change; `summary`: one line per change; `counts`: numbers only. */
 export type MarkdownLevel = 'full' | 'summary' | 'counts';
@@ -115,11 +115,11 @@ function intro(
   hint: string,
 ): string {
   const lines = [
-    `## ${escapeText(title)}`,
+    `## ${inertText(title)}`,
     '',
     `${plan.businesses.length === 1 ? '1 business' : `${plan.businesses.length} businesses`} · ${total} ${
       total === 1 ? 'change' : 'changes'
-    } · rolecall ${escapeText(plan.tool.version)}`,
+    } · rolecall ${inertText(plan.tool.version)}`,
     '',
   ];
   if (level !== 'full') {
@@ -144,10 +144,10 @@ function renderBusiness(business: BusinessPlan, level: MarkdownLevel, out: Bound
     ? '✅ applyable'
     : '⛔ **not applyable**: a guard failed without an override';
   const parts = [
-    `### ${escapeText(businessTitle(business))}\n\n`,
+    `### ${inertText(businessTitle(business))}\n\n`,
     `${code(business.policyFile)} @ ${code(shortSha(business.policyCommit))} · ${business.mode} · ${status}\n\n`,
     business.changes.length === 0
-      ? `${escapeText(noChangesLine(business))}\n\n`
+      ? `${inertText(noChangesLine(business))}\n\n`
       : `**${summaryLine(counts)}**\n\n`,
   ];
   if (business.changes.length > 0) parts.push(summaryTable(business.changes));
@@ -175,7 +175,7 @@ function renderBusiness(business: BusinessPlan, level: MarkdownLevel, out: Bound
     } else {
       if (!out.push('**Unmanaged** (reported, never touched)\n\n')) return false;
       for (const member of business.unmanaged) {
-        const why = member.reason === undefined ? '' : ` — ${escapeText(member.reason)}`;
+        const why = member.reason === undefined ? '' : ` — ${inertText(member.reason)}`;
         const role = `${code(member.role)}${isKnownRoleName(member.role) ? '' : ' (unknown role)'}`;
         if (!out.push(`- ${code(member.email)} ${role}, ${stateLabel(member.state)}${why}\n`)) {
           return false;
@@ -208,7 +208,7 @@ function summaryTable(changes: readonly Change[]): string {
   const known: string[] = POLICY_ROLES.filter((role) => roles.has(role));
   const columns = [...known, ...[...roles].filter((role) => !known.includes(role)).sort()];
   const rows = [
-    `| action | ${columns.map((role) => escapeText(role)).join(' | ')} | total |`,
+    `| action | ${columns.map((role) => inertText(role)).join(' | ')} | total |`,
     `|---|${columns.map(() => '--:|').join('')}--:|`,
   ];
   const counts = countChanges(changes);
@@ -222,10 +222,10 @@ function summaryTable(changes: readonly Change[]): string {
 
 function guardLine(result: GuardResult): string {
   const icon = result.ok ? '✅' : result.override === undefined ? '❌' : '⚠️';
-  let line = `- ${icon} \`${result.guard}\` — ${escapeText(result.message)}`;
+  let line = `- ${icon} \`${result.guard}\` — ${inertText(result.message)}`;
   if (result.override !== undefined) {
     const { reason, ticket, source } = result.override;
-    line += ` — **overridden**: ${escapeText(reason)} (ticket ${escapeText(ticket)}, ${code(sourceText(source))})`;
+    line += ` — **overridden**: ${inertText(reason)} (ticket ${inertText(ticket)}, ${code(sourceText(source))})`;
   }
   return `${line}\n`;
 }
@@ -235,10 +235,10 @@ function changeHeadline(change: Change): string {
   if (change.action !== 'revoke' && change.expires !== undefined) {
     extras.push(`until ${displayExpiry(change.expires)}`);
   }
-  if (change.ticket !== undefined) extras.push(`ticket ${escapeText(change.ticket)}`);
+  if (change.ticket !== undefined) extras.push(`ticket ${inertText(change.ticket)}`);
   if (change.provisioning === 'manual') extras.push('**manual**');
   if (change.source !== undefined) extras.push(code(sourceText(change.source)));
-  return `${ICON[change.action]} ${code(change.email)} ${escapeText(describeChange(change))} — ${escapeText(
+  return `${ICON[change.action]} ${code(change.email)} ${inertText(describeChange(change))} — ${inertText(
     change.reason,
   )}${extras.length === 0 ? '' : ` · ${extras.join(' · ')}`}`;
 }
@@ -254,7 +254,7 @@ function changeBlock(change: Change): string {
   }
   const body = lines.join('\n');
   const fence = fenceFor(body);
-  const note = change.policyReason === undefined ? '' : `\n> ${escapeText(change.policyReason)}\n`;
+  const note = change.policyReason === undefined ? '' : `\n> ${inertText(change.policyReason)}\n`;
   return `${changeHeadline(change)}\n${note}\n${fence}diff\n${body}\n${fence}\n\n`;
 }
 

@@ -3,23 +3,18 @@
  * renders. Anyone can type a name: it must not break a table, inject HTML or links, or
  * @-mention a team. Everything user-supplied goes through `markdownText`.
  */
-
-/** A zero-width space after `@` stops GitHub from turning `@org/team` into a mention. */
-const NO_MENTION = '@\u200b';
+import { neutraliseMentionsAndLinks } from '../plan/markdown-text.js';
 
 /** Escapes text for a markdown table cell or list item: one line, no markup, no mentions. */
 export function markdownText(text: string): string {
-  return (
+  return neutraliseMentionsAndLinks(
     text
       .replace(/[\r\n\t]+/g, ' ')
       // User text never starts a line here, so only inline markup needs escaping.
       .replace(/[\\`*_[\]|~]/g, (char) => `\\${char}`)
       .replace(/&/g, '&amp;')
       .replace(/</g, '&lt;')
-      .replace(/@/g, NO_MENTION)
-      // …and after `://` stops bare URLs from becoming links.
-      .replace(/:\/\//g, ':/\u200b/')
-      .trim()
+      .trim(),
   );
 }
 

@@ -193,8 +193,9 @@ describe('renderers: details', () => {
     );
     const markdown = renderPlanMarkdown(blocked);
     expect(markdown).toContain('⛔ **not applyable**');
+    // The zero-width space after `@` keeps GitHub from making the email a mailto link.
     expect(markdown).toContain(
-      '- ❌ `self` — this plan would revoke or downgrade the identity rolecall runs as (identity 5001): alice@acme.example (revoke admin)',
+      '- ❌ `self` — this plan would revoke or downgrade the identity rolecall runs as (identity 5001): alice@\u200bacme.example (revoke admin)',
     );
   });
 
