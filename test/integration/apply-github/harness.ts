@@ -21,6 +21,7 @@ import { upsertPlanComment } from '../../../src/github/plan-comment.js';
 import type { Plan } from '../../../src/types.js';
 import { fakeClient, TOKENS } from '../../support/fake-github/client.js';
 import type { FakeGitHub, FakeRepo } from '../../support/fake-github/index.js';
+import { ZERO_SHA, type FakeCommit, type FakeGitPerson } from '../../support/fake-github/repo.js';
 import type { FakeComment } from '../../support/fake-github/state.js';
 import { createTempRepo, type TempRepo } from '../../support/temp-repo.js';
 
@@ -29,6 +30,22 @@ export const NOW = '2026-11-29T10:00:00.000Z';
 /** Commit dates: bob's contractor grant (to 2027-03-31) stays within its 180-day maximum. */
 export const DATE = '2026-11-20T09:00:00Z';
 export const SECRET = 'FRESHBOOKS_REFRESH_TOKEN';
+
+/**
+ * People as git and GitHub know them: the name and email a commit carries, and the account
+ * GitHub links that email to. `dev` opens and writes the pull requests unless a test says
+ * otherwise.
+ */
+export const PEOPLE = {
+  dev: { name: 'Dev Eloper', email: 'dev@acme.example', login: 'dev' },
+  maya: { name: 'Maya Park', email: 'maya@acme.example', login: 'maya' },
+  ben: { name: 'Ben Ortiz', email: 'ben@acme.example', login: 'ben-gh' },
+  renovate: {
+    name: 'renovate[bot]',
+    email: '29139614+renovate[bot]@users.noreply.github.com',
+    login: 'renovate[bot]',
+  },
+} as const satisfies Record<string, FakeGitPerson>;
 
 /** plan.yml's and apply.yml's command lines, exactly. */
 export const PLAN_ARGS = [
@@ -164,8 +181,14 @@ export class Flow {
    * slow in one test process; `false` posts no plan.
    */
   async openPullRequest(
-    options: { files?: Record<string, string>; plan?: 'cli' | 'posted' | false } = {},
+    options: {
+      files?: Record<string, string>;
+      plan?: 'cli' | 'posted' | false;
+      /** Opens the pull request, writes and pushes its commits. Default `PEOPLE.dev`. */
+      by?: FakeGitPerson;
+    } = {},
   ): Promise<PullRequest> {
+    const by = options.by ?? PEOPLE.dev;
     this.counter += 1;
     const branch = `access-change-${this.counter}`;
     await this.git.checkout('main');
@@ -173,20 +196,34 @@ export class Flow {
     const first = await this.git.commit({
       files: { 'docs/access-change.md': `Access change ${this.counter}\n` },
       message: 'Describe the access change',
+      author: by,
       date: DATE,
     });
     const head = await this.git.commit({
       files: options.files ?? { 'policies/acme-books.yaml': headYaml() },
       message: 'Promote Maya to manager',
+      author: by,
       date: DATE,
     });
     const number = this.repo.addPullRequest({
-      author: 'dev',
+      author: by.login ?? PEOPLE.dev.login,
       headSha: head,
       headRef: branch,
       title: 'Promote Maya to manager',
     });
     this.repo.associate(first, number);
+    // GitHub's record of the branch: both commits by `by`, pushed by them as a new branch.
+    this.repo.setCommits(number, [
+      fakeCommit(first, this.baseSha, 'Describe the access change', by),
+      fakeCommit(head, first, 'Promote Maya to manager', by),
+    ]);
+    this.repo.addActivity({
+      before: ZERO_SHA,
+      after: head,
+      ref: branch,
+      actor: by.login,
+      activityType: 'branch_creation',
+    });
     const pr = { number, branch, first, head };
     const mode = options.plan ?? 'posted';
     if (mode === 'cli') {
@@ -195,6 +232,43 @@ export class Flow {
     } else if (mode === 'posted') {
       await this.postPlan(pr);
     }
+    return pr;
+  }
+
+  /**
+   * One more commit on the pull request's branch, written by `author` (committed by
+   * `committer`, default the author) and pushed by `pusher`: GitHub records the commit in the
+   * pull request and the push in the repository activity. The plan is posted again for the new
+   * head (`plan: false`: not). `pr.head` becomes the new commit.
+   */
+  async pushCommit(
+    pr: PullRequest,
+    options: {
+      files: Record<string, string>;
+      message: string;
+      author: FakeGitPerson;
+      committer?: FakeGitPerson;
+      pusher: string;
+      plan?: 'posted' | false;
+    },
+  ): Promise<PullRequest> {
+    await this.git.checkout(pr.branch);
+    const before = pr.head;
+    const sha = await this.git.commit({
+      files: options.files,
+      message: options.message,
+      author: options.author,
+      ...(options.committer ? { committer: options.committer } : {}),
+      date: DATE,
+    });
+    this.repo.pushHead(pr.number, sha);
+    this.repo.setCommits(pr.number, [
+      ...this.repo.commitsOf(pr.number),
+      fakeCommit(sha, before, options.message, options.author, options.committer),
+    ]);
+    this.repo.addActivity({ before, after: sha, ref: pr.branch, actor: options.pusher });
+    pr.head = sha;
+    if ((options.plan ?? 'posted') === 'posted') await this.postPlan(pr);
     return pr;
   }
 
@@ -365,4 +439,15 @@ export class Flow {
     }
     return records;
   }
+}
+
+/** A commit as GitHub's pull-request commit list records it. */
+function fakeCommit(
+  sha: string,
+  parent: string,
+  message: string,
+  author: FakeGitPerson,
+  committer: FakeGitPerson = author,
+): FakeCommit {
+  return { sha, message, author, committer, date: DATE, parents: [parent] };
 }

@@ -1,6 +1,7 @@
 /**
  * One repository of the fake: issues and pull requests (one numbering, as on GitHub), comments,
- * reviews, labels, the pull requests of each commit, collaborator permissions, and Actions
+ * reviews, labels, the pull requests of each commit, the commits of each pull request, the
+ * repository activity (who pushed what to which branch), collaborator permissions, and Actions
  * secrets sealed to a real libsodium key pair the fake holds (so tests can decrypt them).
  */
 import sodium from 'libsodium-wrappers';
@@ -12,6 +13,44 @@ import type {
   PullData,
   SecretBox,
 } from './state.js';
+
+/** A commit's author or committer: git's name and email, and the account GitHub links it to. */
+export interface FakeGitPerson {
+  name: string;
+  email: string;
+  /** The GitHub user whose verified email this is; `null` when none (GitHub then says `null`). */
+  login: string | null;
+}
+
+/** A commit of a pull request, as `GET /pulls/{n}/commits` reports it. */
+export interface FakeCommit {
+  sha: string;
+  message: string;
+  author: FakeGitPerson;
+  committer: FakeGitPerson;
+  /** Author and committer date (ISO). */
+  date: string;
+  parents: string[];
+}
+
+export type FakeActivityType =
+  'push' | 'force_push' | 'branch_creation' | 'branch_deletion' | 'pr_merge' | 'merge_queue_merge';
+
+/** One repository activity (`GET /repos/{owner}/{repo}/activity`). */
+export interface FakeActivity {
+  id: number;
+  before: string;
+  after: string;
+  /** `refs/heads/<branch>`. */
+  ref: string;
+  timestamp: string;
+  activityType: FakeActivityType;
+  /** Who did it; `null` for a deleted account. */
+  actor: string | null;
+}
+
+/** The all-zero sha GitHub reports as `before` of a branch creation. */
+export const ZERO_SHA = '0'.repeat(40);
 
 let nextKeyId = 1;
 function newSecretBox(): SecretBox {
@@ -31,6 +70,13 @@ export class FakeRepo {
   readonly labels = new Map<string, { name: string; color: string; description: string }>();
   /** sha → pull request numbers associated with it (`GET /commits/{sha}/pulls`). */
   readonly commitPulls = new Map<string, number[]>();
+  /**
+   * Pull request number → its commits, oldest first. A pull request no test set commits for has
+   * one: its head, authored and committed by the pull request's author (`commitsOf`).
+   */
+  readonly pullCommits = new Map<number, FakeCommit[]>();
+  /** Repository activity, oldest first (the route lists newest first, as GitHub does). */
+  readonly activities: FakeActivity[] = [];
   /** login → permission (`admin`, `maintain`, `write`, `triage`, `read`). */
   readonly permissions = new Map<string, string>();
   readonly repoSecrets: SecretBox = newSecretBox();
@@ -128,6 +174,56 @@ export class FakeRepo {
     issue.closedAt = now;
     issue.updatedAt = now;
     this.associate(mergeCommitSha, number);
+  }
+
+  /** Replaces the pull request's commits (oldest first). */
+  setCommits(number: number, commits: FakeCommit[]): void {
+    this.pull(number);
+    this.pullCommits.set(number, [...commits]);
+  }
+
+  /** The pull request's commits as GitHub lists them (see `pullCommits`), oldest first. */
+  commitsOf(number: number): FakeCommit[] {
+    const set = this.pullCommits.get(number);
+    if (set) return set;
+    const issue = this.issue(number);
+    const pull = this.pull(number);
+    const author: FakeGitPerson = {
+      name: issue.user.login,
+      email: `${issue.user.id}+${issue.user.login}@users.noreply.github.com`,
+      login: issue.user.login,
+    };
+    return [
+      {
+        sha: pull.headSha,
+        message: issue.title,
+        author,
+        committer: author,
+        date: issue.createdAt,
+        parents: [pull.baseSha],
+      },
+    ];
+  }
+
+  /** Records an activity (a push to a branch, by default). Returns its id. */
+  addActivity(input: {
+    before: string;
+    after: string;
+    ref: string;
+    actor: string | null;
+    activityType?: FakeActivityType;
+  }): number {
+    const id = this.world.nextId();
+    this.activities.push({
+      id,
+      before: input.before,
+      after: input.after,
+      ref: input.ref.startsWith('refs/') ? input.ref : `refs/heads/${input.ref}`,
+      timestamp: this.world.clock.tick(),
+      activityType: input.activityType ?? 'push',
+      actor: input.actor,
+    });
+    return id;
   }
 
   associate(sha: string, number: number): void {

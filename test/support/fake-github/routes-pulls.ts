@@ -1,4 +1,7 @@
-/** Pull requests, reviews, and the pull requests of a commit. */
+/**
+ * Pull requests, their reviews and commits, the pull requests of a commit, and the repository
+ * activity (who pushed to which branch).
+ */
 import { createHash } from 'node:crypto';
 import {
   HttpError,
@@ -10,8 +13,12 @@ import {
   route,
   type Route,
 } from './router.js';
-import { pullJson, reviewJson } from './serialize.js';
-import type { FakeRepo } from './state.js';
+import type { FakeActivity, FakeCommit, FakeGitPerson } from './repo.js';
+import { pullJson, reviewJson, userJson, WEB } from './serialize.js';
+import type { FakeRepo, FakeWorld } from './state.js';
+
+/** GitHub lists at most this many commits of a pull request, whatever the pagination. */
+export const MAX_PULL_COMMITS = 250;
 
 function pullOr404(repo: FakeRepo, number: number) {
   const issue = repo.issues.get(number);
@@ -78,9 +85,41 @@ export const pullRoutes: Route[] = [
     return { status: 201, body: pullJson(repo, issue) };
   }),
 
+  // The single pull request also counts its commits (the list of pull requests does not).
   route('GET', '/repos/:owner/:repo/pulls/:number', (ctx) => {
     const repo = repoOf(ctx);
-    return { status: 200, body: pullJson(repo, pullOr404(repo, numberParam(ctx, 'number'))) };
+    const issue = pullOr404(repo, numberParam(ctx, 'number'));
+    return {
+      status: 200,
+      body: { ...pullJson(repo, issue), commits: repo.commitsOf(issue.number).length },
+    };
+  }),
+
+  route('GET', '/repos/:owner/:repo/pulls/:number/commits', (ctx) => {
+    const repo = repoOf(ctx);
+    const number = numberParam(ctx, 'number');
+    pullOr404(repo, number);
+    const listed = repo.commitsOf(number).slice(0, MAX_PULL_COMMITS);
+    return paginate(
+      ctx,
+      listed.map((c) => commitJson(ctx.world, repo, c, ctx.origin)),
+    );
+  }),
+
+  // Newest first, filtered like GitHub's `ref` (full or short), `actor` and `activity_type`.
+  route('GET', '/repos/:owner/:repo/activity', (ctx) => {
+    const repo = repoOf(ctx);
+    const ref = ctx.query.get('ref');
+    const actor = ctx.query.get('actor');
+    const type = ctx.query.get('activity_type');
+    const wanted = ref === null ? null : ref.startsWith('refs/') ? ref : `refs/heads/${ref}`;
+    const items = [...repo.activities]
+      .reverse()
+      .filter((a) => wanted === null || a.ref === wanted)
+      .filter((a) => actor === null || a.actor?.toLowerCase() === actor.toLowerCase())
+      .filter((a) => type === null || a.activityType === type)
+      .map((a) => activityJson(ctx.world, a));
+    return paginate(ctx, items);
   }),
 
   route('PATCH', '/repos/:owner/:repo/pulls/:number', (ctx) => {
@@ -121,3 +160,60 @@ export const pullRoutes: Route[] = [
     );
   }),
 ];
+
+function gitPersonJson(person: FakeGitPerson, date: string) {
+  return { name: person.name, email: person.email, date };
+}
+
+/** A pull request's commit, shaped like an item of `GET /pulls/{n}/commits`. */
+function commitJson(world: FakeWorld, repo: FakeRepo, commit: FakeCommit, origin: string) {
+  const api = `${origin}/repos/${repo.fullName}`;
+  const linked = (person: FakeGitPerson) =>
+    person.login === null ? null : userJson(world.user(person.login));
+  return {
+    sha: commit.sha,
+    node_id: Buffer.from(`Commit:${commit.sha}`).toString('base64'),
+    url: `${api}/commits/${commit.sha}`,
+    html_url: `${WEB}/${repo.fullName}/commit/${commit.sha}`,
+    comments_url: `${api}/commits/${commit.sha}/comments`,
+    commit: {
+      url: `${api}/git/commits/${commit.sha}`,
+      author: gitPersonJson(commit.author, commit.date),
+      committer: gitPersonJson(commit.committer, commit.date),
+      message: commit.message,
+      comment_count: 0,
+      tree: {
+        sha: createHash('sha1').update(`tree:${commit.sha}`).digest('hex'),
+        url: `${api}/git/trees`,
+      },
+      verification: {
+        verified: false,
+        reason: 'unsigned',
+        signature: null,
+        payload: null,
+        verified_at: null,
+      },
+    },
+    author: linked(commit.author),
+    committer: linked(commit.committer),
+    parents: commit.parents.map((sha) => ({
+      sha,
+      url: `${api}/commits/${sha}`,
+      html_url: `${WEB}/${repo.fullName}/commit/${sha}`,
+    })),
+  };
+}
+
+/** One activity, shaped like an item of `GET /repos/{owner}/{repo}/activity`. */
+function activityJson(world: FakeWorld, activity: FakeActivity) {
+  return {
+    id: activity.id,
+    node_id: Buffer.from(`RepositoryActivity:${activity.id}`).toString('base64'),
+    before: activity.before,
+    after: activity.after,
+    ref: activity.ref,
+    timestamp: activity.timestamp,
+    activity_type: activity.activityType,
+    actor: activity.actor === null ? null : userJson(world.user(activity.actor)),
+  };
+}
