@@ -32,6 +32,12 @@ export interface ApplyCommentRecord {
   /** The salted plan digest the approval covered (from the plan comment), when there was one. */
   approvedDigest: string | null;
   state: ApplyState;
+  /**
+   * The gate approved this merge (or it needed no approval): its policies become the trusted
+   * state later changes are judged against (trusted-policies.ts). Absent in records written
+   * before rolecall recorded it — read as not approved, which only ever asks for more approval.
+   */
+  approved: boolean;
   exitCode: number;
   at: string;
   runUrl: string | null;
@@ -102,6 +108,7 @@ function parseRecord(value: unknown): ApplyCommentRecord | null {
     mergeCommitSha: r.mergeCommitSha,
     approvedDigest: typeof r.approvedDigest === 'string' ? r.approvedDigest : null,
     state: r.state,
+    approved: r.approved === true,
     exitCode: r.exitCode,
     at: typeof r.at === 'string' ? r.at : '',
     runUrl: typeof r.runUrl === 'string' ? r.runUrl : null,

@@ -3,8 +3,9 @@
  * the pushed commit, the plan's effect is the one last posted, the approval rules are met by
  * reviews of the head commit), with three additions that only make sense at merge time:
  *
- * 1. **Rules before the merge also apply** (apply-github-base-rules.ts): where the pull request
- *    changed a business's `approvals:`, the reviews must satisfy the old rules as well.
+ * 1. **Rules before the change also apply** (apply-github-base-rules.ts): where the change (since
+ *    the last approved policies) alters a business's `approvals:`, the reviews must satisfy the
+ *    old rules as well; where those cannot be known, the business is refused.
  * 2. **Resume within the approval**: when an earlier run for the same merge commit started
  *    writing (the apply comment says `applying` or `partial`) and every change of the re-plan is,
  *    unchanged, one of the approved changes, the approval is judged against the approved plan
@@ -24,6 +25,8 @@ import type { GitHubSession } from '../github/session.js';
 import type { MergedPullRequest } from '../github/merged-pull-request.js';
 import type { ApprovedPlan } from '../github/plan-comment.js';
 import type { PlanEffect } from '../github/plan-digest.js';
+import type { IdentityLink } from '../github/approvals.js';
+import type { BusinessPolicyChange } from '../plan/policy-changes.js';
 import type { ApprovalDecision, ApprovalGate } from '../ports.js';
 import type { ApprovalRules, BusinessPlan, Change, Plan } from '../types.js';
 import { sameRules, type RulesBeforeMerge } from './apply-github-base-rules.js';
@@ -35,8 +38,12 @@ export interface MergeGateOptions {
   /** The `approvals:` at the merge commit. */
   rulesNow: (businessId: number) => ApprovalRules | undefined;
   rulesBefore: RulesBeforeMerge;
+  /** Policy fact changes since the last approved policies (policy-changes.ts). */
+  policyChanges: readonly BusinessPolicyChange[];
   /** An earlier run for this merge commit and this approval started writing. */
   resume: boolean;
+  /** `identities:` of the policies before and after the change, united (approvals.ts). */
+  identities?: IdentityLink[];
   /** Called once approved, before the first write: marks the apply comment `applying`. */
   onApproved: (decision: ApprovalDecision) => Promise<void>;
 }
@@ -66,14 +73,25 @@ export class MergeGate implements ApprovalGate {
 
     const now = await this.gate(this.options.rulesNow).evaluate(judged);
     const unmet = [...now.unmet];
-    const { rulesBefore } = this.options;
-    const relaxed = judged.businesses.filter(
-      (b) => !sameRules(this.options.rulesNow(b.businessId), rulesBefore.rulesFor(b.businessId)),
+    const { rulesBefore, policyChanges } = this.options;
+    const touched = [
+      ...new Set([
+        ...judged.businesses.filter((b) => b.changes.length > 0).map((b) => b.businessId),
+        ...policyChanges.map((c) => c.businessId),
+      ]),
+    ];
+    if (rulesBefore.problem && touched.length > 0) {
+      unmet.push(
+        `the rules before this change cannot be known for business ${touched.join(', ')}: ${rulesBefore.problem}`,
+      );
+    }
+    const relaxed = touched.filter(
+      (id) => !sameRules(this.options.rulesNow(id), rulesBefore.rulesFor(id)),
     );
-    if (relaxed.length > 0) {
+    if (relaxed.length > 0 && !rulesBefore.problem) {
       const before = await this.gate((id) => rulesBefore.rulesFor(id)).evaluate(judged);
       const where = rulesBefore.base
-        ? `as the policy was before the merge (${rulesBefore.base.slice(0, 7)})`
+        ? `as the policy was when last approved (${rulesBefore.base.slice(0, 7)})`
         : 'the default rule for a new policy';
       for (const line of before.unmet) {
         if (!unmet.includes(line)) unmet.push(`${where}: ${line}`);
@@ -110,6 +128,8 @@ export class MergeGate implements ApprovalGate {
       rulesFor,
       defaultRules: DEFAULT_APPROVAL_RULES,
       mergeCommitSha: pullRequest.mergeCommitSha,
+      policyChanges: this.options.policyChanges,
+      ...(this.options.identities ? { identities: this.options.identities } : {}),
     });
   }
 }

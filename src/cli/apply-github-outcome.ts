@@ -14,8 +14,10 @@ import type { ApprovedPlan } from '../github/plan-comment.js';
 import { redact } from '../redact.js';
 import type { ApplyComment, ApplyCommentRecord, ApplyState } from './apply-github-comment.js';
 import type { MergeGate } from './apply-github-gate.js';
+import type { ApprovalDecision } from '../ports.js';
 import {
   renderGateRefusal,
+  renderPolicyApproved,
   renderNothing,
   renderOutcome,
   renderRefusal,
@@ -33,6 +35,10 @@ export interface Reporter {
   comment: ApplyComment | null;
   commentContext: CommentContext | null;
   approvedDigest: string | null;
+  /** The merge changes policy facts (so an approval of it must be recorded even with no writes). */
+  policyChanged: boolean;
+  /** This run already marked the comment `applying` (it must not be left saying so). */
+  marked: boolean;
 }
 
 /** The outcome of `runApply`: its report, or the gate's refusal with every unmet rule. */
@@ -54,8 +60,14 @@ export async function reportRun(
         : renderOutcome(ctx, run);
   } else if (run.operations.length === 0) {
     state = 'nothing';
-    // An empty plan approved as empty needs no second comment; the plan comment said so.
-    body = approved.changes > 0 || hadComment ? renderNothing(ctx, approved.changes) : null;
+    // An empty plan approved as empty needs no second comment; the plan comment said so. An
+    // approved policy change does: its record makes this merge the trusted policy state.
+    body =
+      approved.changes > 0 || hadComment || reporter.marked
+        ? renderNothing(ctx, approved.changes)
+        : reporter.policyChanged
+          ? renderPolicyApproved(ctx, run.approval?.reason ?? 'approved')
+          : null;
   } else {
     state = run.exitCode === 0 ? 'applied' : 'partial';
     body = renderOutcome(ctx, run);
@@ -75,6 +87,49 @@ export async function refuse(
   io.stderr.write(
     printable(`rolecall: refused: ${redact(message)}\nNothing was written to FreshBooks.\n`),
   );
+  await auditRefusal(reporter, startedAt, message);
+  const ctx = reporter.commentContext;
+  const body = ctx
+    ? renderRefusal(ctx, { headline: 'Refused:', unmet: [message] })
+    : `### rolecall apply — refused\n\nCommit \`${reporter.sha.slice(0, 12)}\`: ${message}\n\nNothing was written to FreshBooks.\n`;
+  await publish(reporter, body, 'refused', 1);
+  return 1;
+}
+
+/**
+ * A merge that changes only the policies (no business to apply): the gate's decision alone.
+ * Approved → state `nothing` with `approved: true`, which makes this commit the trusted state;
+ * refused → every unmet rule, in the job log, the audit log and the comment.
+ */
+export async function reportPolicyOnly(
+  reporter: Reporter,
+  startedAt: Date,
+  decision: ApprovalDecision,
+  gate: MergeGate,
+): Promise<number> {
+  const ctx = reporter.commentContext as CommentContext;
+  if (!decision.approved) {
+    if (!gate.evaluation) return refuse(reporter, startedAt, decision.reason);
+    reporter.io.stderr.write(
+      printable(
+        `rolecall: refused: ${redact(decision.reason)}\nNothing was written to FreshBooks.\n`,
+      ),
+    );
+    await auditRefusal(reporter, startedAt, decision.reason);
+    await publish(reporter, renderGateRefusal(ctx, gate.evaluation), 'refused', 1);
+    return 1;
+  }
+  reporter.io.stdout.write(
+    printable(
+      `Policy change approved: ${redact(decision.reason)}. Nothing to write to FreshBooks.\n`,
+    ),
+  );
+  await publish(reporter, renderPolicyApproved(ctx, decision.reason), 'nothing', 0);
+  return 0;
+}
+
+/** The audit log's record of a refusal (nothing was written).*/
+async function auditRefusal(reporter: Reporter, startedAt: Date, message: string): Promise<void> {
   const finishedAt = new Date().toISOString();
   await new AuditLog(reporter.stateDir).append({
     type: 'summary',
@@ -91,12 +146,6 @@ export async function refuse(
     finishedAt,
     reason: `apply --github, commit ${reporter.sha}: ${message}`,
   });
-  const ctx = reporter.commentContext;
-  const body = ctx
-    ? renderRefusal(ctx, { headline: 'Refused:', unmet: [message] })
-    : `### rolecall apply — refused\n\nCommit \`${reporter.sha.slice(0, 12)}\`: ${message}\n\nNothing was written to FreshBooks.\n`;
-  await publish(reporter, body, 'refused', 1);
-  return 1;
 }
 
 async function publish(
@@ -130,6 +179,7 @@ export function record(
     mergeCommitSha: reporter.sha,
     approvedDigest: reporter.approvedDigest,
     state,
+    approved: state !== 'refused',
     exitCode,
     at: new Date().toISOString(),
     runUrl: reporter.context.runUrl,

@@ -130,6 +130,19 @@ export function renderApplying(ctx: CommentContext, approval: string): string {
   ].join('\n');
 }
 
+/** Only the policies changed (no FreshBooks change): the approval of that change. */
+export function renderPolicyApproved(ctx: CommentContext, approval: string): string {
+  return [
+    '### rolecall apply — policy change approved',
+    '',
+    `The change at ${mergeLine(ctx)} changes the policies but nothing in FreshBooks. It was approved under the rules before and after it, so its policies are now the approved state later changes are compared with. Nothing was written to FreshBooks.`,
+    '',
+    `Approval: ${markdownLine(approval)}`,
+    ...footer(ctx),
+    '',
+  ].join('\n');
+}
+
 /** The re-plan is empty: what was approved is already in place. */
 export function renderNothing(ctx: CommentContext, approvedChanges: number): string {
   return [

@@ -33,13 +33,25 @@ import { openGitHubSession } from '../github/session.js';
 import { redact } from '../redact.js';
 import { ApplyComment } from './apply-github-comment.js';
 import { rulesBeforeMerge } from './apply-github-base-rules.js';
-import { MergeGate } from './apply-github-gate.js';
+import { MergeGate, type MergeGateOptions } from './apply-github-gate.js';
 import { renderApplying, type CommentContext } from './apply-github-report.js';
-import { record, refuse, reportRun, type Reporter } from './apply-github-outcome.js';
+import {
+  record,
+  refuse,
+  reportPolicyOnly,
+  reportRun,
+  type Reporter,
+} from './apply-github-outcome.js';
 import { nowFrom } from './clock.js';
 import type { CliIo } from './io.js';
 import { makePlan } from './make-plan.js';
-import { openFreshBooks } from './pipeline.js';
+import { loadPolicies, openFreshBooks } from './pipeline.js';
+import { trustedPolicies, type TrustedPolicies } from './trusted-policies.js';
+import { githubApprovalLookup } from './trusted-policies-github.js';
+import { resolveCommit } from '../git/repo-info.js';
+import { toolVersion } from '../paths.js';
+import { diffPolicies } from '../plan/policy-changes.js';
+import type { DesiredState, Plan } from '../types.js';
 
 export interface ApplyGitHubOptions {
   policiesDir: string;
@@ -67,6 +79,8 @@ export async function applyOnGitHub(io: CliIo, options: ApplyGitHubOptions): Pro
     comment: null,
     commentContext: null,
     approvedDigest: null,
+    policyChanged: false,
+    marked: false,
   };
 
   // 1. The merged pull request. Without one there is nothing approved and nowhere to comment.
@@ -141,13 +155,70 @@ export async function applyOnGitHub(io: CliIo, options: ApplyGitHubOptions): Pro
     );
   }
 
-  // 5. Re-plan the businesses the approved plan covered.
-  if (approved.businesses.length === 0) {
+  // 5. What the change does to the policies, against the last approved policies: a merged but
+  //    refused change never becomes the bar the next one is judged by (trusted-policies.ts).
+  let merged;
+  try {
+    merged = await loadPolicies(io, { dir: options.policiesDir, now });
+  } catch (error) {
+    if (!(error instanceof RolecallError)) throw error;
+    return refuse(
+      reporter,
+      startedAt,
+      `the policies at the merge commit do not load: ${error.message}`,
+    );
+  }
+  const parent = await parentOf(io.cwd, sha);
+  const trusted: TrustedPolicies = parent
+    ? await trustedPolicies(io.cwd, {
+        policiesDir: options.policiesDir,
+        from: parent,
+        now,
+        lookup: githubApprovalLookup(session),
+      })
+    : { commit: null, desired: null, problem: null, unapproved: [] };
+  const policyChanges = trusted.problem ? [] : diffPolicies(trusted.desired, merged);
+  reporter.policyChanged = policyChanges.length > 0;
+  if (trusted.unapproved.length > 0) {
+    io.stderr.write(
+      `note: judged against the last approved policies (${trusted.commit?.slice(0, 12) ?? 'none'}): ` +
+        `${trusted.unapproved.length} later change(s) to the policies were never approved and are judged with this one.\n`,
+    );
+  }
+  if (approved.businesses.length === 0 && policyChanges.length === 0 && !trusted.problem) {
     io.stdout.write(
-      `The plan on #${pr.number} covered no business (no policy file of a business changed): nothing to apply.\n`,
+      `The plan on #${pr.number} covered no business and no policy fact changed (comments or layout only): nothing to apply or approve.\n`,
     );
     return 0;
   }
+  const identities = [...(trusted.desired?.businesses ?? []), ...merged.businesses].flatMap(
+    (b) => b.identities ?? [],
+  );
+  const gateFor = (
+    desired: DesiredState,
+    resume: boolean,
+    onApproved: MergeGateOptions['onApproved'],
+  ) =>
+    new MergeGate({
+      session,
+      pullRequest: pr,
+      approvedPlan: approved,
+      rulesNow: (id) => desired.businesses.find((b) => b.businessId === id)?.approvals,
+      rulesBefore: rulesBeforeMerge(trusted),
+      policyChanges,
+      identities,
+      resume,
+      onApproved,
+    });
+
+  // 5b. Only the policies changed: the gate's decision is the whole run.
+  if (approved.businesses.length === 0) {
+    const gate = gateFor(merged, false, async () => {});
+    const decision = await gate.decide(emptyPlan(now));
+    return reportPolicyOnly(reporter, startedAt, decision, gate);
+  }
+
+  // 6. Re-plan the businesses the approved plan covered.
   let connection: FreshBooksConnection;
   try {
     connection = await openFreshBooks(io, { tokenStore: options.tokenStore, rate: options.rate });
@@ -173,32 +244,18 @@ export async function applyOnGitHub(io: CliIo, options: ApplyGitHubOptions): Pro
       );
     }
     const { plan, desired } = made;
-    const rulesBefore = await rulesBeforeMerge(io.cwd, {
-      policiesDir: options.policiesDir,
-      mergeCommitSha: sha,
-      before: pushedBefore(context),
-      now,
-    });
-    if (rulesBefore.note) io.stderr.write(`note: ${rulesBefore.note}\n`);
 
-    // 6–7. The gate, then the writes.
+    // 7–8. The gate, then the writes.
     const resume =
       sameMerge !== null &&
       (sameMerge.record.state === 'applying' || sameMerge.record.state === 'partial') &&
       sameMerge.record.approvedDigest === approved.digest;
-    const gate = new MergeGate({
-      session,
-      pullRequest: pr,
-      approvedPlan: approved,
-      rulesNow: (id) => desired.businesses.find((b) => b.businessId === id)?.approvals,
-      rulesBefore,
-      resume,
-      onApproved: async (decision) => {
-        await comment.write(
-          redact(renderApplying(reporter.commentContext as CommentContext, decision.reason)),
-          record(reporter, 'applying', 3),
-        );
-      },
+    const gate = gateFor(desired, resume, async (decision) => {
+      await comment.write(
+        redact(renderApplying(reporter.commentContext as CommentContext, decision.reason)),
+        record(reporter, 'applying', 3),
+      );
+      reporter.marked = true;
     });
     const run = await runApply({
       plan,
@@ -214,6 +271,26 @@ export async function applyOnGitHub(io: CliIo, options: ApplyGitHubOptions): Pro
   } finally {
     await connection.close();
   }
+}
+
+/** The merge commit's first parent (the branch before the merge), or `null` for a root commit. */
+async function parentOf(cwd: string, sha: string): Promise<string | null> {
+  try {
+    return await resolveCommit(cwd, `${sha}^1`);
+  } catch {
+    return null;
+  }
+}
+
+/** A plan of no business: what the gate judges when only the policies changed. */
+function emptyPlan(now: Date): Plan {
+  return {
+    version: 1,
+    tool: { name: 'rolecall', version: toolVersion() },
+    createdAt: now.toISOString(),
+    businesses: [],
+    digest: '',
+  };
 }
 
 /** `GITHUB_SHA`, else the push event's `after`. */
@@ -235,10 +312,4 @@ function pushedCommit(context: GitHubContext): string {
     );
   }
   return sha;
-}
-
-/** The push event's `before` (the branch's previous tip), when there is one. */
-function pushedBefore(context: GitHubContext): string | null {
-  const before = context.event['before'];
-  return typeof before === 'string' && /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(before) ? before : null;
 }

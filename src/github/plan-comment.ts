@@ -9,6 +9,8 @@ import type { GitHubClient } from './client.js';
 import type { RepoRef } from './context.js';
 import { githubError } from './github-error.js';
 import { renderPlanMarkdown } from '../plan/index.js';
+import type { BusinessPolicyChange } from '../plan/policy-changes.js';
+import { renderPolicyReviewMarkdown, type PolicyReview } from '../plan/render-policy-review.js';
 import {
   approvalDigest,
   changeCount,
@@ -42,6 +44,11 @@ export interface PlanCommentRecord {
   businesses: number[];
   changes: number;
   effect?: PlanEffect;
+  /**
+   * The policy changes the approval covers (compared with the last approved policies), when
+   * there are any; left out when too large to record (the digest still covers them).
+   */
+  policy?: { base: string | null; businesses: number[]; changes?: BusinessPolicyChange[] };
 }
 
 export interface PullRequestRef extends RepoRef {
@@ -69,10 +76,17 @@ export interface PlanCommentResult {
  */
 export async function upsertPlanComment(
   octokit: GitHubClient,
-  input: { pr: PullRequestRef; plan: Plan; login: string; render?: (maxChars: number) => string },
+  input: {
+    pr: PullRequestRef;
+    plan: Plan;
+    login: string;
+    render?: (maxChars: number) => string;
+    /** Policy changes and scheduled revocations (shown after the plan, covered by the digest). */
+    review?: PolicyReview;
+  },
 ): Promise<PlanCommentResult> {
-  const { pr, plan } = input;
-  const record = planCommentRecord(pr, plan);
+  const { pr, plan, review } = input;
+  const record = planCommentRecord(pr, plan, review);
   let currentHead: string;
   try {
     const { data } = await octokit.rest.pulls.get({
@@ -87,7 +101,9 @@ export async function upsertPlanComment(
   if (currentHead !== pr.headSha) return { action: 'skipped-stale-head', truncated: false, record };
   const recordChars = hiddenRecord(PLAN_COMMENT_KIND, SCOPE, record).length;
   const render = input.render ?? ((maxChars: number) => renderPlanMarkdown(plan, { maxChars }));
-  const visible = render(GITHUB_BODY_MAX_CHARS - recordChars - 1);
+  // The policy review goes first: it is short and what an approver must not miss.
+  const reviewText = review ? renderPolicyReviewMarkdown(review) : '';
+  const visible = reviewText + render(GITHUB_BODY_MAX_CHARS - recordChars - 1 - reviewText.length);
   const result = await upsertStickyComment(
     octokit,
     { owner: pr.owner, repo: pr.repo, issueNumber: pr.number },
@@ -101,18 +117,28 @@ export async function upsertPlanComment(
 export function planCommentRecord(
   pr: Pick<PullRequestRef, 'htmlUrl' | 'headSha'>,
   plan: Plan,
+  review?: Pick<PolicyReview, 'base' | 'changes'>,
 ): PlanCommentRecord {
   const effect = planEffect(plan);
+  const policyChanges = review?.changes ?? [];
   const record: PlanCommentRecord = {
     v: 1,
-    digest: saltedDigest(pr.htmlUrl, approvalDigest(plan)),
+    digest: saltedDigest(pr.htmlUrl, approvalDigest(plan, policyChanges)),
     headSha: pr.headSha,
     businesses: effect.businesses.map((b) => b.businessId),
     changes: changeCount(effect),
     effect,
   };
-  if (hiddenRecord(PLAN_COMMENT_KIND, SCOPE, record).length > MAX_RECORD_CHARS)
-    delete record.effect;
+  if (policyChanges.length > 0) {
+    record.policy = {
+      base: review?.base ?? null,
+      businesses: policyChanges.map((c) => c.businessId),
+      changes: policyChanges,
+    };
+  }
+  const size = () => hiddenRecord(PLAN_COMMENT_KIND, SCOPE, record).length;
+  if (size() > MAX_RECORD_CHARS && record.policy) delete record.policy.changes;
+  if (size() > MAX_RECORD_CHARS) delete record.effect;
   return record;
 }
 
@@ -124,6 +150,8 @@ export interface ApprovedPlan {
   changes: number;
   /** The approved effect, when it was small enough to record and matches the digest. */
   effect: PlanEffect | null;
+  /** The approved policy changes, when recorded (`[]`: the plan recorded none). */
+  policyChanges: BusinessPolicyChange[] | null;
   comment: FoundComment;
 }
 
@@ -152,10 +180,13 @@ export async function readApprovedPlan(
   ) {
     return null;
   }
-  const effect =
-    isPlanEffect(record.effect) && effectMatches(record.effect, pr.htmlUrl, record.digest)
-      ? record.effect
-      : null;
+  const policyChanges = policyChangesOf(record.policy);
+  const verified =
+    isPlanEffect(record.effect) &&
+    policyChanges !== null &&
+    effectMatches(record.effect, pr.htmlUrl, record.digest, policyChanges);
+  // Recorded details that do not match the digest are dropped: the digest alone decides.
+  const effect = verified ? (record.effect as PlanEffect) : null;
   return {
     digest: record.digest,
     headSha: typeof record.headSha === 'string' ? record.headSha : '',
@@ -164,8 +195,27 @@ export async function readApprovedPlan(
       : [],
     changes: typeof record.changes === 'number' ? record.changes : 0,
     effect,
+    policyChanges: verified ? policyChanges : null,
     comment: found.comment,
   };
+}
+
+/** Shape check of the recorded policy changes (untrusted JSON); only used to explain a difference. */
+function policyChangesOf(value: unknown): BusinessPolicyChange[] | null {
+  if (value === undefined) return [];
+  const changes = (value as { changes?: unknown } | null)?.changes;
+  if (!Array.isArray(changes)) return null;
+  const ok = changes.every(
+    (c: unknown) =>
+      !!c &&
+      typeof c === 'object' &&
+      typeof (c as { businessId?: unknown }).businessId === 'number' &&
+      Array.isArray((c as { changes?: unknown }).changes) &&
+      (c as { changes: unknown[] }).changes.every(
+        (f) => !!f && typeof f === 'object' && typeof (f as { path?: unknown }).path === 'string',
+      ),
+  );
+  return ok ? (changes as BusinessPolicyChange[]) : null;
 }
 
 /** Just the salted digest last posted on the pull request, or `null`. */

@@ -14,13 +14,23 @@ import {
   planChangesOnly,
   type PlanEffect,
 } from '../plan/index.js';
+import { policyChangesDigest, type BusinessPolicyChange } from '../plan/policy-changes.js';
 import type { BusinessPlan, Plan } from '../types.js';
 
 export type { PlanEffect };
 
-/** `sha256:<hex>` of the plan's effect (the planner's `planChangesDigest`). */
-export function approvalDigest(plan: Plan): string {
-  return planChangesDigest(plan);
+/**
+ * `sha256:<hex>` of what an approval covers: the plan's effect (the planner's
+ * `planChangesDigest`) and, when the policies' facts changed, those policy changes
+ * (policy-changes.ts). Without policy changes it is the effect digest alone.
+ */
+export function approvalDigest(
+  plan: Plan,
+  policyChanges: readonly BusinessPolicyChange[] = [],
+): string {
+  const effect = planChangesDigest(plan);
+  if (policyChanges.length === 0) return effect;
+  return digestOf({ effect, policy: policyChangesDigest(policyChanges) });
 }
 
 /** `sha256:<hex>` of `prUrl + planDigest`: the value the plan comment carries. */
@@ -34,9 +44,22 @@ export function planEffect(plan: Plan): PlanEffect {
   return planChangesOnly(plan);
 }
 
-/** True when a recorded effect is exactly the one `saltedDigest` was computed from. */
-export function effectMatches(effect: PlanEffect, prUrl: string, salted: string): boolean {
-  return saltedDigest(prUrl, digestOf(effect)) === salted;
+/**
+ * True when a recorded effect (and the recorded policy changes, if any) are exactly what
+ * `saltedDigest` was computed from.
+ */
+export function effectMatches(
+  effect: PlanEffect,
+  prUrl: string,
+  salted: string,
+  policyChanges: readonly BusinessPolicyChange[] = [],
+): boolean {
+  const effectDigest = digestOf(effect);
+  const combined =
+    policyChanges.length === 0
+      ? effectDigest
+      : digestOf({ effect: effectDigest, policy: policyChangesDigest(policyChanges) });
+  return saltedDigest(prUrl, combined) === salted;
 }
 
 export function changeCount(effect: PlanEffect): number {

@@ -18,6 +18,8 @@ import type { AuditRecord } from '../../../src/apply/audit-log.js';
 import { bufferIo } from '../../support/buffer-io.js';
 import { ACTIONS_BOT_LOGIN } from '../../../src/github/identity.js';
 import { upsertPlanComment } from '../../../src/github/plan-comment.js';
+import { planReview } from '../../../src/cli/plan-review.js';
+import { loadDesiredState } from '../../../src/policy/load-desired-state.js';
 import type { Plan } from '../../../src/types.js';
 import { fakeClient, TOKENS } from '../../support/fake-github/client.js';
 import type { FakeGitHub, FakeRepo } from '../../support/fake-github/index.js';
@@ -284,7 +286,26 @@ export class Flow {
     );
     if (planned.code !== 0) throw new Error(`plan failed: ${planned.err}`);
     const plan = JSON.parse(await readFile(out, 'utf8')) as Plan;
-    await upsertPlanComment(fakeClient(this.gh, TOKENS.actions), {
+    const octokit = fakeClient(this.gh, TOKENS.actions);
+    // The policy review exactly as plan --github computes it (its digest is part of the approval).
+    const loaded = await loadDesiredState('policies', { cwd: this.git.dir, now: new Date(NOW) });
+    if (!loaded.value) throw new Error('the pull request policies do not validate');
+    const review = await planReview(this.git.dir, {
+      session: {
+        octokit,
+        repo: { owner: this.repo.owner, repo: this.repo.name },
+        identity: { login: ACTIONS_BOT_LOGIN, source: 'configured' },
+      },
+      policiesDir: 'policies',
+      baseSha: this.baseSha,
+      headSha: pr.head,
+      desired: loaded.value,
+      plan,
+      now: new Date(NOW),
+      touchedPolicies: true,
+    });
+    await upsertPlanComment(octokit, {
+      review,
       pr: {
         owner: this.repo.owner,
         repo: this.repo.name,

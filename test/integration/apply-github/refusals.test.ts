@@ -217,7 +217,7 @@ describe('refusals of their own pull request', () => {
     });
     const merge = await flow.merge(pr);
     const { result, body } = await expectRefusal(flow, pr, merge);
-    const before = `as the policy was before the merge (${flow.baseSha.slice(0, 7)})`;
+    const before = `as the policy was when last approved (${flow.baseSha.slice(0, 7)})`;
     expect(result.out).toContain(`${before}: approvals.required: 0 of 1 required approval`);
     expect(result.out).toContain(
       `${before}: approvals.roles.manager: 0 of 2 required approvals from team acme/owners`,

@@ -225,7 +225,8 @@ describe('the approval gate', () => {
     const result = await gate().evaluate(empty);
     expect(result).toMatchObject({
       approved: true,
-      reason: 'the plan has no changes: nothing to approve',
+      reason:
+        'the plan has no changes and no policy fact changed (comments or layout only): nothing to approve',
     });
     expect(gh.calls('GET', /\/reviews$/)).toHaveLength(0);
   });

@@ -314,7 +314,8 @@ describe('the token login', () => {
     const gate = session.approvalGate(number, () => ({ required: 1 }));
     expect(await gate.decide(plan([businessPlan([])]))).toEqual({
       approved: true,
-      reason: 'the plan has no changes: nothing to approve',
+      reason:
+        'the plan has no changes and no policy fact changed (comments or layout only): nothing to approve',
     });
     // The factory passes the pushed commit on: a PR merged as another commit is refused.
     repo.merge(number, 'c'.repeat(40));
