@@ -2,16 +2,19 @@
  * The GitHub approval gate: the `ApprovalGate` apply consults before its first write, after
  * re-planning at the merge commit. It opens only when
  *
- * 1. the plan's effect is the one last posted on the pull request (same salted digest) —
- *    otherwise "plan changed since approval", with the difference; and
- * 2. every approval rule of every business in the plan is met (approvals.ts) by reviews of the
- *    pull request's head commit.
+ * 1. the plan's effect and the policy changes are the ones last posted on the pull request
+ *    (same salted digest) — otherwise "plan changed since approval", with the difference; and
+ * 2. every approval rule of every business the change touches — a FreshBooks change, or a
+ *    policy change (policy-changes.ts: rules, approvals, expiries, files…) — is met
+ *    (approvals.ts) by reviews of the pull request's head commit.
  *
- * A plan without changes needs no approval. Everything is fetched fresh from GitHub here; the
+ * Only a change with neither FreshBooks changes nor policy changes (comments, layout) needs no
+ * approval. Everything is fetched fresh from GitHub here; the
  * decision itself is the pure `evaluateApprovals`.
  */
 import type { ApprovalDecision, ApprovalGate } from '../ports.js';
-import type { ApprovalRules, Plan } from '../types.js';
+import { isPolicyRole } from '../roles.js';
+import type { ApprovalRules, Change, Plan } from '../types.js';
 import type { GitHubClient } from './client.js';
 import { repoParams, type RepoRef } from './context.js';
 import { githubError } from './github-error.js';
@@ -31,6 +34,7 @@ import {
   type ReviewInput,
 } from './approvals.js';
 import { isBot, sameLogin } from './identity.js';
+import { comparePolicyChanges, type BusinessPolicyChange } from '../plan/policy-changes.js';
 import { readApprovedPlan, type ApprovedPlan } from './plan-comment.js';
 import {
   approvalDigest,
@@ -58,6 +62,11 @@ export interface GitHubApprovalGateOptions {
   defaultRules?: ApprovalRules;
   /** When given, the pull request must have been merged as this commit (the pushed one). */
   mergeCommitSha?: string;
+  /**
+   * What the change does to the policies' facts, against the last approved policies. Each
+   * business listed needs approval even when its FreshBooks plan is empty. Default none.
+   */
+  policyChanges?: readonly BusinessPolicyChange[];
   /** Count only reviewers with write access. Default true. */
   requireWriteAccess?: boolean;
   /**
@@ -110,12 +119,14 @@ export class GitHubApprovalGate implements ApprovalGate {
     }
     const pullRequest = { number: pr.number, htmlUrl: pr.html_url, headSha: pr.head.sha };
     const effect = planEffect(plan);
+    const policyChanges = this.options.policyChanges ?? [];
     const base = { difference: [], counted: [], ignored: [], pullRequest, approvedPlan: null };
-    if (changeCount(effect) === 0) {
+    if (changeCount(effect) === 0 && policyChanges.length === 0) {
       return {
         ...base,
         approved: true,
-        reason: 'the plan has no changes: nothing to approve',
+        reason:
+          'the plan has no changes and no policy fact changed (comments or layout only): nothing to approve',
         unmet: [],
       };
     }
@@ -142,10 +153,13 @@ export class GitHubApprovalGate implements ApprovalGate {
           '(a pull request from a fork gets no plan; push its branch to this repository and open it again)',
       );
     } else {
-      const current = saltedDigest(pr.html_url, approvalDigest(plan));
+      const current = saltedDigest(pr.html_url, approvalDigest(plan, policyChanges));
       if (current !== approvedPlan.digest) {
         difference = approvedPlan.effect
-          ? describeDifference(approvedPlan.effect, plan)
+          ? [
+              ...describeDifference(approvedPlan.effect, plan),
+              ...comparePolicyChanges(approvedPlan.policyChanges ?? [], policyChanges),
+            ]
           : [
               'the approved plan was too large to record in the comment: compare the plan comment with this run’s plan',
             ];
@@ -202,14 +216,19 @@ export class GitHubApprovalGate implements ApprovalGate {
       .map((r) => r.user as { login: string; type?: string | null })
       .filter((u) => !isBot(u) && !sameLogin(u.login, author))
       .map((u) => u.login);
-    const subjects = [...new Set(plan.businesses.flatMap((b) => b.changes.map((c) => c.email)))];
+    const subjects = [
+      ...new Set([
+        ...plan.businesses.flatMap((b) => b.changes.map((c) => c.email)),
+        ...policyChanges.flatMap((c) => c.subjects),
+      ]),
+    ];
 
     const permissions =
       this.options.requireWriteAccess === false
         ? undefined
         : await fetchPermissions(octokit, repo, reviewers);
     const reviewerEmails = await fetchPublicEmails(octokit, reviewers);
-    const rulesByBusiness = plan.businesses.map((b) => ({
+    const rulesByBusiness = judgedBusinesses(plan, policyChanges).map((b) => ({
       business: b,
       rules:
         this.options.rulesFor(b.businessId) ?? this.options.defaultRules ?? DEFAULT_APPROVAL_RULES,
@@ -270,4 +289,33 @@ export class GitHubApprovalGate implements ApprovalGate {
       approvedPlan,
     };
   }
+}
+
+/**
+ * The businesses whose approval rules apply: every business of the plan, plus every business
+ * with a policy change (a policy-only change has no FreshBooks changes of its own). A policy
+ * change of a member's role counts like a change *to* that role for the per-role rules, so
+ * `approvals.roles.manager` also guards a promotion FreshBooks already shows.
+ */
+function judgedBusinesses(
+  plan: Plan,
+  policyChanges: readonly BusinessPolicyChange[],
+): Array<{ businessId: number; changes: Array<Pick<Change, 'action' | 'email' | 'to'>> }> {
+  const byId = new Map<number, Array<Pick<Change, 'action' | 'email' | 'to'>>>();
+  for (const business of plan.businesses) byId.set(business.businessId, [...business.changes]);
+  for (const change of policyChanges) {
+    const list = byId.get(change.businessId) ?? [];
+    for (const fact of change.changes) {
+      const match = /^members\[("(?:[^"\\]|\\.)*")\]\.role$/.exec(fact.path);
+      const email = match ? (JSON.parse(match[1] as string) as string) : null;
+      const planned = list.some((c) => c.email === email && c.to?.role === fact.after);
+      if (email && !planned && typeof fact.after === 'string' && isPolicyRole(fact.after)) {
+        list.push({ action: 'change', email, to: { role: fact.after } });
+      }
+    }
+    byId.set(change.businessId, list);
+  }
+  return [...byId.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([businessId, changes]) => ({ businessId, changes }));
 }
