@@ -5,16 +5,24 @@
  * dead token.
  *
  * - `load` reads the environment variable NAME: Actions injects the secret there (the workflow
- *   maps `NAME: ${{ secrets.NAME }}`); secrets cannot be read back through the API. After a
- *   `save` in the same process, `load` returns the saved value.
+ *   maps `NAME: ${{ secrets.NAME }}`); secrets cannot be read back through the API. Before it
+ *   returns the token it writes that same value back, unchanged: the only way to prove the
+ *   secrets token can *write* (reading the public key needs only "Secrets: Read"), and it must be
+ *   proven before the single-use refresh token is spent — a token that can read but not write
+ *   would otherwise let the refresh happen and then lose the new token. After a `load` or a
+ *   `save` in the same process, `load` returns that value without writing again.
  * - `save` fetches the repository's (or environment's) public key, encrypts the token with a
  *   libsodium sealed box, PUTs it, and resolves only after GitHub accepted it (201/204).
  *
  * It writes with `ROLECALL_SECRETS_TOKEN`, never `GITHUB_TOKEN`, which cannot write secrets:
  * a fine-grained personal access token limited to this repository with "Secrets: Read and write"
  * (plus "Environments: Read and write" for an environment secret), or a GitHub App installation
- * token with the same permissions. `load` already reads the public key, so a token that cannot
- * even do that fails before the refresh token is spent.
+ * token with the same permissions.
+ *
+ * Writing the current value back is a no-op only while no other job rotated the secret since
+ * this job's value was injected: the shipped workflows run every job that holds the refresh
+ * token in one concurrency group (`rolecall-freshbooks`), one at a time, so the value a job
+ * starts with is the secret's value.
  */
 import sodium from 'libsodium-wrappers';
 import type { Clock, StoredCredentials, TokenStore } from '../ports.js';
@@ -117,6 +125,47 @@ export function createGitHubSecretStore(
     return githubError(`${doing} ${where}`, error);
   };
 
+  /** Seals `value` with the current public key and PUTs it; a rotated key (422) is re-read once. */
+  const writeSecret = async (value: string): Promise<void> => {
+    await sodium.ready;
+    const put = async (key: PublicKey) => {
+      const sealed = sodium.crypto_box_seal(
+        sodium.from_string(value),
+        sodium.from_base64(key.key, sodium.base64_variants.ORIGINAL),
+      );
+      const encrypted_value = sodium.to_base64(sealed, sodium.base64_variants.ORIGINAL);
+      if (environment) {
+        await octokit.rest.actions.createOrUpdateEnvironmentSecret({
+          ...repoParams(repo),
+          environment_name: environment,
+          secret_name: name,
+          encrypted_value,
+          key_id: key.keyId,
+        });
+      } else {
+        await octokit.rest.actions.createOrUpdateRepoSecret({
+          ...repoParams(repo),
+          secret_name: name,
+          encrypted_value,
+          key_id: key.keyId,
+        });
+      }
+    };
+    try {
+      publicKey ??= await readPublicKey();
+      try {
+        await put(publicKey);
+      } catch (error) {
+        // The key was rotated since it was read (GitHub answers 422): read it again, once.
+        if (statusOf(error) !== 422) throw error;
+        publicKey = await readPublicKey();
+        await put(publicKey);
+      }
+    } catch (error) {
+      throw error instanceof RolecallError ? error : refused('write', error);
+    }
+  };
+
   return {
     describe: () => `GitHub ${where} in ${repo.owner}/${repo.repo}`,
 
@@ -125,49 +174,30 @@ export function createGitHubSecretStore(
       const value = env[name];
       if (!value) return null;
       registerSecret(value);
-      // Fail before the single-use refresh token is spent if the secret cannot be written back.
-      publicKey ??= await readPublicKey();
-      return { refreshToken: value, updatedAt: clock.now().toISOString() };
+      // Prove the secret can be written before the single-use refresh token is spent: write the
+      // current value back unchanged. Reading the public key alone passes a read-only token.
+      try {
+        await writeSecret(value);
+      } catch (error) {
+        const wrapped = error as RolecallError;
+        throw new RolecallError(
+          wrapped.code,
+          `${wrapped.message} Nothing was spent: rolecall checks that it can write the secret ` +
+            'before it uses the FreshBooks refresh token, so the token was not used and the secret ' +
+            'still holds it. Fix the token and run again.',
+          { cause: error },
+        );
+      }
+      latest = { refreshToken: value, updatedAt: clock.now().toISOString() };
+      return latest;
     },
 
     async save(credentials) {
       registerSecret(credentials.refreshToken);
-      await sodium.ready;
-      const put = async (key: PublicKey) => {
-        const sealed = sodium.crypto_box_seal(
-          sodium.from_string(credentials.refreshToken),
-          sodium.from_base64(key.key, sodium.base64_variants.ORIGINAL),
-        );
-        const encrypted_value = sodium.to_base64(sealed, sodium.base64_variants.ORIGINAL);
-        if (environment) {
-          await octokit.rest.actions.createOrUpdateEnvironmentSecret({
-            ...repoParams(repo),
-            environment_name: environment,
-            secret_name: name,
-            encrypted_value,
-            key_id: key.keyId,
-          });
-        } else {
-          await octokit.rest.actions.createOrUpdateRepoSecret({
-            ...repoParams(repo),
-            secret_name: name,
-            encrypted_value,
-            key_id: key.keyId,
-          });
-        }
-      };
       try {
-        publicKey ??= await readPublicKey();
-        try {
-          await put(publicKey);
-        } catch (error) {
-          // The key was rotated since it was read (GitHub answers 422): read it again, once.
-          if (statusOf(error) !== 422) throw error;
-          publicKey = await readPublicKey();
-          await put(publicKey);
-        }
+        await writeSecret(credentials.refreshToken);
       } catch (error) {
-        const wrapped = error instanceof RolecallError ? error : refused('write', error);
+        const wrapped = error as RolecallError;
         throw new RolecallError(
           wrapped.code,
           `${wrapped.message} The new FreshBooks refresh token was NOT saved and the old one is spent: ` +

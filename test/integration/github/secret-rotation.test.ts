@@ -2,7 +2,8 @@
  * Secret rotation order, end to end: the FreshBooks client (against the emulator) with
  * `--token-store github-secret:FRESHBOOKS_REFRESH_TOKEN` (against the fake GitHub). After the
  * refresh, the rotated refresh token is written to the secret *before* the new access token is
- * used for anything.
+ * used for anything; before the refresh, the current token is written back unchanged (the proof
+ * that the secrets token can write, before the single-use refresh token is spent).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -50,7 +51,8 @@ describe('github-secret token store with the FreshBooks client', () => {
       emulator.control.requests().log.filter((e) => e.path.startsWith('/auth/oauth/token'));
     const before = { api: apiCalls().length, token: tokenCalls().length };
 
-    const held = gh.hold('PUT', /\/actions\/secrets\/FRESHBOOKS_REFRESH_TOKEN$/);
+    const secretPut = /\/actions\/secrets\/FRESHBOOKS_REFRESH_TOKEN$/;
+    const proof = gh.hold('PUT', secretPut);
     const connection = await connectFreshBooks({
       env,
       cwd,
@@ -60,12 +62,21 @@ describe('github-secret token store with the FreshBooks client', () => {
     });
     try {
       const whoami = connection.whoami();
+      // First the write-back of the current token, held: the refresh token is not spent yet.
+      await proof.arrived;
+      await new Promise((r) => setTimeout(r, 50));
+      expect(tokenCalls().length).toBe(before.token);
+      expect(apiCalls().length).toBe(before.api);
+
+      const held = gh.hold('PUT', secretPut);
+      proof.release();
       await held.arrived;
       // The refresh happened; the secret write is in flight and held: nothing else may go out.
       await new Promise((r) => setTimeout(r, 50));
       expect(tokenCalls().length).toBe(before.token + 1);
       expect(apiCalls().length).toBe(before.api);
-      expect(repo.secretValue('FRESHBOOKS_REFRESH_TOKEN')).toBeNull();
+      // The secret still holds the token this job started with (written back unchanged).
+      expect(repo.secretValue('FRESHBOOKS_REFRESH_TOKEN')).toBe(emulator.credentials.refreshToken);
 
       held.release();
       const identity = await whoami;
@@ -79,6 +90,7 @@ describe('github-secret token store with the FreshBooks client', () => {
       const order = gh.requests.map((r) => `${r.method} ${r.route ?? r.path}`);
       expect(order).toEqual([
         'GET GET /repos/:owner/:repo/actions/secrets/public-key',
+        'PUT PUT /repos/:owner/:repo/actions/secrets/:name',
         'PUT PUT /repos/:owner/:repo/actions/secrets/:name',
       ]);
     } finally {

@@ -42,12 +42,15 @@ const store = (spec: string, e = env()) =>
   createGitHubSecretStore(spec, e, { clock, retry: false });
 
 describe('the GitHub secret token store', () => {
-  it('round trip: load reads the env var; save seals it so that the repository key opens it', async () => {
+  it('round trip: load reads the env var and writes it back unchanged; save seals the new one so that the repository key opens it', async () => {
     const s = store('github-secret:FRESHBOOKS_REFRESH_TOKEN');
     expect(s.describe()).toBe(
       `GitHub repository secret FRESHBOOKS_REFRESH_TOKEN in ${repo.fullName}`,
     );
     expect(await s.load()).toEqual({ refreshToken: OLD, updatedAt: '2026-05-01T12:00:00.000Z' });
+    // The proof that the token can write: the current value, written back.
+    expect(repo.secretValue('FRESHBOOKS_REFRESH_TOKEN')).toBe(OLD);
+    expect(gh.calls('PUT')).toHaveLength(1);
     await s.save({ refreshToken: NEW, updatedAt: '2026-05-01T12:00:01.000Z' });
     expect(repo.secretValue('FRESHBOOKS_REFRESH_TOKEN')).toBe(NEW);
     // The same process now sees the new token; the environment variable is stale.
@@ -59,7 +62,9 @@ describe('the GitHub secret token store', () => {
       encrypted_value: expect.any(String) as unknown as string,
       key_id: repo.repoSecrets.keyId,
     });
+    expect(gh.calls('PUT')).toHaveLength(2);
     expect(JSON.stringify(gh.requests)).not.toContain(NEW);
+    expect(JSON.stringify(gh.requests)).not.toContain(OLD);
     // The token travelled with the secrets token, never GITHUB_TOKEN.
     expect(gh.calls('GET', /public-key$/)).toHaveLength(1);
     expect(redact(`saved ${NEW}`)).toBe('saved [REDACTED]');
@@ -146,6 +151,52 @@ describe('the GitHub secret token store', () => {
     );
     await expect(s.load()).rejects.toThrow(/HTTP 403/);
     expect(gh.writes()).toHaveLength(0);
+  });
+
+  it.each([
+    ['repository', 'github-secret:FRESHBOOKS_REFRESH_TOKEN', undefined],
+    [
+      'environment',
+      'github-secret:FRESHBOOKS_REFRESH_TOKEN@freshbooks-production',
+      'freshbooks-production',
+    ],
+  ])(
+    'a read-only token (%s secret) fails in load, before anything is spent, saying so and how to fix it',
+    async (_kind, spec, environment) => {
+      if (environment) repo.environment(environment);
+      const s = store(spec, env({ ROLECALL_SECRETS_TOKEN: TOKENS.secretsReadOnly }));
+      const error = await s.load().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RolecallError);
+      const { code, message } = error as RolecallError;
+      expect(code).toBe('SECRET_WRITE_REFUSED');
+      expect(message).toMatch(
+        /^GitHub refused to write (repository|environment) secret .*\(HTTP 403\)/,
+      );
+      expect(message).toContain('ROLECALL_SECRETS_TOKEN cannot write it');
+      expect(message).toContain('"Secrets: Read and write"');
+      expect(message).toContain(
+        'Nothing was spent: rolecall checks that it can write the secret before it uses the FreshBooks refresh token',
+      );
+      expect(message).not.toContain('was NOT saved');
+      expect(message).not.toContain(OLD);
+      expect(gh.calls('PUT').map((r) => r.status)).toEqual([403]);
+      expect(repo.secretValue('FRESHBOOKS_REFRESH_TOKEN', environment)).toBeNull();
+    },
+  );
+
+  it('the write-back in load re-reads a rotated public key once (422)', async () => {
+    const s = store('github-secret:FRESHBOOKS_REFRESH_TOKEN');
+    gh.failNext('PUT', /\/actions\/secrets\//, 422);
+    expect(await s.load()).toMatchObject({ refreshToken: OLD });
+    expect(repo.secretValue('FRESHBOOKS_REFRESH_TOKEN')).toBe(OLD);
+    expect(gh.calls('GET', /public-key$/)).toHaveLength(2);
+  });
+
+  it('load writes back once per process: a second load neither reads nor writes', async () => {
+    const s = store('github-secret:FRESHBOOKS_REFRESH_TOKEN');
+    await s.load();
+    await s.load();
+    expect(gh.requests.map((r) => r.method)).toEqual(['GET', 'PUT']);
   });
 
   it('without ROLECALL_SECRETS_TOKEN, refuses at construction, naming GITHUB_TOKEN', () => {

@@ -19,6 +19,8 @@ export const TOKENS = {
   pat: 'ghp_personal_token_00000000000000000',
   /** `ROLECALL_SECRETS_TOKEN`: may write secrets. */
   secrets: 'github_pat_secrets_000000000000000',
+  /** A secrets token with "Secrets: Read-only": reads the public key, every PUT answers 403. */
+  secretsReadOnly: 'github_pat_secrets_readonly_000000',
   /** Reads organization teams (Members: read). */
   teams: 'ghs_teams_token_00000000000000000',
 } as const;
@@ -27,5 +29,6 @@ export function addStandardTokens(gh: FakeGitHub): void {
   gh.world.addToken(TOKENS.actions, 'github-actions[bot]');
   gh.world.addToken(TOKENS.pat, 'rolecall-admin', { user: true });
   gh.world.addToken(TOKENS.secrets, 'rolecall-app[bot]', { secrets: true });
+  gh.world.addToken(TOKENS.secretsReadOnly, 'rolecall-admin', { secrets: 'read' });
   gh.world.addToken(TOKENS.teams, 'rolecall-app[bot]', { teams: true });
 }

@@ -34,6 +34,17 @@ function putSecret(ctx: RouteContext, box: SecretBox) {
   return { status: existed ? 204 : 201, body: existed ? undefined : {} };
 }
 
+/**
+ * A write needs "Secrets: Read and write": a read-only token passes the public-key read and is
+ * refused here, as GitHub refuses a fine-grained token with "Secrets: Read-only".
+ */
+function requireSecretsWrite(ctx: RouteContext): void {
+  requirePower(ctx, 'secrets');
+  if (ctx.token.powers.secrets !== true) {
+    throw new HttpError(403, 'Resource not accessible by personal access token');
+  }
+}
+
 function environmentOf(ctx: RouteContext): SecretBox {
   const box = repoOf(ctx).environments.get(ctx.params['env'] ?? '');
   if (!box) throw new HttpError(404, 'Not Found');
@@ -90,7 +101,7 @@ export const miscRoutes: Route[] = [
   }),
 
   route('PUT', '/repos/:owner/:repo/actions/secrets/:name', (ctx) => {
-    requirePower(ctx, 'secrets');
+    requireSecretsWrite(ctx);
     return putSecret(ctx, repoOf(ctx).repoSecrets);
   }),
 
@@ -100,7 +111,7 @@ export const miscRoutes: Route[] = [
   }),
 
   route('PUT', '/repos/:owner/:repo/environments/:env/secrets/:name', (ctx) => {
-    requirePower(ctx, 'secrets');
+    requireSecretsWrite(ctx);
     return putSecret(ctx, environmentOf(ctx));
   }),
 ];

@@ -17,8 +17,11 @@ export interface FakeUser {
 export interface TokenPowers {
   /** `GET /user` works (a PAT); otherwise 403 "Resource not accessible by integration". */
   user: boolean;
-  /** Read secret public keys and write secrets. */
-  secrets: boolean;
+  /**
+   * `true`: read secret public keys and write secrets ("Secrets: Read and write").
+   * `'read'`: read the public keys only ("Secrets: Read-only"); a PUT answers 403.
+   */
+  secrets: boolean | 'read';
   /** Read organization teams and memberships. */
   teams: boolean;
   /** Create/update issues, comments, pull requests, labels. */
