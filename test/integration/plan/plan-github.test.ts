@@ -1,8 +1,12 @@
 /**
- * `rolecall plan --github` exactly as plan.yml runs it (`--out plan.json --token-store
- * github-secret:FRESHBOOKS_REFRESH_TOKEN`), with real parts: a temporary git repository as the
- * checkout, the emulator as FreshBooks, the fake GitHub as GitHub, an event payload from
- * @octokit/webhooks-examples.
+ * `rolecall plan --github` exactly as plan.yml runs it (the command line is read from plan.yml:
+ * `--out plan.json --token-store github-secret:FRESHBOOKS_REFRESH_TOKEN@freshbooks-production`),
+ * with real parts: a temporary git repository as the checkout, the emulator as FreshBooks, the
+ * fake GitHub as GitHub, an event payload from @octokit/webhooks-examples.
+ *
+ * As under `pull_request_target`: the default branch is checked out and the pull request's head
+ * is in the clone as objects only (its branch exists; it is never checked out). rolecall reads
+ * the head's policies from git, and the working tree and HEAD stay as they were.
  */
 import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -16,6 +20,7 @@ import {
   type RunningEmulator,
 } from '../../../src/emulator/index.js';
 import { ACTIONS_BOT_LOGIN } from '../../../src/github/identity.js';
+import { packagePath } from '../../../src/paths.js';
 import { readApprovedPlan } from '../../../src/github/plan-comment.js';
 import { approvalDigest, saltedDigest } from '../../../src/github/plan-digest.js';
 import { addStandardTokens, fakeClient, TOKENS } from '../../support/fake-github/client.js';
@@ -25,7 +30,14 @@ import {
   type FakeRepo,
 } from '../../support/fake-github/index.js';
 import { createTempRepo, type TempRepo } from '../../support/temp-repo.js';
-import { ACME, emulatorEnv, exampleYaml, readPlan, rolecall } from './plan-harness.js';
+import {
+  ACME,
+  emulatorEnv,
+  exampleYaml,
+  readPlan,
+  rolecall,
+  workflowCommand,
+} from './plan-harness.js';
 
 const HOLDINGS_YAML = `business: 240341
 name: Acme Holdings LLC
@@ -38,14 +50,10 @@ members:
     role: employee
 `;
 const DATE = '2026-11-20T09:00:00Z';
-const PLAN_ARGS = [
-  'plan',
-  '--github',
-  '--out',
-  'plan.json',
-  '--token-store',
-  'github-secret:FRESHBOOKS_REFRESH_TOKEN',
-];
+/** plan.yml's plan step, as the workflow file says it. */
+const PLAN_ARGS = workflowCommand('plan.yml', 'plan', 'plan');
+const ENVIRONMENT = 'freshbooks-production';
+const SECRET = 'FRESHBOOKS_REFRESH_TOKEN';
 
 interface Example {
   name: string;
@@ -77,37 +85,62 @@ beforeEach(async () => {
   emulator.control.resetRequests();
   gh.clearRequests();
   repo = gh.world.repo('acme', `access-${Math.random().toString(36).slice(2, 8)}`);
+  repo.environment(ENVIRONMENT);
   git = await createTempRepo({ prefix: 'rolecall-plan-gh-' });
   scratch = await mkdtemp(join(tmpdir(), 'rolecall-plan-gh-runner-'));
   baseSha = await git.commit({
     files: {
       'policies/acme-books.yaml': await exampleYaml(),
       'policies/acme-holdings.yaml': HOLDINGS_YAML,
+      // rolecall's own: plan.json (the workflow's --out) is ignored, as in a real checkout.
+      '.gitignore': await readFile(packagePath('.gitignore'), 'utf8'),
     },
     message: 'Policies',
     date: DATE,
   });
   await git.branch('access-change');
+  await git.checkout('main');
 });
 afterEach(async () => {
   await git.cleanup();
   await rm(scratch, { recursive: true, force: true });
 });
 
-/** A commit on the pull request's branch editing the Acme policy. */
+/**
+ * A commit on the pull request's branch editing the Acme policy. The default branch is checked
+ * out again afterwards: the runner's checkout under pull_request_target.
+ */
 async function pushAcme(edit: (yaml: string) => string): Promise<string> {
-  return git.commit({
+  await git.checkout('access-change');
+  const sha = await git.commit({
     files: { 'policies/acme-books.yaml': edit(await exampleYaml()) },
     message: 'Edit Acme access',
     date: DATE,
   });
+  await git.checkout('main');
+  return sha;
 }
 
-/** The Actions environment of a `pull_request` job for pull request `number` at `head`. */
+/** The refresh token as the environment secret now holds it. */
+const rotatedToken = () => repo.secretValue(SECRET, ENVIRONMENT);
+
+/** HEAD and `git status`: what a run must leave exactly as it found it. */
+async function checkoutState(): Promise<{ head: string; status: string; branch: string }> {
+  return { head: await git.head(), status: await git.status(), branch: await git.currentBranch() };
+}
+
+/**
+ * The Actions environment of plan.yml's job for pull request `number` at `head`: a
+ * `pull_request_target` event (GITHUB_SHA is the default branch's), or `pull_request`.
+ */
 async function actionsEnv(
   number: number,
   head: string,
-  options: { fork?: boolean; refreshToken?: string } = {},
+  options: {
+    fork?: boolean;
+    refreshToken?: string;
+    event?: 'pull_request' | 'pull_request_target';
+  } = {},
 ): Promise<Record<string, string>> {
   interface Side {
     sha: string;
@@ -136,9 +169,9 @@ async function actionsEnv(
     ...gh.env(TOKENS.actions),
     GITHUB_ACTIONS: 'true',
     GITHUB_REPOSITORY: repo.fullName,
-    GITHUB_EVENT_NAME: 'pull_request',
+    GITHUB_EVENT_NAME: options.event ?? 'pull_request_target',
     GITHUB_EVENT_PATH: eventPath,
-    GITHUB_SHA: head,
+    GITHUB_SHA: options.event === 'pull_request' ? head : baseSha,
     GITHUB_RUN_ID: '7001',
     GITHUB_STEP_SUMMARY: join(scratch, 'summary.md'),
     GITHUB_OUTPUT: join(scratch, 'output.txt'),
@@ -171,15 +204,21 @@ describe('rolecall plan --github on a pull request', () => {
     );
     const number = repo.addPullRequest({ author: 'dev', headSha: head1 });
     const cwd = git.dir;
+    const before = await checkoutState();
+    expect(before).toMatchObject({ head: baseSha, status: '', branch: 'main' });
 
     const env1 = await actionsEnv(number, head1);
     const first = await rolecall({ cwd, env: env1 }, PLAN_ARGS);
     expect(first.err).not.toContain('rolecall:');
+    expect(first.err).not.toContain('pull request code next to secrets');
     expect(first.code).toBe(0);
+    // Read from the head's objects: the checkout is untouched, the plan names the head.
+    expect(await checkoutState()).toEqual(before);
     expect(first.err).toContain('Planning the business whose policy files changed since');
     expect(first.err).toMatch(/Plan comment created: /);
     expect(commentWrites().map((r) => r.method)).toEqual(['POST']);
     const [comment] = repo.commentsOn(number);
+    expect(comment?.body).toMatch(/^🔄 `maya@acme\.example` change employee → manager/mu);
     expect(comment?.user.login).toBe(ACTIONS_BOT_LOGIN);
     expect(comment?.body).toContain('<!-- rolecall:plan:pr ');
     expect(comment?.body).toContain('### Acme Books Inc. (240340)');
@@ -192,6 +231,8 @@ describe('rolecall plan --github on a pull request', () => {
     // The plan file for the artifact, the outputs, the job summary.
     const planFile = readPlan(await readFile(join(cwd, 'plan.json'), 'utf8'));
     expect(planFile.businesses.map((b) => b.businessId)).toEqual([ACME]);
+    expect(planFile.businesses[0]?.policyCommit).toEqual({ sha: head1, dirty: false });
+    expect(comment?.body).toContain(`\`policies/acme-books.yaml\` @ \`${head1.slice(0, 7)}`);
     expect(outputs(await readFile(env1.GITHUB_OUTPUT as string, 'utf8'))).toMatchObject({
       plan: 'plan.json',
       has_changes: 'true',
@@ -204,8 +245,10 @@ describe('rolecall plan --github on a pull request', () => {
       '## rolecall plan',
     );
 
-    // The refresh token rotated and was written to the secret before use; never printed.
-    const rotated = repo.secretValue('FRESHBOOKS_REFRESH_TOKEN');
+    // The refresh token rotated and was written to the environment's secret before use (the
+    // repository has none); never printed.
+    const rotated = rotatedToken();
+    expect(repo.secretValue(SECRET)).toBeNull();
     expect(rotated).toMatch(/\S{24,}/);
     expect(rotated).not.toBe(emulator.credentials.refreshToken);
     for (const text of [first.out, first.err, comment?.body ?? '']) {
@@ -232,9 +275,7 @@ describe('rolecall plan --github on a pull request', () => {
     );
     repo.pushHead(number, head2);
     gh.clearRequests();
-    const env3 = await actionsEnv(number, head2, {
-      refreshToken: repo.secretValue('FRESHBOOKS_REFRESH_TOKEN') as string,
-    });
+    const env3 = await actionsEnv(number, head2, { refreshToken: rotatedToken() as string });
     const third = await rolecall({ cwd, env: env3 }, PLAN_ARGS);
     expect(third.code).toBe(0);
     expect(third.err).toContain('Plan comment updated in place');
@@ -245,10 +286,15 @@ describe('rolecall plan --github on a pull request', () => {
     expect(repo.commentsOn(number)[0]?.body).toContain(
       'Plan: 2 to grant, 1 to change, 2 to revoke.',
     );
-    expect(repo.commentsOn(number)[0]?.body).not.toContain('maya@acme.example');
+    // Maya is no longer promoted: no FreshBooks change names her.
+    expect(repo.commentsOn(number)[0]?.body).not.toMatch(/^(➕|🔄|➖) `maya@acme\.example`/mu);
+
+    expect(await checkoutState()).toEqual(before);
 
     // What apply does after the merge: read the posted digest, re-plan the recorded businesses
-    // (at another time: createdAt is not part of what is approved), salt, compare.
+    // at the merge commit (at another time: createdAt is not part of what is approved), salt,
+    // compare.
+    await git.merge('access-change', { message: `Merge pull request #${number}`, date: DATE });
     const htmlUrl = `https://github.com/${repo.fullName}/pull/${number}`;
     const approved = await readApprovedPlan(
       fakeClient(gh, TOKENS.actions),
@@ -268,14 +314,23 @@ describe('rolecall plan --github on a pull request', () => {
         '--token-store',
         `file:${join(scratch, 'creds.json')}`,
       ],
-      { FRESHBOOKS_REFRESH_TOKEN: repo.secretValue('FRESHBOOKS_REFRESH_TOKEN') as string },
+      { FRESHBOOKS_REFRESH_TOKEN: rotatedToken() as string },
     );
     expect(replan.code).toBe(0);
     const recomputed = readPlan(replan.out);
     expect(recomputed.createdAt).not.toBe(planFile.createdAt);
-    expect(saltedDigest(htmlUrl, approvalDigest(recomputed))).toBe(approved?.digest);
+    // The approval also covers the policy facts the pull request changes (Maya's role).
+    const policyChanges = approved?.policyChanges ?? [];
+    expect(policyChanges.flatMap((c) => c.changes.map((f) => f.path))).toContain(
+      'members["maya@acme.example"].role',
+    );
+    expect(saltedDigest(htmlUrl, approvalDigest(recomputed, policyChanges))).toBe(
+      approved?.digest,
+    );
     // …and the digest is salted: the same plan on another pull request does not match.
-    expect(saltedDigest(`${htmlUrl}0`, approvalDigest(recomputed))).not.toBe(approved?.digest);
+    expect(saltedDigest(`${htmlUrl}0`, approvalDigest(recomputed, policyChanges))).not.toBe(
+      approved?.digest,
+    );
   });
 
   it('does not overwrite the comment from an older head (a newer push is being planned)', async () => {
@@ -327,10 +382,30 @@ describe('rolecall plan --github on a pull request', () => {
     const result = await rolecall({ cwd: git.dir, env }, PLAN_ARGS);
     expect(result.code).toBe(0);
     expect(result.out).toContain('::notice title=rolecall%3A validation only (fork)::');
-    expect(result.out).toContain('comes from a fork, so its job gets no secrets');
+    expect(result.out).toContain('comes from a fork: rolecall validated its policies');
     expect(await readFile(env.GITHUB_STEP_SUMMARY as string, 'utf8')).toContain(
       'rolecall: validation only',
     );
+    expect(emulator.control.requests().total).toBe(0);
+    expect(gh.requests).toEqual([]);
+  });
+
+  it('a fork whose head has an invalid policy: validated from the head, exit 1, still no FreshBooks', async () => {
+    const head = await pushAcme((y) =>
+      y.replace('role: manager\n    reason: Operations', 'role: boss\n    reason: Operations'),
+    );
+    const number = repo.addPullRequest({
+      author: 'mallory',
+      headSha: head,
+      headRepoFullName: 'mallory/access',
+    });
+    gh.clearRequests();
+    const result = await rolecall(
+      { cwd: git.dir, env: await actionsEnv(number, head, { fork: true }) },
+      PLAN_ARGS,
+    );
+    expect(result.code).toBe(1);
+    expect(result.err).toMatch(/^::error file=policies\/acme-books\.yaml,line=\d+/m);
     expect(emulator.control.requests().total).toBe(0);
     expect(gh.requests).toEqual([]);
   });
@@ -346,5 +421,75 @@ describe('rolecall plan --github on a pull request', () => {
     expect(result.err).toMatch(/^::error file=policies\/acme-books\.yaml,line=\d+/m);
     expect(emulator.control.requests().total).toBe(0);
     expect(commentWrites()).toEqual([]);
+  });
+  it('measures maxDuration from the head commit that set `expires` (blamed at the head, not the checkout)', async () => {
+    // A contractor added in a commit of June: 2027-03-31 is more than 180 days after it. Blamed
+    // in the checkout (main, which lacks the lines), the grant would count from now and pass.
+    await git.checkout('access-change');
+    const head = await git.commit({
+      files: {
+        'policies/acme-books.yaml': `${await exampleYaml()}
+  - email: zed@contractors.example
+    role: contractor
+    expires: 2027-03-31
+    reason: Audit support
+`,
+      },
+      message: 'Add Zed',
+      date: '2026-06-01T09:00:00Z',
+    });
+    await git.checkout('main');
+    const number = repo.addPullRequest({ author: 'dev', headSha: head });
+    gh.clearRequests();
+    const result = await rolecall({ cwd: git.dir, env: await actionsEnv(number, head) }, PLAN_ARGS);
+    expect(result.code).toBe(1);
+    const line =
+      (await git.git.raw(['show', `${head}:policies/acme-books.yaml`]))
+        .split('\n')
+        .indexOf('    expires: 2027-03-31', 80) + 1;
+    expect(line).toBeGreaterThan(80);
+    expect(result.err).toContain(
+      `policies/acme-books.yaml:${line}:14: error EXPIRY_TOO_LONG zed@contractors.example`,
+    );
+    expect(result.err).toContain('after the commit that set it (2026-06-01');
+    expect(emulator.control.requests().total).toBe(0);
+    expect(commentWrites()).toEqual([]);
+  });
+
+  it('the head commit is not in the clone: a clear error naming the fetch, nothing planned', async () => {
+    const head = await pushAcme((y) => `${y}\n# somewhere else\n`);
+    const number = repo.addPullRequest({ author: 'dev', headSha: head });
+    const missing = 'e'.repeat(40);
+    repo.pushHead(number, missing);
+    gh.clearRequests();
+    const result = await rolecall(
+      { cwd: git.dir, env: await actionsEnv(number, missing) },
+      PLAN_ARGS,
+    );
+    expect(result.code).toBe(1);
+    expect(result.err).toContain(`commit ${missing} is not in this clone`);
+    expect(result.err).toContain(
+      `git fetch --no-tags origin "+refs/pull/${number}/head:refs/remotes/rolecall/pr-head"`,
+    );
+    expect(emulator.control.requests().total).toBe(0);
+    expect(commentWrites()).toEqual([]);
+  });
+
+  it('under plain pull_request (the checkout is the pull request): plans the working tree, and warns', async () => {
+    const head = await pushAcme((y) =>
+      y.replace('maya@acme.example\n    role: manager', 'maya@acme.example\n    role: employee'),
+    );
+    await git.checkout('access-change');
+    const number = repo.addPullRequest({ author: 'dev', headSha: head });
+    const env = await actionsEnv(number, head, { event: 'pull_request' });
+    const result = await rolecall({ cwd: git.dir, env }, PLAN_ARGS);
+    expect(result.code).toBe(0);
+    const warnings = result.err.split('\n').filter((l) => l.startsWith('::warning'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('title=rolecall%3A pull request code next to secrets::');
+    expect(warnings[0]).toContain('Run plan.yml on pull_request_target');
+    expect(repo.commentsOn(number)[0]?.body).toContain(
+      'Plan: 2 to grant, 1 to change, 2 to revoke.',
+    );
   });
 });

@@ -3,6 +3,7 @@
  * whose FreshBooks credentials point at a real emulator on loopback, and `rolecall` run
  * in-process through `main()`.
  */
+import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -12,6 +13,7 @@ import { packagePath } from '../../../src/paths.js';
 import { parsePlan } from '../../../src/plan/plan-file.js';
 import { schemaValidator } from '../../../src/schemas.js';
 import type { Change, Plan } from '../../../src/types.js';
+import { parse } from 'yaml';
 import { bufferIo } from '../../support/buffer-io.js';
 
 export const ACME = 240340;
@@ -110,4 +112,23 @@ export function teamRequests(emulator: RunningEmulator): string[] {
     .requests()
     .log.filter((e) => e.path.includes('/businesses/'))
     .map((e) => `${e.method} ${e.path}`);
+}
+
+/**
+ * The arguments of the `rolecall <command> …` step of a shipped workflow's job, read from the
+ * file, so that a test runs exactly what the workflow runs (and follows it when it changes).
+ * Only plain words: a line with quoting or variables is for a shell, not this helper.
+ */
+export function workflowCommand(workflow: string, job: string, command: string): string[] {
+  const doc = parse(readFileSync(packagePath('.github', 'workflows', workflow), 'utf8')) as {
+    jobs: Record<string, { steps: Array<{ run?: string }> }>;
+  };
+  const runs = (doc.jobs[job]?.steps ?? [])
+    .map((step) => step.run?.trim() ?? '')
+    .filter((run) => run.startsWith(`rolecall ${command} `));
+  if (runs.length !== 1)
+    throw new Error(`${workflow} job ${job}: ${runs.length} rolecall ${command} steps`);
+  const line = runs[0] as string;
+  if (/["'$\\\n;&|]/.test(line)) throw new Error(`${workflow}: not a plain command line: ${line}`);
+  return line.split(/\s+/).slice(1);
 }

@@ -129,13 +129,16 @@ describe('security properties', () => {
   });
 
   it.each(workflowFiles)(
-    '%s: empty top-level permissions, explicit least privilege per job, no pull_request_target',
+    '%s: empty top-level permissions, explicit least privilege per job, pull_request_target only in plan.yml',
     (file) => {
       const wf = workflow(file);
       expect(wf.permissions).toEqual({});
-      expect(Object.keys(wf.on)).not.toContain('pull_request_target');
-      const code = text(join(WORKFLOWS, file)).replace(/^\s*#.*$/gm, '');
-      expect(code).not.toMatch(/pull_request_target/);
+      // plan.yml's use of it is proven safe in workflow-trust.test.ts; nowhere else is it needed.
+      if (file !== 'plan.yml') {
+        expect(Object.keys(wf.on)).not.toContain('pull_request_target');
+        const code = text(join(WORKFLOWS, file)).replace(/^\s*#.*$/gm, '');
+        expect(code).not.toMatch(/pull_request_target/);
+      }
       for (const [name, job] of Object.entries(wf.jobs)) {
         expect(job.permissions, `${file} job ${name}`).toBeDefined();
         const granted = typeof job.permissions === 'object' ? job.permissions : {};
@@ -151,7 +154,7 @@ describe('security properties', () => {
   );
 
   it.each(workflowFiles)(
-    '%s: every job with the FreshBooks secrets is in the one queue and rotates through the secret store',
+    '%s: every job with the FreshBooks secrets is in the one queue, in the environment, and rotates through its secret',
     (file) => {
       const wf = workflow(file);
       for (const [name, job] of Object.entries(wf.jobs)) {
@@ -163,8 +166,13 @@ describe('security properties', () => {
           'cancel-in-progress': false,
           queue: 'max',
         });
+        // The secrets are the environment's; the rotated refresh token goes back there too (a
+        // repository secret of the same name would be shadowed by it and never read).
+        expect(job.environment, `${file} job ${name}`).toBe('freshbooks-production');
         const runner = job.steps.find((s) => s.env?.['FRESHBOOKS_REFRESH_TOKEN']);
-        expect(runner?.run).toContain('--token-store github-secret:FRESHBOOKS_REFRESH_TOKEN');
+        expect(runner?.run).toMatch(
+          / --token-store github-secret:FRESHBOOKS_REFRESH_TOKEN@freshbooks-production$/,
+        );
         expect(runner?.env).toMatchObject({
           FRESHBOOKS_CLIENT_ID: '${{ secrets.FRESHBOOKS_CLIENT_ID }}',
           FRESHBOOKS_CLIENT_SECRET: '${{ secrets.FRESHBOOKS_CLIENT_SECRET }}',
@@ -210,8 +218,11 @@ describe('security properties', () => {
 
   it('plan.yml: fork pull requests get validation only, and a notice saying why', () => {
     const wf = workflow('plan.yml');
-    expect(Object.keys(wf.on)).toEqual(['pull_request']);
-    expect(wf.on['pull_request']).toEqual({ paths: ['policies/**'] });
+    expect(Object.keys(wf.on)).toEqual(['pull_request_target']);
+    expect(wf.on['pull_request_target']).toEqual({
+      types: ['opened', 'synchronize', 'reopened', 'ready_for_review'],
+      paths: ['policies/**'],
+    });
     const sameRepo = 'github.event.pull_request.head.repo.full_name == github.repository';
     const fork = 'github.event.pull_request.head.repo.full_name != github.repository';
     expect(wf.jobs['plan']?.if).toBe(sameRepo);
@@ -223,10 +234,32 @@ describe('security properties', () => {
     );
     expect(wf.jobs['fork']?.steps[0]?.run).toContain('GITHUB_STEP_SUMMARY');
     expect(JSON.stringify(wf.jobs['validate'])).not.toContain('secrets.');
+    expect(wf.jobs['validate']?.environment).toBeUndefined();
+    expect(wf.jobs['fork']?.environment).toBeUndefined();
     expect(wf.jobs['validate']?.permissions).toEqual({ contents: 'read' });
     expect(wf.jobs['plan']?.permissions).toEqual({ contents: 'read', 'pull-requests': 'write' });
-    expect(wf.jobs['plan']?.steps.map((s) => s.run).filter(Boolean)).toEqual([
-      'rolecall plan --github --out plan.json --token-store github-secret:FRESHBOOKS_REFRESH_TOKEN',
+    expect(wf.jobs['plan']?.environment).toBe('freshbooks-production');
+    // Both jobs fetch the head as objects, then run rolecall on it; nothing else.
+    const fetchStep = (job: string) =>
+      wf.jobs[job]?.steps.find((s) => s.run?.includes('git fetch'));
+    for (const job of ['validate', 'plan']) {
+      expect(fetchStep(job)?.env).toEqual({
+        PR_NUMBER: '${{ github.event.pull_request.number }}',
+        GITHUB_TOKEN: '${{ github.token }}',
+      });
+      expect(fetchStep(job)?.run).toContain(
+        'git fetch --no-tags --no-recurse-submodules origin "+refs/pull/${PR_NUMBER}/head:refs/remotes/rolecall/pr-head"',
+      );
+    }
+    expect(wf.jobs['validate']?.steps.at(-1)).toEqual({
+      name: "Validate the pull request's policies",
+      env: { HEAD_SHA: '${{ github.event.pull_request.head.sha }}' },
+      run: 'rolecall validate --at "$HEAD_SHA"',
+    });
+    expect(
+      wf.jobs['plan']?.steps.map((s) => s.run).filter((run) => run?.startsWith('rolecall')),
+    ).toEqual([
+      'rolecall plan --github --out plan.json --token-store github-secret:FRESHBOOKS_REFRESH_TOKEN@freshbooks-production',
     ]);
   });
 
@@ -237,7 +270,7 @@ describe('security properties', () => {
     expect(job?.environment).toBe('freshbooks-production');
     expect(job?.permissions).toEqual({ contents: 'read', 'pull-requests': 'write' });
     expect(job?.steps.find((s) => s.run)?.run).toBe(
-      'rolecall apply --github --token-store github-secret:FRESHBOOKS_REFRESH_TOKEN',
+      'rolecall apply --github --token-store github-secret:FRESHBOOKS_REFRESH_TOKEN@freshbooks-production',
     );
     const upload = job?.steps.find((s) => s.uses?.startsWith('actions/upload-artifact@'));
     expect(upload).toMatchObject({
@@ -255,8 +288,10 @@ describe('security properties', () => {
       '${{ fromJSON(needs.businesses.outputs.businesses) }}',
     );
     expect(drift.steps.find((s) => s.run)?.run).toBe(
-      'rolecall drift --github --business "$BUSINESS" --token-store github-secret:FRESHBOOKS_REFRESH_TOKEN',
+      'rolecall drift --github --business "$BUSINESS" --token-store github-secret:FRESHBOOKS_REFRESH_TOKEN@freshbooks-production',
     );
+    expect(drift.environment).toBe('freshbooks-production');
+    expect(wf.jobs['businesses']?.environment).toBeUndefined();
     expect(drift.steps.find((s) => s.run)?.env?.['BUSINESS']).toBe('${{ matrix.business }}');
     expect(wf.jobs['businesses']?.steps.find((s) => s.run)?.run).toContain(
       'rolecall businesses --json',
@@ -268,8 +303,9 @@ describe('security properties', () => {
     const wf = workflow('expire.yml');
     expect(wf.on['schedule']).toEqual([{ cron: '23 * * * *' }]);
     expect(wf.jobs['expire']?.steps.find((s) => s.run)?.run).toBe(
-      'rolecall expire --github --token-store github-secret:FRESHBOOKS_REFRESH_TOKEN',
+      'rolecall expire --github --token-store github-secret:FRESHBOOKS_REFRESH_TOKEN@freshbooks-production',
     );
+    expect(wf.jobs['expire']?.environment).toBe('freshbooks-production');
   });
 
   it('ci.yml: lint, typecheck and tests on Node.js 20, 22 and 24, without secrets', () => {
