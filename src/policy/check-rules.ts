@@ -1,4 +1,5 @@
 import type { CheckOptions, PolicyDocument, Report } from './model.js';
+import { checkBusinessId } from './rules/check-business-id.js';
 import { checkBusinesses } from './rules/check-businesses.js';
 import { checkDomains } from './rules/check-domains.js';
 import { checkDuplicates } from './rules/check-duplicates.js';
@@ -25,6 +26,7 @@ export function checkRules(
 
 /** The rules about one document alone, in order (see `checkRules`). */
 export function checkDocument(doc: PolicyDocument, report: Report, options: CheckOptions): void {
+  checkBusinessId(doc, report);
   checkEmails(doc, report);
   checkDomains(doc, report);
   checkTeams(doc, report);

@@ -156,10 +156,93 @@ describe('rolecall validate', () => {
   it('answers --help, and refuses unknown options as a usage error', async () => {
     const help = await validate(['--help']);
     expect(help.exit).toBe(0);
-    expect(help.out).toContain('Usage: rolecall validate [--policies DIR|FILE] [--json]');
+    expect(help.out).toMatch(/^Usage: rolecall validate \[--policies DIR\|FILE\] .*\[--json\]$/m);
     const bad = await validate(['--frobnicate']);
     expect(bad.exit).toBe(1);
     expect(bad.err).toMatch(/^rolecall: .*frobnicate/);
+  });
+
+  // YAML reads all of these as the number 240340 (or 83, or the text "240_340"): the file would
+  // govern a business a reviewer cannot recognise from the diff. Only plain digits are an id.
+  describe('business: must be plain decimal digits', () => {
+    // [value, what the message says, its column: the value's, after any tag]
+    const CASES: Array<[string, RegExp, number]> = [
+      ['0x3AAD4', /"0x3AAD4"/, 11],
+      ['240340.0', /"240340\.0"/, 11],
+      ['2.4034e5', /"2\.4034e5"/, 11],
+      ['+240340', /"\+240340"/, 11],
+      ['0240340', /"0240340"/, 11],
+      ['0o725324', /"0o725324"/, 11],
+      ['!!int 240340', /tag/, 17],
+      ['!!int "240340"', /tag/, 17],
+      ['240_340', /whole number/, 11],
+      ['"240340"', /whole number/, 11],
+    ];
+    it.each(CASES)(
+      'business: %s is refused at its position, exit 1, no stack',
+      async (value, why, col) => {
+        await write('biz/p.yaml', `# Acme\nbusiness: ${value} # the id\nmembers: []\n`);
+        const run = await validate(['--policies', 'biz'], { cwd: work });
+        expect(run.exit).toBe(1);
+        expect(run.err).toBe('');
+        const [line, summary, ...rest] = run.out.split('\n');
+        expect(line).toMatch(new RegExp(`^biz/p\\.yaml:2:${col}: error [A-Z_]+ business must be `));
+        expect(line).toMatch(why);
+        expect(summary).toBe('1 error, 0 warnings in 1 file');
+        expect(rest).toEqual(['']);
+        expect(run.out).not.toMatch(/\n\s+at /);
+      },
+    );
+
+    it('names the rule and the reason for a number YAML would misread', async () => {
+      await write('biz/p.yaml', 'business: 0x3AAD4\nmembers: []\n');
+      const run = await validate(['--policies', 'biz', '--json'], { cwd: work });
+      const parsed = JSON.parse(run.out) as { errors: Diagnostic[] };
+      expect(parsed.errors).toEqual([
+        {
+          severity: 'error',
+          code: 'BUSINESS_NOT_DECIMAL',
+          message: expect.stringMatching(
+            /^business must be written in plain decimal digits \(like 240340\), not "0x3AAD4", which YAML reads as 240340, so that the diff shows which business this file governs$/,
+          ) as unknown as string,
+          source: { file: 'biz/p.yaml', line: 1, col: 11 },
+        },
+      ]);
+    });
+
+    it.each(['240340', '240340 # FreshBooks business_id', '&id 240340', '1'])(
+      'business: %s stays valid',
+      async (value) => {
+        await write('biz/p.yaml', `business: ${value}\nmembers: []\n`);
+        const run = await validate(['--policies', 'biz'], { cwd: work });
+        expect(run).toEqual({ exit: 0, out: '0 errors, 0 warnings in 1 file\n', err: '' });
+      },
+    );
+
+    it('the built CLI refuses business: 0x3AAD4 the same way, without a stack trace', async () => {
+      await write('biz/p.yaml', 'business: 0x3AAD4\nmembers: []\n');
+      const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>(
+        (resolve) => {
+          execFile(
+            process.execPath,
+            [join(ROOT, 'dist/cli/main.js'), 'validate', '--policies', 'biz'],
+            { cwd: work, env: { ...process.env, ROLECALL_NOW: EXAMPLE_NOW } },
+            (error, stdout, stderr) =>
+              resolve({
+                code: error ? (typeof error.code === 'number' ? error.code : null) : 0,
+                stdout,
+                stderr,
+              }),
+          );
+        },
+      );
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe('');
+      expect(result.stdout).toMatch(
+        /^biz\/p\.yaml:1:11: error BUSINESS_NOT_DECIMAL business must be written in plain decimal digits/,
+      );
+      expect(result.stdout).not.toMatch(/\n\s+at /);
+    });
   });
 
   it('runs as the built CLI on the example policy', async () => {
