@@ -15,6 +15,7 @@ import {
 } from '../../../src/emulator/index.js';
 import { addStandardTokens } from '../../support/fake-github/client.js';
 import { startFakeGitHub, type FakeGitHub } from '../../support/fake-github/index.js';
+import type { FakeGitPerson } from '../../support/fake-github/repo.js';
 import {
   ACME,
   APPROVALS,
@@ -65,7 +66,7 @@ function promoteFrank(): string {
  * A pull request renovate[bot] opened with a harmless change; maya then pushes a commit onto it
  * that promotes Frank to manager (`author`: the commit's author, default maya herself).
  */
-async function hijackedPullRequest(author = PEOPLE.maya): Promise<PullRequest> {
+async function hijackedPullRequest(author: FakeGitPerson = PEOPLE.maya): Promise<PullRequest> {
   const pr = await flow.openPullRequest({
     by: PEOPLE.renovate,
     files: { 'renovate.json': '{ "extends": ["config:recommended"] }\n' },

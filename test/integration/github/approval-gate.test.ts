@@ -19,7 +19,10 @@ import {
   renderForTest,
 } from '../../support/fake-github/plans.js';
 import { upsertPlanComment } from '../../../src/github/plan-comment.js';
-import { GitHubApprovalGate } from '../../../src/github/approval-gate.js';
+import {
+  GitHubApprovalGate,
+  type GitHubApprovalGateOptions,
+} from '../../../src/github/approval-gate.js';
 import {
   findMergedPullRequest,
   requireMergedPullRequest,
@@ -229,6 +232,141 @@ describe('the approval gate', () => {
         'the plan has no changes and no policy fact changed (comments or layout only): nothing to approve',
     });
     expect(gh.calls('GET', /\/reviews$/)).toHaveLength(0);
+  });
+});
+
+describe('who made the change (issue 13, items 3 and 5)', () => {
+  const person = (login: string | null, email: string) => ({ name: login ?? email, email, login });
+  const commitOf = (sha: string, author: ReturnType<typeof person>, committer = author) => ({
+    sha,
+    message: `commit ${sha.slice(0, 7)}`,
+    author,
+    committer,
+    date: '2026-11-20T09:00:00Z',
+    parents: ['b'.repeat(40)],
+  });
+  const gateWith = (extra: Partial<GitHubApprovalGateOptions>) =>
+    new GitHubApprovalGate({
+      octokit,
+      repo: { owner: repo.owner, repo: repo.name },
+      pullNumber: number,
+      login: ACTIONS_BOT_LOGIN,
+      rulesFor: () => ({ required: 1 }),
+      ...extra,
+    });
+
+  beforeEach(async () => {
+    await openPullRequest();
+    repo.permissions.set('dana', 'write');
+    repo.permissions.set('maya-park', 'write');
+  });
+
+  it('excludes the authors and committers of the commits and whoever pushed them, by GitHub’s record', async () => {
+    gh.world.user('dana', { email: 'dana@home.example' });
+    repo.setCommits(number, [
+      commitOf(OLD, person('dev', 'dev@acme.example'), person('carol', 'carol@acme.example')),
+      commitOf(
+        HEAD,
+        person(null, 'Dana+work@home.example'),
+        person('web-flow', 'noreply@github.com'),
+      ),
+    ]);
+    // A push of the same commit to another branch is not this pull request's history.
+    repo.addActivity({ before: OLD, after: HEAD, ref: 'elsewhere', actor: 'olivia' });
+    repo.addActivity({ before: OLD, after: HEAD, ref: `branch-${number}`, actor: 'ben' });
+    for (const user of ['ben', 'carol', 'dana', 'olivia'])
+      repo.addReview(number, { user, state: 'APPROVED', commitId: HEAD });
+    gh.clearRequests();
+    const result = await mergeAndGate();
+    expect(result).toMatchObject({ approved: true, counted: ['olivia'], notes: [] });
+    expect(result.ignored).toEqual([
+      { login: 'ben', reason: 'pushed the head commit' },
+      { login: 'carol', reason: 'committed c3c3c3c of this pull request' },
+      {
+        login: 'dana',
+        reason: 'authored commit a1a1a1a of this pull request (as dana+work@home.example)',
+      },
+    ]);
+    expect(gh.calls('GET', /\/activity$/).map((r) => r.query['ref'])).toEqual([
+      `refs/heads/branch-${number}`,
+    ]);
+  });
+
+  it('refuses a pull request with more commits than GitHub lists (fail closed)', async () => {
+    const many = Array.from({ length: 251 }, (_, i) =>
+      commitOf(
+        i === 250 ? HEAD : i.toString(16).padStart(40, '0'),
+        person('dev', 'dev@acme.example'),
+      ),
+    );
+    repo.setCommits(number, many);
+    repo.addReview(number, { user: 'ben', state: 'APPROVED', commitId: HEAD });
+    gh.clearRequests();
+    const result = await mergeAndGate();
+    expect(result.approved).toBe(false);
+    expect(result.unmet).toEqual([
+      `pull request #${number} has 251 commits and GitHub lists only the first 250: rolecall cannot tell who made the rest, so no approval can count — split the change into smaller pull requests`,
+    ]);
+    expect(gh.calls('GET', /\/pulls\/\d+\/commits$/)).toHaveLength(3);
+  });
+
+  it.each([404, 403])(
+    'goes on without the pushers when the activity answers %i, and says so',
+    async (status) => {
+      repo.addActivity({ before: OLD, after: HEAD, ref: `branch-${number}`, actor: 'ben' });
+      repo.addReview(number, { user: 'ben', state: 'APPROVED', commitId: HEAD });
+      gh.failNext('GET', /\/activity$/, status);
+      const result = await mergeAndGate();
+      const note = `GitHub does not tell who pushed to refs/heads/branch-${number} (the repository activity answered ${status}): pushers are not excluded, only the authors and committers of the commits — turn on "Require approval of the most recent reviewable push" in branch protection`;
+      expect(result).toMatchObject({ approved: true, counted: ['ben'], notes: [note] });
+      expect(result.reason).toContain(`(note: ${note})`);
+    },
+  );
+
+  it('fails on any other answer of the activity', async () => {
+    repo.addReview(number, { user: 'ben', state: 'APPROVED', commitId: HEAD });
+    gh.failNext('GET', /\/activity$/, 500);
+    await expect(mergeAndGate()).rejects.toThrow(
+      /^cannot list the pushes to refs\/heads\/branch-\d+: GitHub answered 500 on GET \/repos\/acme\/[^/]+\/activity/,
+    );
+  });
+
+  it('notes that a head branch in a fork tells no pushers, and asks GitHub nothing about it', async () => {
+    const forked = repo.addPullRequest({
+      author: 'dev',
+      headSha: HEAD,
+      headRepoFullName: 'mallory/access',
+    });
+    repo.addReview(forked, { user: 'ben', state: 'APPROVED', commitId: HEAD });
+    gh.clearRequests();
+    const result = await new GitHubApprovalGate({
+      octokit,
+      repo: { owner: repo.owner, repo: repo.name },
+      pullNumber: forked,
+      login: ACTIONS_BOT_LOGIN,
+      rulesFor: () => ({ required: 1 }),
+    }).evaluate(demoPlan());
+    expect(result.notes).toEqual([
+      `the head branch of #${forked} is not in this repository: GitHub does not tell who pushed to it, so pushers are not excluded, only the authors and committers of the commits`,
+    ]);
+    expect(gh.calls('GET', /\/activity$/)).toEqual([]);
+  });
+
+  it('excludes a reviewer the identities option links to a grantee', async () => {
+    repo.addReview(number, { user: 'maya-park', state: 'APPROVED', commitId: HEAD });
+    repo.merge(number, MERGE);
+    const without = await gateWith({}).evaluate(demoPlan());
+    expect(without).toMatchObject({ approved: true, counted: ['maya-park'] });
+    const linked = await gateWith({
+      identities: [{ login: 'maya-park', emails: ['Maya+FB@acme.example'] }],
+    }).evaluate(demoPlan());
+    expect(linked.approved).toBe(false);
+    expect(linked.ignored).toEqual([
+      {
+        login: 'maya-park',
+        reason: 'this pull request changes their own access (maya@acme.example)',
+      },
+    ]);
   });
 });
 

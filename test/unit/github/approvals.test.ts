@@ -3,7 +3,9 @@ import fc from 'fast-check';
 import {
   evaluateApprovals,
   subjectOf,
+  type CommitInput,
   type EvaluateApprovalsInput,
+  type PushInput,
   type ReviewInput,
 } from '../../../src/github/approvals.js';
 import { change, grant, revoke } from '../../support/fake-github/plans.js';
@@ -280,8 +282,234 @@ describe('subjectOf', () => {
     ['eparker', ['eli@acme.example'], { eparker: ['eli@acme.example'] }, 'eli@acme.example'],
     ['octo', ['123+octo@users.noreply.github.com'], {}, '123+octo@users.noreply.github.com'],
     ['ben', ['eli@acme.example'], { ben: ['ben@acme.example'] }, null],
+    ['eli', ['Eli+FB@Acme.example.'], {}, 'eli+fb@acme.example.'],
+    ['eli-parker', ['eli_parker@acme.example'], {}, 'eli_parker@acme.example'],
+    ['ep', ['eli+fb@acme.example'], { ep: ['eli@acme.example'] }, 'eli+fb@acme.example'],
   ] as const)('%s among %j → %s', (login, subjects, emails, expected) => {
     expect(subjectOf(login, [...subjects], emails as Record<string, string[]>)).toBe(expected);
+  });
+});
+
+/** A pull-request commit as GitHub lists it: `who` is `[login or null, email]`. */
+function commit(
+  sha: string,
+  author: [string | null, string],
+  committer: [string | null, string] = author,
+): CommitInput {
+  return {
+    sha,
+    author: author[0] === null ? null : { login: author[0] },
+    committer: committer[0] === null ? null : { login: committer[0] },
+    commit: { author: { email: author[1] }, committer: { email: committer[1] } },
+  };
+}
+
+function push(after: string, actor: string | null, type = 'push'): PushInput {
+  return { after, activity_type: type, actor: actor === null ? null : { login: actor } };
+}
+
+const C1 = 'c1'.repeat(20);
+const ELSEWHERE = 'e5'.repeat(20);
+
+describe('evaluateApprovals: whoever made the change never counts (issue 13, item 3)', () => {
+  const rows: Array<{
+    name: string;
+    commits?: CommitInput[];
+    pushes?: PushInput[];
+    reviewerEmails?: Record<string, string[]>;
+    /** The reason `maya`'s approval is ignored, or `null` when it counts. */
+    reason: string | null;
+  }> = [
+    {
+      name: 'the author of a commit, by login',
+      commits: [commit(C1, ['maya', 'maya.p@home.example'])],
+      reason: 'authored commit c1c1c1c of this pull request',
+    },
+    {
+      name: 'the committer of a commit, by login',
+      commits: [commit(C1, ['dev', 'dev@acme.example'], ['maya', 'm@home.example'])],
+      reason: 'committed c1c1c1c of this pull request',
+    },
+    {
+      name: 'an author email GitHub links to no account, matched by the public email',
+      commits: [commit(C1, [null, 'M.Private+git@home.example'])],
+      reviewerEmails: { maya: ['m.private@home.example'] },
+      reason: 'authored commit c1c1c1c of this pull request (as m.private+git@home.example)',
+    },
+    {
+      name: 'an author email GitHub links to no account, matched by its local part',
+      commits: [commit(C1, [null, 'maya+laptop@home.example'])],
+      reason: 'authored commit c1c1c1c of this pull request (as maya+laptop@home.example)',
+    },
+    {
+      name: 'web-flow as committer excludes nobody, and its email matches no one',
+      commits: [commit(C1, ['dev', 'dev@acme.example'], ['web-flow', 'maya@github.com'])],
+      reason: null,
+    },
+    {
+      name: 'the pusher of the head commit',
+      commits: [commit(HEAD, ['ben', 'ben@acme.example'])],
+      pushes: [push(HEAD, 'maya')],
+      reason: 'pushed the head commit',
+    },
+    {
+      name: 'the pusher of the head commit, first among her reasons',
+      commits: [commit(HEAD, ['maya', 'maya@acme.example'])],
+      pushes: [push(HEAD, 'maya', 'force_push')],
+      reason: 'pushed the head commit',
+    },
+    {
+      name: 'whoever created the branch with a commit of the pull request',
+      commits: [commit(C1, ['dev', 'dev@acme.example']), commit(HEAD, ['dev', 'dev@acme.example'])],
+      pushes: [push(C1, 'maya', 'branch_creation'), push(HEAD, 'dev')],
+      reason: 'pushed commits to this pull request (c1c1c1c)',
+    },
+    {
+      name: 'a push of a commit not in the pull request excludes nobody',
+      commits: [commit(HEAD, ['dev', 'dev@acme.example'])],
+      pushes: [push(ELSEWHERE, 'maya')],
+      reason: null,
+    },
+    {
+      name: 'a branch deletion is no push',
+      commits: [commit(HEAD, ['dev', 'dev@acme.example'])],
+      pushes: [push(HEAD, 'maya', 'branch_deletion')],
+      reason: null,
+    },
+    {
+      name: 'a push by a deleted account excludes nobody',
+      commits: [commit(HEAD, ['dev', 'dev@acme.example'])],
+      pushes: [push(HEAD, null)],
+      reason: null,
+    },
+  ];
+  it.each(rows)('$name', ({ commits, pushes, reviewerEmails, reason }) => {
+    const result = evaluateApprovals(
+      input({
+        reviews: [review('maya', 'APPROVED')],
+        ...(commits ? { commits } : {}),
+        ...(pushes ? { pushes } : {}),
+        ...(reviewerEmails ? { reviewerEmails } : {}),
+      }),
+    );
+    if (reason === null) {
+      expect(result.counted).toEqual(['maya']);
+      expect(result.approved).toBe(true);
+    } else {
+      expect(result.ignored).toEqual([{ login: 'maya', reason }]);
+      expect(result.approved).toBe(false);
+      expect(result.unmet[0]).toContain(`@maya (${reason})`);
+    }
+  });
+
+  it('an independent reviewer still counts next to an excluded one', () => {
+    const result = evaluateApprovals(
+      input({
+        rules: { required: 2 },
+        reviews: [
+          review('maya', 'APPROVED'),
+          review('ben', 'APPROVED'),
+          review('olivia', 'APPROVED'),
+        ],
+        commits: [commit(HEAD, ['dev', 'dev@acme.example'])],
+        pushes: [push(HEAD, 'maya')],
+      }),
+    );
+    expect(result).toMatchObject({ approved: true, counted: ['ben', 'olivia'] });
+  });
+
+  it('someone who made the change cannot block it with changes requested either', () => {
+    const result = evaluateApprovals(
+      input({
+        reviews: [review('ben', 'APPROVED'), review('maya', 'CHANGES_REQUESTED')],
+        commits: [commit(HEAD, ['maya', 'maya@acme.example'])],
+      }),
+    );
+    expect(result.approved).toBe(true);
+  });
+});
+
+describe('evaluateApprovals: grantees by mailbox and identities: (issue 13, item 5)', () => {
+  const rows: Array<{
+    name: string;
+    login: string;
+    subject: string;
+    identities?: Array<{ login: string; emails: string[] }>;
+    reviewerEmails?: Record<string, string[]>;
+    excluded: boolean;
+  }> = [
+    { name: 'a +tag on the login', login: 'maya', subject: 'maya+fb@acme.example', excluded: true },
+    { name: 'a trailing dot', login: 'maya', subject: 'Maya@Acme.Example.', excluded: true },
+    {
+      name: 'dots for dashes',
+      login: 'maya-park',
+      subject: 'maya.park@acme.example',
+      excluded: true,
+    },
+    {
+      name: 'a sub-addressed public email',
+      login: 'mp',
+      subject: 'maya+fb@acme.example',
+      reviewerEmails: { mp: ['maya@acme.example'] },
+      excluded: true,
+    },
+    {
+      name: 'identities: names the login',
+      login: 'maya-park',
+      subject: 'maya@acme.example',
+      identities: [{ login: 'Maya-Park', emails: ['maya@acme.example'] }],
+      excluded: true,
+    },
+    {
+      name: 'identities: matched by mailbox',
+      login: 'maya-park',
+      subject: 'maya+fb@acme.example',
+      identities: [{ login: 'maya-park', emails: ['maya@acme.example'] }],
+      excluded: true,
+    },
+    {
+      name: 'identities: of another login',
+      login: 'maya-park',
+      subject: 'maya@acme.example',
+      identities: [{ login: 'ben', emails: ['maya@acme.example'] }],
+      excluded: false,
+    },
+    { name: 'without any link', login: 'maya-park', subject: 'maya@acme.example', excluded: false },
+  ];
+  it.each(rows)('$name', ({ login, subject, identities, reviewerEmails, excluded }) => {
+    const result = evaluateApprovals(
+      input({
+        reviews: [review(login, 'APPROVED')],
+        subjects: [subject],
+        changes: [grant(subject, 'manager')],
+        ...(identities ? { identities } : {}),
+        ...(reviewerEmails ? { reviewerEmails } : {}),
+      }),
+    );
+    expect(result.approved).toBe(!excluded);
+    if (excluded)
+      expect(result.ignored).toEqual([
+        {
+          login,
+          reason: `this pull request changes their own access (${subject.trim().toLowerCase()})`,
+        },
+      ]);
+  });
+
+  it('identities: also link a reviewer to a commit author’s email', () => {
+    const result = evaluateApprovals(
+      input({
+        reviews: [review('maya-park', 'APPROVED')],
+        commits: [commit(HEAD, [null, 'maya@acme.example'])],
+        identities: [{ login: 'maya-park', emails: ['maya@acme.example'] }],
+      }),
+    );
+    expect(result.ignored).toEqual([
+      {
+        login: 'maya-park',
+        reason: 'authored commit hhhhhhh of this pull request (as maya@acme.example)',
+      },
+    ]);
   });
 });
 
@@ -300,6 +528,31 @@ describe('evaluateApprovals: properties', () => {
       .map((r) => review(r.login, r.state, r.head ? HEAD : OLD)),
     { maxLength: 8 },
   );
+
+  it('reviews by anyone who wrote, committed or pushed a commit never change the outcome', () => {
+    const makers = {
+      commits: [commit(HEAD, ['carol', 'carol@acme.example'], ['olivia', 'o@acme.example'])],
+      pushes: [push(HEAD, 'ben')],
+    };
+    fc.assert(
+      fc.property(
+        reviews,
+        fc.array(fc.constantFrom('carol', 'olivia', 'ben'), { maxLength: 4 }),
+        states,
+        (base, extra, state) => {
+          const others = base.filter(
+            (r) => !['carol', 'olivia', 'ben'].includes(r.user?.login ?? ''),
+          );
+          const before = evaluateApprovals(input({ reviews: others, ...makers }));
+          const after = evaluateApprovals(
+            input({ reviews: [...others, ...extra.map((l) => review(l, state))], ...makers }),
+          );
+          expect(after.approved).toBe(before.approved);
+          expect(after.counted).toEqual(before.counted);
+        },
+      ),
+    );
+  });
 
   it('reviews by the author, bots and grantees never change the outcome', () => {
     fc.assert(
