@@ -324,9 +324,7 @@ describe('rolecall plan --github on a pull request', () => {
     expect(policyChanges.flatMap((c) => c.changes.map((f) => f.path))).toContain(
       'members["maya@acme.example"].role',
     );
-    expect(saltedDigest(htmlUrl, approvalDigest(recomputed, policyChanges))).toBe(
-      approved?.digest,
-    );
+    expect(saltedDigest(htmlUrl, approvalDigest(recomputed, policyChanges))).toBe(approved?.digest);
     // …and the digest is salted: the same plan on another pull request does not match.
     expect(saltedDigest(`${htmlUrl}0`, approvalDigest(recomputed, policyChanges))).not.toBe(
       approved?.digest,
@@ -491,5 +489,25 @@ describe('rolecall plan --github on a pull request', () => {
     expect(repo.commentsOn(number)[0]?.body).toContain(
       'Plan: 2 to grant, 1 to change, 2 to revoke.',
     );
+  });
+  it('a policy file deleted by the pull request is judged at the head (the checkout still has it): reported, never revoked', async () => {
+    await git.checkout('access-change');
+    const head = await git.commit({
+      files: { 'policies/acme-holdings.yaml': null },
+      message: 'Stop managing Holdings',
+      date: DATE,
+    });
+    await git.checkout('main');
+    expect(await git.read('policies/acme-holdings.yaml')).toBe(HOLDINGS_YAML);
+    const number = repo.addPullRequest({ author: 'dev', headSha: head });
+    const result = await rolecall({ cwd: git.dir, env: await actionsEnv(number, head) }, PLAN_ARGS);
+    expect(result.code).toBe(0);
+    expect(result.err).toContain(
+      'warning: policies/acme-holdings.yaml was deleted: business 240341 (Acme Holdings LLC) is no longer managed by rolecall.',
+    );
+    expect(repo.commentsOn(number)[0]?.body).toContain(
+      '**`policies/acme-holdings.yaml` was deleted**: business 240341 (Acme Holdings LLC)',
+    );
+    expect(emulator.control.requests().log.filter((e) => e.path.includes('240341'))).toEqual([]);
   });
 });
