@@ -510,4 +510,22 @@ describe('rolecall plan --github on a pull request', () => {
     );
     expect(emulator.control.requests().log.filter((e) => e.path.includes('240341'))).toEqual([]);
   });
+  it('a pull_request_target payload without the head sha is refused before anything is read', async () => {
+    const head = await pushAcme((y) => `${y}\n# edited\n`);
+    const number = repo.addPullRequest({ author: 'dev', headSha: head });
+    const env = await actionsEnv(number, head);
+    const event = JSON.parse(await readFile(env.GITHUB_EVENT_PATH as string, 'utf8')) as {
+      pull_request: { head: Record<string, unknown> };
+    };
+    delete event.pull_request.head['sha'];
+    await writeFile(env.GITHUB_EVENT_PATH as string, JSON.stringify(event));
+    gh.clearRequests();
+    const result = await rolecall({ cwd: git.dir, env }, PLAN_ARGS);
+    expect(result.code).toBe(1);
+    expect(result.err).toContain(
+      'the pull_request_target event has no head sha (pull_request.head.sha)',
+    );
+    expect(emulator.control.requests().total).toBe(0);
+    expect(gh.requests).toEqual([]);
+  });
 });
