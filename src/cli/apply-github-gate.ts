@@ -40,6 +40,8 @@ export interface MergeGateOptions {
   rulesBefore: RulesBeforeMerge;
   /** Policy fact changes since the last approved policies (policy-changes.ts). */
   policyChanges: readonly BusinessPolicyChange[];
+  /** Nothing is written to FreshBooks: only the policy changes must be the approved ones. */
+  policyOnly?: boolean;
   /** An earlier run for this merge commit and this approval started writing. */
   resume: boolean;
   /** `identities:` of the policies before and after the change, united (approvals.ts). */
@@ -129,6 +131,7 @@ export class MergeGate implements ApprovalGate {
       defaultRules: DEFAULT_APPROVAL_RULES,
       mergeCommitSha: pullRequest.mergeCommitSha,
       policyChanges: this.options.policyChanges,
+      ...(this.options.policyOnly ? { policyOnly: true } : {}),
       ...(this.options.identities ? { identities: this.options.identities } : {}),
     });
   }

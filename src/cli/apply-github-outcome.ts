@@ -106,6 +106,8 @@ export async function reportPolicyOnly(
   startedAt: Date,
   decision: ApprovalDecision,
   gate: MergeGate,
+  /** Changes the approved plan had that are already in place (the re-plan is empty). */
+  approvedChanges = 0,
 ): Promise<number> {
   const ctx = reporter.commentContext as CommentContext;
   if (!decision.approved) {
@@ -121,10 +123,14 @@ export async function reportPolicyOnly(
   }
   reporter.io.stdout.write(
     printable(
-      `Policy change approved: ${redact(decision.reason)}. Nothing to write to FreshBooks.\n`,
+      `Nothing to apply. Policy change approved: ${redact(decision.reason)}. Nothing was written to FreshBooks.\n`,
     ),
   );
-  await publish(reporter, renderPolicyApproved(ctx, decision.reason), 'nothing', 0);
+  const body =
+    approvedChanges > 0
+      ? renderNothing(ctx, approvedChanges)
+      : renderPolicyApproved(ctx, decision.reason);
+  await publish(reporter, body, 'nothing', 0);
   return 0;
 }
 

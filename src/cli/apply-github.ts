@@ -50,6 +50,7 @@ import { trustedPolicies, type TrustedPolicies } from './trusted-policies.js';
 import { githubApprovalLookup } from './trusted-policies-github.js';
 import { resolveCommit } from '../git/repo-info.js';
 import { toolVersion } from '../paths.js';
+import { totalChanges } from '../plan/describe.js';
 import { diffPolicies } from '../plan/policy-changes.js';
 import type { DesiredState, Plan } from '../types.js';
 
@@ -198,6 +199,7 @@ export async function applyOnGitHub(io: CliIo, options: ApplyGitHubOptions): Pro
     desired: DesiredState,
     resume: boolean,
     onApproved: MergeGateOptions['onApproved'],
+    policyOnly = false,
   ) =>
     new MergeGate({
       session,
@@ -209,11 +211,12 @@ export async function applyOnGitHub(io: CliIo, options: ApplyGitHubOptions): Pro
       identities,
       resume,
       onApproved,
+      policyOnly,
     });
 
   // 5b. Only the policies changed: the gate's decision is the whole run.
   if (approved.businesses.length === 0) {
-    const gate = gateFor(merged, false, async () => {});
+    const gate = gateFor(merged, false, async () => {}, true);
     const decision = await gate.decide(emptyPlan(now));
     return reportPolicyOnly(reporter, startedAt, decision, gate);
   }
@@ -244,6 +247,13 @@ export async function applyOnGitHub(io: CliIo, options: ApplyGitHubOptions): Pro
       );
     }
     const { plan, desired } = made;
+    // The applier consults the gate only when there is something to write; a change to the
+    // policies alone still needs its approval, judged and recorded here.
+    if (totalChanges(plan) === 0 && policyChanges.length > 0) {
+      const gate = gateFor(desired, false, async () => {}, true);
+      const decision = await gate.decide(plan);
+      return await reportPolicyOnly(reporter, startedAt, decision, gate, approved.changes);
+    }
 
     // 7–8. The gate, then the writes.
     const resume =

@@ -14,8 +14,10 @@
  *   merge from before rolecall ran) is `none`; one with a record that is not an approval is
  *   `unapproved`. Both are walked past.
  * - When no commit in the history has any rolecall record, the whole history predates rolecall
- *   managing these files, and `from` itself is the trusted state (the bootstrap case).
- * - When records exist but none is an approval within `maxCommits`, there is no trusted state:
+ *   managing these files, and `from` itself is the trusted state (the bootstrap case). When
+ *   records exist but none is an approval, the state just before the oldest recorded commit
+ *   is: rolecall started managing the files there.
+ * - When the walk reaches `maxCommits` with records but no approval, there is no trusted state:
  *   the caller refuses (fail closed).
  *
  * The lookup is a port: GitHub in the workflows (trusted-policies-github.ts), a table in tests.
@@ -73,7 +75,8 @@ export async function trustedPolicies(
   });
 
   const unapproved: string[] = [];
-  let sawRecord = false;
+  /** Commits rolecall has a record of (plan or apply comment), newest first. */
+  const recorded: string[] = [];
   let trusted: string | null = null;
   for (const sha of history.commits) {
     const verdict = await options.lookup(sha);
@@ -83,11 +86,22 @@ export async function trustedPolicies(
     }
     // A commit that changed only comments or layout changed no fact: nothing to approve.
     if (await factNeutral(cwd, options.policiesDir, sha, options.now)) continue;
-    if (verdict === 'unapproved') sawRecord = true;
+    if (verdict === 'unapproved') recorded.push(sha);
     unapproved.push(sha);
   }
   if (trusted === null) {
-    if (sawRecord) {
+    const oldestRecorded = recorded.at(-1);
+    if (oldestRecorded === undefined) {
+      // Nothing was ever recorded: all of it predates rolecall managing these files.
+      trusted = options.from;
+      unapproved.length = 0;
+    } else if (!history.truncated) {
+      // rolecall started managing these files with the oldest recorded commit and never
+      // approved anything since: the state just before it is the one nobody changed unseen.
+      trusted = await resolveCommit(cwd, `${oldestRecorded}^1`).catch(() => null);
+      if (trusted === null) return { commit: null, desired: null, problem: null, unapproved };
+      unapproved.splice(unapproved.indexOf(oldestRecorded) + 1);
+    } else {
       return {
         commit: null,
         desired: null,
@@ -101,9 +115,6 @@ export async function trustedPolicies(
           'Revert the unapproved changes, or have an administrator apply the policies at a terminal (`rolecall apply`)',
       };
     }
-    // Nothing was ever recorded: all of it predates rolecall managing these files.
-    trusted = options.from;
-    unapproved.length = 0;
   }
   return { ...(await policiesAt(cwd, options.policiesDir, trusted, options.now)), unapproved };
 }

@@ -34,7 +34,11 @@ import {
   type ReviewInput,
 } from './approvals.js';
 import { isBot, sameLogin } from './identity.js';
-import { comparePolicyChanges, type BusinessPolicyChange } from '../plan/policy-changes.js';
+import {
+  comparePolicyChanges,
+  policyChangesDigest,
+  type BusinessPolicyChange,
+} from '../plan/policy-changes.js';
 import { readApprovedPlan, type ApprovedPlan } from './plan-comment.js';
 import {
   approvalDigest,
@@ -67,6 +71,11 @@ export interface GitHubApprovalGateOptions {
    * business listed needs approval even when its FreshBooks plan is empty. Default none.
    */
   policyChanges?: readonly BusinessPolicyChange[];
+  /**
+   * The merge writes nothing to FreshBooks (its re-plan is empty): only the policy changes must
+   * be the approved ones. Applying nothing is never more than an approved plan allowed.
+   */
+  policyOnly?: boolean;
   /** Count only reviewers with write access. Default true. */
   requireWriteAccess?: boolean;
   /**
@@ -153,11 +162,14 @@ export class GitHubApprovalGate implements ApprovalGate {
           '(a pull request from a fork gets no plan; push its branch to this repository and open it again)',
       );
     } else {
-      const current = saltedDigest(pr.html_url, approvalDigest(plan, policyChanges));
-      if (current !== approvedPlan.digest) {
+      const matches = this.options.policyOnly
+        ? saltedDigest(pr.html_url, policyChangesDigest(policyChanges)) ===
+          approvedPlan.policyDigest
+        : saltedDigest(pr.html_url, approvalDigest(plan, policyChanges)) === approvedPlan.digest;
+      if (!matches) {
         difference = approvedPlan.effect
           ? [
-              ...describeDifference(approvedPlan.effect, plan),
+              ...(this.options.policyOnly ? [] : describeDifference(approvedPlan.effect, plan)),
               ...comparePolicyChanges(approvedPlan.policyChanges ?? [], policyChanges),
             ]
           : [

@@ -9,7 +9,7 @@ import type { GitHubClient } from './client.js';
 import type { RepoRef } from './context.js';
 import { githubError } from './github-error.js';
 import { renderPlanMarkdown } from '../plan/index.js';
-import type { BusinessPolicyChange } from '../plan/policy-changes.js';
+import { policyChangesDigest, type BusinessPolicyChange } from '../plan/policy-changes.js';
 import { renderPolicyReviewMarkdown, type PolicyReview } from '../plan/render-policy-review.js';
 import {
   approvalDigest,
@@ -48,7 +48,16 @@ export interface PlanCommentRecord {
    * The policy changes the approval covers (compared with the last approved policies), when
    * there are any; left out when too large to record (the digest still covers them).
    */
-  policy?: { base: string | null; businesses: number[]; changes?: BusinessPolicyChange[] };
+  policy?: {
+    base: string | null;
+    businesses: number[];
+    /**
+     * `sha256(prUrl + policyChangesDigest)`: what a merge that writes nothing to FreshBooks is
+     * checked against (applying nothing is never more than the approved plan).
+     */
+    digest: string;
+    changes?: BusinessPolicyChange[];
+  };
 }
 
 export interface PullRequestRef extends RepoRef {
@@ -133,6 +142,7 @@ export function planCommentRecord(
     record.policy = {
       base: review?.base ?? null,
       businesses: policyChanges.map((c) => c.businessId),
+      digest: saltedDigest(pr.htmlUrl, policyChangesDigest(policyChanges)),
       changes: policyChanges,
     };
   }
@@ -152,6 +162,8 @@ export interface ApprovedPlan {
   effect: PlanEffect | null;
   /** The approved policy changes, when recorded (`[]`: the plan recorded none). */
   policyChanges: BusinessPolicyChange[] | null;
+  /** The salted digest of the policy changes alone (of none when the plan recorded none). */
+  policyDigest: string;
   comment: FoundComment;
 }
 
@@ -196,8 +208,16 @@ export async function readApprovedPlan(
     changes: typeof record.changes === 'number' ? record.changes : 0,
     effect,
     policyChanges: verified ? policyChanges : null,
+    policyDigest: policyDigestOf(record.policy, pr.htmlUrl),
     comment: found.comment,
   };
+}
+
+function policyDigestOf(value: unknown, prUrl: string): string {
+  if (value === undefined) return saltedDigest(prUrl, policyChangesDigest([]));
+  const digest = (value as { digest?: unknown } | null)?.digest;
+  // A malformed record matches nothing.
+  return typeof digest === 'string' && /^sha256:[0-9a-f]{64}$/.test(digest) ? digest : '';
 }
 
 /** Shape check of the recorded policy changes (untrusted JSON); only used to explain a difference. */

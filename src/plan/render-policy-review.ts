@@ -11,7 +11,7 @@
  */
 import { canonicalJson } from '../canonical.js';
 import type { DesiredState } from '../types.js';
-import { code, escapeText } from './markdown-text.js';
+import { code, escapeText, inertText } from './markdown-text.js';
 import type { BusinessPolicyChange, PolicyFactChange } from './policy-changes.js';
 
 export interface ScheduledRevocation {
@@ -87,7 +87,7 @@ export function renderPolicyReviewMarkdown(review: PolicyReview): string {
     for (const business of review.changes) {
       const file = business.fileAfter ?? business.fileBefore;
       out.push(
-        `**${escapeText(business.name ?? `business ${business.businessId}`)}** (${business.businessId})${file ? ` — ${code(file)}` : ''}`,
+        `**${inertText(business.name ?? `business ${business.businessId}`)}** (${business.businessId})${file ? ` — ${code(file)}` : ''}`,
         '',
       );
       for (const change of business.changes) {
@@ -116,7 +116,7 @@ export function renderPolicyReviewMarkdown(review: PolicyReview): string {
     );
     for (const item of review.scheduled.slice(0, MAX_LINES)) {
       out.push(
-        `- ${code(item.email)} — ${escapeText(item.role)} — will be revoked ${formatRevocationTime(item.expires)} by expiry`,
+        `- ${code(item.email)} — ${inertText(item.role)} — will be revoked ${formatRevocationTime(item.expires)} by expiry`,
       );
     }
     if (review.scheduled.length > MAX_LINES)

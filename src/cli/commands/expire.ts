@@ -13,7 +13,9 @@ import { displayExpiry, isExpired } from '../../plan/expiry.js';
 import { formatInstant } from '../../policy/parse-time.js';
 import type { ApprovalGate } from '../../ports.js';
 import { redact } from '../../redact.js';
-import type { LiveState } from '../../types.js';
+import type { DesiredState, LiveState } from '../../types.js';
+import { trustedExpiries } from '../expiry-trust.js';
+import { githubApprovalLookup } from '../trusted-policies-github.js';
 import { businessIdOption, parseCommandArgs, rateOption } from '../args.js';
 import { nowFrom } from '../clock.js';
 import type { CliIo } from '../io.js';
@@ -157,22 +159,50 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   try {
     live = await readLive(io, { reader: connection }, businessIds, now);
     const policyCommits = await policyCommitsOf(io, desired);
+    // Under --github nobody confirms: only what an approved change put in the policies may
+    // revoke on its own (expiry-trust.ts). At a terminal the person answering "yes" decides.
+    const trust = github
+      ? await trustedExpiries(io.cwd, {
+          policiesDir: values.policies,
+          now,
+          lookup: githubApprovalLookup(github),
+          expired,
+        })
+      : null;
+    if (trust) {
+      for (const line of trust.untrusted) {
+        io.stderr.write(`rolecall: not revoked automatically: ${redact(line)}\n`);
+        summary.push(`Not revoked automatically: ${line}`);
+      }
+      if (trust.untrusted.length > 0) exitCode = 1;
+    }
     const auto = new Set(
-      expired.filter((e) => e.business.rules.autoApproveExpiry).map((e) => e.business.businessId),
+      expired
+        .filter((e) =>
+          trust ? trust.autoApprove.has(e.business.businessId) : e.business.rules.autoApproveExpiry,
+        )
+        .map((e) => e.business.businessId),
     );
+    const trusted = (businessId: number, email: string) =>
+      trust === null || trust.trusted.has(`${businessId} ${email}`);
     const manualGate = manualExpiryGate(io, { github: github !== null, yes: values.yes });
+    // Auto-approved businesses one at a time: each revokes only its trusted expiries.
     const groups: Array<{ ids: number[]; gate: ApprovalGate }> = [
-      {
-        ids: businessIds.filter((id) => auto.has(id)),
-        gate: autoApproveExpiryGate((id) => auto.has(id)),
-      },
+      ...businessIds
+        .filter((id) => auto.has(id))
+        .map((id) => ({ ids: [id], gate: autoApproveExpiryGate((b) => auto.has(b)) })),
       { ids: businessIds.filter((id) => !auto.has(id)), gate: manualGate },
     ];
     let planned = 0;
     for (const group of groups) {
       if (group.ids.length === 0) continue;
+      // An untrusted expiry is left out of the automatic plan altogether: for this run its
+      // grant is as if it had no `expires`, so nothing plans, approves or applies its revoke.
+      const groupDesired = auto.has(group.ids[0] as number)
+        ? withoutUntrustedExpiries(desired, trusted)
+        : desired;
       const plan = buildPlan({
-        desired,
+        desired: groupDesired,
         live,
         now,
         toolVersion: toolVersion(),
@@ -185,7 +215,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       planned += changes;
       const result = await runApply({
         plan,
-        desired,
+        desired: groupDesired,
         connection,
         gate: group.gate,
         io,
@@ -222,4 +252,22 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   if (!live) return finish(exitCode);
   const code = await cleanup(new Set(businessIds), liveAccess(live, revoked));
   return finish(worst(exitCode, code));
+}
+
+/** `desired` with the `expires` of every untrusted grant removed (see the expire loop). */
+function withoutUntrustedExpiries(
+  desired: DesiredState,
+  trusted: (businessId: number, email: string) => boolean,
+): DesiredState {
+  return {
+    businesses: desired.businesses.map((business) => ({
+      ...business,
+      members: business.members.map((member) => {
+        if (member.expires === undefined || trusted(business.businessId, member.email))
+          return member;
+        const { expires: _expires, ...rest } = member;
+        return rest;
+      }),
+    })),
+  };
 }

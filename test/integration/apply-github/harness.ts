@@ -117,6 +117,8 @@ export interface PullRequest {
   branch: string;
   /** The first commit of the branch (an "older commit" for stale approvals). */
   first: string;
+  /** The tip of main when the pull request was opened (its event's `base.sha`). */
+  base: string;
   head: string;
 }
 
@@ -194,6 +196,7 @@ export class Flow {
     this.counter += 1;
     const branch = `access-change-${this.counter}`;
     await this.git.checkout('main');
+    const base = await this.git.head();
     await this.git.branch(branch);
     const first = await this.git.commit({
       files: { 'docs/access-change.md': `Access change ${this.counter}\n` },
@@ -216,7 +219,7 @@ export class Flow {
     this.repo.associate(first, number);
     // GitHub's record of the branch: both commits by `by`, pushed by them as a new branch.
     this.repo.setCommits(number, [
-      fakeCommit(first, this.baseSha, 'Describe the access change', by),
+      fakeCommit(first, base, 'Describe the access change', by),
       fakeCommit(head, first, 'Promote Maya to manager', by),
     ]);
     this.repo.addActivity({
@@ -226,7 +229,7 @@ export class Flow {
       actor: by.login,
       activityType: 'branch_creation',
     });
-    const pr = { number, branch, first, head };
+    const pr = { number, branch, first, head, base };
     const mode = options.plan ?? 'posted';
     if (mode === 'cli') {
       const planned = await this.plan(pr);
@@ -279,7 +282,7 @@ export class Flow {
     await this.git.checkout(pr.branch);
     const out = join(this.files, `plan-${pr.number}.json`);
     const planned = await this.run(
-      ['plan', '--changed-since', this.baseSha, '--out', out, ...this.storeArgs()],
+      ['plan', '--changed-since', pr.base, '--out', out, ...this.storeArgs()],
       'pull_request',
       {},
       pr.head,
@@ -297,7 +300,7 @@ export class Flow {
         identity: { login: ACTIONS_BOT_LOGIN, source: 'configured' },
       },
       policiesDir: 'policies',
-      baseSha: this.baseSha,
+      baseSha: pr.base,
       headSha: pr.head,
       desired: loaded.value,
       plan,
@@ -332,7 +335,7 @@ export class Flow {
     const head = objectIn(pull, 'head');
     Object.assign(head, { sha: pr.head, ref: pr.branch });
     Object.assign(objectIn(head, 'repo'), { full_name: this.repo.fullName });
-    Object.assign(objectIn(pull, 'base'), { sha: this.baseSha, ref: 'main' });
+    Object.assign(objectIn(pull, 'base'), { sha: pr.base, ref: 'main' });
     const args = PLAN_ARGS.map((a) => (a.startsWith('github-secret:') ? this.tokenStore : a));
     return this.run(args, 'pull_request', event, pr.head);
   }
@@ -385,6 +388,8 @@ export class Flow {
     eventName: string,
     event: Record<string, unknown>,
     sha: string,
+    /** Overrides of this flow's Actions environment (e.g. a later ROLECALL_NOW). */
+    extraEnv: Record<string, string> = {},
   ): Promise<CliResult> {
     const eventPath = join(this.files, `event-${eventName}.json`);
     await writeFile(eventPath, JSON.stringify(event));
@@ -409,6 +414,7 @@ export class Flow {
         GITHUB_RUN_ATTEMPT: '1',
         GITHUB_STEP_SUMMARY: this.summaryPath,
         GITHUB_OUTPUT: join(this.files, 'output.txt'),
+        ...extraEnv,
       },
     });
     const code = await main(args, io);
