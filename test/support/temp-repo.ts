@@ -14,7 +14,16 @@
  *   …
  *   await repo.cleanup();
  */
-import { appendFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import {
+  appendFile,
+  lstat,
+  mkdir,
+  mkdtemp,
+  readFile,
+  rm,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
@@ -175,6 +184,9 @@ export async function createTempRepo(options: { prefix?: string } = {}): Promise
 
   const write = async (path: string, content: string): Promise<void> => {
     await mkdir(dirname(join(dir, path)), { recursive: true });
+    // A file replaces a symbolic link at its path; it never writes through it.
+    if ((await lstat(join(dir, path)).catch(() => null))?.isSymbolicLink())
+      await rm(join(dir, path));
     await writeFile(join(dir, path), content, 'utf8');
   };
 
