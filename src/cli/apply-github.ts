@@ -9,13 +9,17 @@
  * 2. an earlier run for this merge commit already applied it → no-op, exit 0;
  * 3. rolecall's plan comment is on that pull request (none: nothing was approved);
  * 4. the checkout is that commit, with clean policy files;
- * 5. the policies at the merge commit validate, and re-planning the businesses recorded in the
- *    plan comment against live FreshBooks works (nothing recorded: nothing to apply, exit 0);
- * 6. `runApply`: stale check and safety guards on fresh live state, then the gate — merged as
- *    this commit, the plan's effect digest equals the one last posted ("plan changed since
- *    approval", with the differences), and the approval rules at the merge commit *and* before
- *    it are met by reviews of the head commit;
- * 7. apply; the outcome (or the refusal, naming each unmet rule) goes to the pull request as
+ * 5. the policies at the merge commit validate; their *policy changes* are computed against the
+ *    last approved policies (trusted-policies.ts) — a change of rules, approvals or expiries
+ *    needs approval even when FreshBooks does not change (no change and no business: exit 0);
+ * 6. only policy changes (nothing to write): the gate decides alone, and its approval is
+ *    recorded so this merge becomes the approved state; otherwise re-plan the businesses
+ *    recorded in the plan comment against live FreshBooks;
+ * 7. `runApply`: stale check and safety guards on fresh live state, then the gate — merged as
+ *    this commit, the plan's effect and policy changes are the ones last posted ("plan changed
+ *    since approval", with the differences), and the approval rules at the merge commit *and*
+ *    of the last approved policies are met by independent reviews of the head commit;
+ * 8. apply; the outcome (or the refusal, naming each unmet rule) goes to the pull request as
  *    one sticky comment and to the job summary; the audit log stays in `.rolecall/audit/` for
  *    the workflow's artifact step.
  */
