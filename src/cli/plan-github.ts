@@ -35,6 +35,8 @@ import { inGitHubActions, type CliIo } from './io.js';
 import { pullRequestFetch } from './load-policies-at.js';
 import { makePlan } from './make-plan.js';
 import { planReview } from './plan-review.js';
+import { redact } from '../redact.js';
+import { renderPolicyReviewText } from '../plan/render-policy-review.js';
 import { loadPolicies, type PoliciesAt } from './pipeline.js';
 import {
   DEFAULT_GITHUB_PLAN_FILE,
@@ -116,6 +118,7 @@ export async function planOnGitHub(io: CliIo, options: PlanCommandOptions): Prom
       touchedPolicies: (scope?.changed.length ?? 0) > 0,
     });
     if (review.problem) io.stderr.write(`rolecall: warning: ${review.problem}\n`);
+    io.stdout.write(redact(renderPolicyReviewText(review)));
     comment = await upsertPlanComment(session.octokit, {
       pr: { ...session.repo, number: pr.number, htmlUrl: pr.htmlUrl, headSha: pr.headSha },
       plan,
