@@ -68,11 +68,14 @@ describe('apply --github applies an approved pull request', () => {
     );
     expect(emulator.control.member(ACME, 'zoe@acme.example')?.active).toBe(false);
     expect(writes().length).toBeGreaterThanOrEqual(6);
-    // The rotated FreshBooks refresh token went back into the repository secret.
-    expect(gh.calls('PUT', /\/actions\/secrets\/FRESHBOOKS_REFRESH_TOKEN$/).length).toBeGreaterThan(
-      0,
+    // The rotated FreshBooks refresh token went back into the environment's secret.
+    expect(
+      gh.calls('PUT', /\/environments\/freshbooks-production\/secrets\/FRESHBOOKS_REFRESH_TOKEN$/)
+        .length,
+    ).toBeGreaterThan(0);
+    expect(flow.repo.secretValue(SECRET, 'freshbooks-production')).not.toBe(
+      emulator.credentials.refreshToken,
     );
-    expect(flow.repo.secretValue(SECRET)).not.toBe(emulator.credentials.refreshToken);
 
     const [comment, ...more] = flow.comments(pr, 'apply');
     expect(more).toHaveLength(0);

@@ -26,6 +26,7 @@ import type { FakeGitHub, FakeRepo } from '../../support/fake-github/index.js';
 import { ZERO_SHA, type FakeCommit, type FakeGitPerson } from '../../support/fake-github/repo.js';
 import type { FakeComment } from '../../support/fake-github/state.js';
 import { createTempRepo, type TempRepo } from '../../support/temp-repo.js';
+import { workflowCommand } from '../plan/plan-harness.js';
 
 export const ACME = 240340;
 export const NOW = '2026-11-29T10:00:00.000Z';
@@ -49,16 +50,12 @@ export const PEOPLE = {
   },
 } as const satisfies Record<string, FakeGitPerson>;
 
-/** plan.yml's and apply.yml's command lines, exactly. */
-export const PLAN_ARGS = [
-  'plan',
-  '--github',
-  '--out',
-  'plan.json',
-  '--token-store',
-  `github-secret:${SECRET}`,
-];
-export const APPLY_ARGS = ['apply', '--github', '--token-store', `github-secret:${SECRET}`];
+/** The environment that holds every secret in the shipped workflows. */
+export const ENVIRONMENT = 'freshbooks-production';
+
+/** plan.yml's and apply.yml's command lines, read from the shipped workflows. */
+export const PLAN_ARGS = workflowCommand('plan.yml', 'plan', 'plan');
+export const APPLY_ARGS = workflowCommand('apply.yml', 'apply', 'apply');
 
 export const APPROVALS = `
 approvals:
@@ -150,7 +147,9 @@ export class Flow {
   ) {
     this.refreshToken = emulator.credentials.refreshToken;
     this.tokenStore =
-      store === 'secret' ? `github-secret:${SECRET}` : `file:${join(files, 'credentials.json')}`;
+      store === 'secret'
+        ? `github-secret:${SECRET}@${ENVIRONMENT}`
+        : `file:${join(files, 'credentials.json')}`;
   }
 
   static async create(
@@ -159,6 +158,7 @@ export class Flow {
     options: { tokenStore?: 'secret' | 'file' } = {},
   ): Promise<Flow> {
     const repo = gh.world.repo('acme', `access-${Math.random().toString(36).slice(2, 8)}`);
+    repo.environment(ENVIRONMENT);
     for (const login of ['ben-gh', 'olivia-gh', 'carol-gh', 'maya', 'dev', 'renovate[bot]'])
       repo.permissions.set(login, 'write');
     const git = await createTempRepo({ prefix: 'rolecall-apply-gh-' });
@@ -321,9 +321,12 @@ export class Flow {
     });
   }
 
-  /** `rolecall plan --github` on the pull request's head, as plan.yml runs it. */
+  /**
+   * `rolecall plan --github` as plan.yml runs it: on `pull_request_target`, with the default
+   * branch checked out (trusted code) and the pull request's head only present as git objects.
+   */
   async plan(pr: PullRequest): Promise<CliResult> {
-    await this.git.checkout(pr.branch);
+    await this.git.checkout('main');
     const event = example('pull_request', 'synchronize');
     event['number'] = pr.number;
     const pull = objectIn(event, 'pull_request');
@@ -337,7 +340,7 @@ export class Flow {
     Object.assign(objectIn(head, 'repo'), { full_name: this.repo.fullName });
     Object.assign(objectIn(pull, 'base'), { sha: pr.base, ref: 'main' });
     const args = PLAN_ARGS.map((a) => (a.startsWith('github-secret:') ? this.tokenStore : a));
-    return this.run(args, 'pull_request', event, pr.head);
+    return this.run(args, 'pull_request_target', event, await this.git.head());
   }
 
   /** The pull request is merged (a merge commit on main); GitHub records it. */
@@ -419,7 +422,7 @@ export class Flow {
     });
     const code = await main(args, io);
     // Actions hands the next job the secret as it is now.
-    this.refreshToken = this.repo.secretValue(SECRET) ?? this.refreshToken;
+    this.refreshToken = this.repo.secretValue(SECRET, ENVIRONMENT) ?? this.refreshToken;
     return { code, out: io.out(), err: io.err() };
   }
 
