@@ -12,7 +12,8 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../../src/cli/main.js';
-import type { RunningEmulator } from '../../../src/emulator/index.js';
+import { startEmulator, type RunningEmulator } from '../../../src/emulator/index.js';
+import { afterAll, beforeAll } from 'vitest';
 import { packagePath } from '../../../src/paths.js';
 import type { AuditRecord } from '../../../src/apply/audit-log.js';
 import { bufferIo } from '../../support/buffer-io.js';
@@ -21,8 +22,12 @@ import { upsertPlanComment } from '../../../src/github/plan-comment.js';
 import { planReview } from '../../../src/cli/plan-review.js';
 import { loadDesiredState } from '../../../src/policy/load-desired-state.js';
 import type { Plan } from '../../../src/types.js';
-import { fakeClient, TOKENS } from '../../support/fake-github/client.js';
-import type { FakeGitHub, FakeRepo } from '../../support/fake-github/index.js';
+import { addStandardTokens, fakeClient, TOKENS } from '../../support/fake-github/client.js';
+import {
+  startFakeGitHub,
+  type FakeGitHub,
+  type FakeRepo,
+} from '../../support/fake-github/index.js';
 import { ZERO_SHA, type FakeCommit, type FakeGitPerson } from '../../support/fake-github/repo.js';
 import type { FakeComment } from '../../support/fake-github/state.js';
 import { createTempRepo, type TempRepo } from '../../support/temp-repo.js';
@@ -75,6 +80,33 @@ export function baseYaml(): string {
   const promoted = '  - email: maya@acme.example\n    role: manager';
   if (!yaml.includes(promoted)) throw new Error('the example policy moved: update baseYaml');
   return yaml.replace(promoted, '  - email: maya@acme.example\n    role: employee');
+}
+
+/** The emulator and the fake GitHub of one test file, started once around its tests. */
+export interface World {
+  emulator: RunningEmulator;
+  gh: FakeGitHub;
+}
+
+/**
+ * Starts the emulator and the fake GitHub (standard tokens, the `acme/owners` team by default)
+ * before the file's tests and closes them after; read the fields inside tests and hooks.
+ */
+export function useWorld(
+  teams: Record<string, string[]> = { 'acme/owners': ['olivia-gh', 'ben-gh'] },
+): World {
+  const world = {} as World;
+  beforeAll(async () => {
+    world.emulator = await startEmulator({ port: 0 });
+    world.gh = await startFakeGitHub();
+    addStandardTokens(world.gh);
+    for (const [team, members] of Object.entries(teams)) world.gh.world.addTeam(team, members);
+  });
+  afterAll(async () => {
+    await world.emulator.close();
+    await world.gh.close();
+  });
+  return world;
 }
 
 interface Example {

@@ -13,34 +13,16 @@
  * pull requests really have no FreshBooks change of their own.
  */
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  loadDefaultSeed,
-  startEmulator,
-  type RunningEmulator,
-} from '../../../src/emulator/index.js';
-import { addStandardTokens } from '../../support/fake-github/client.js';
-import { startFakeGitHub, type FakeGitHub } from '../../support/fake-github/index.js';
-import { ACME, APPROVALS, baseYaml, Flow, headYaml, NOW } from './harness.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadDefaultSeed } from '../../../src/emulator/index.js';
+import { ACME, APPROVALS, baseYaml, Flow, headYaml, useWorld } from './harness.js';
 
-let emulator: RunningEmulator;
-let gh: FakeGitHub;
+const world = useWorld();
 let flow: Flow;
 
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0 });
-  gh = await startFakeGitHub();
-  addStandardTokens(gh);
-  gh.world.addTeam('acme/owners', ['olivia-gh', 'ben-gh']);
-});
-afterAll(async () => {
-  await emulator.close();
-  await gh.close();
-});
-
 beforeEach(async () => {
-  emulator.control.loadState(loadDefaultSeed());
-  flow = await Flow.create(gh, emulator);
+  world.emulator.control.loadState(loadDefaultSeed());
+  flow = await Flow.create(world.gh, world.emulator);
   // Converge: the live team is what the base policy says (an administrator at a terminal).
   const planFile = join(flow.files, 'converge.json');
   for (const args of [
@@ -50,13 +32,13 @@ beforeEach(async () => {
     const step = await flow.run(args, 'workflow_dispatch', {}, flow.baseSha);
     expect([0, 2], step.err).toContain(step.code);
   }
-  emulator.control.resetRequests();
+  world.emulator.control.resetRequests();
 });
 afterEach(() => flow.close());
 
 /** FreshBooks writes the emulator saw since the last reset. */
-const writes = () => emulator.control.requests().log.filter((e) => e.applied !== undefined);
-const roleOf = (email: string) => emulator.control.member(ACME, email)?.business_role_name;
+const writes = () => world.emulator.control.requests().log.filter((e) => e.applied !== undefined);
+const roleOf = (email: string) => world.emulator.control.member(ACME, email)?.business_role_name;
 
 const POLICY = 'policies/acme-books.yaml';
 const RELAXED = `
@@ -179,7 +161,7 @@ describe('item 2: scheduled revocations need approval and never ride in unreview
     const result = await expire();
     expect(result.err).not.toContain('not revoked automatically');
     expect(result.code, result.err).toBe(0);
-    expect(emulator.control.member(ACME, 'ben@acme.example')?.active).toBe(false);
+    expect(world.emulator.control.member(ACME, 'ben@acme.example')?.active).toBe(false);
   });
 
   it('an expiry shortened after approval is not revoked on its own', async () => {
@@ -199,7 +181,6 @@ describe('item 2: scheduled revocations need approval and never ride in unreview
       'alice@acme.example (admin) in Acme Books Inc.: its expiry did not come through an approved change',
     );
     expect(roleOf('alice@acme.example')).toBe('business_partner');
-    expect(emulator.control.member(ACME, 'ben@acme.example')?.active).toBe(false);
-    void NOW;
+    expect(world.emulator.control.member(ACME, 'ben@acme.example')?.active).toBe(false);
   });
 });

@@ -6,37 +6,19 @@
  * (one approval), and one approval applied the promotion. Now the approved state is unreadable,
  * so the rules before cannot be known and the business is refused, with FreshBooks unchanged.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  loadDefaultSeed,
-  startEmulator,
-  type RunningEmulator,
-} from '../../../src/emulator/index.js';
-import { addStandardTokens } from '../../support/fake-github/client.js';
-import { startFakeGitHub, type FakeGitHub } from '../../support/fake-github/index.js';
-import { ACME, APPROVALS, baseYaml, DATE, Flow, headYaml } from './harness.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadDefaultSeed } from '../../../src/emulator/index.js';
+import { ACME, APPROVALS, baseYaml, DATE, Flow, headYaml, useWorld } from './harness.js';
 
-let emulator: RunningEmulator;
-let gh: FakeGitHub;
+const world = useWorld();
 let flow: Flow;
-
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0 });
-  gh = await startFakeGitHub();
-  addStandardTokens(gh);
-  gh.world.addTeam('acme/owners', ['olivia-gh', 'ben-gh']);
-});
-afterAll(async () => {
-  await emulator.close();
-  await gh.close();
-});
 beforeEach(async () => {
-  emulator.control.loadState(loadDefaultSeed());
-  flow = await Flow.create(gh, emulator);
+  world.emulator.control.loadState(loadDefaultSeed());
+  flow = await Flow.create(world.gh, world.emulator);
 });
 afterEach(() => flow.close());
 
-const writes = () => emulator.control.requests().log.filter((e) => e.applied !== undefined);
+const writes = () => world.emulator.control.requests().log.filter((e) => e.applied !== undefined);
 const STRICT = '\napprovals:\n  required: 2\n';
 const ONE = '\napprovals:\n  required: 1\n';
 
@@ -55,7 +37,7 @@ describe('a symbolic link in policies/ cannot lower the bar', () => {
     });
     flow.approve(pr, 'olivia-gh');
     const merge = await flow.merge(pr);
-    emulator.control.resetRequests();
+    world.emulator.control.resetRequests();
 
     const result = await flow.apply(merge);
     expect(result.code).toBe(1);
@@ -63,7 +45,7 @@ describe('a symbolic link in policies/ cannot lower the bar', () => {
     expect(said).toContain('the rules before this change cannot be known for business 240340');
     expect(said).toContain('is a symbolic link');
     expect(writes()).toEqual([]);
-    expect(emulator.control.member(ACME, 'maya@acme.example')?.business_role_name).toBe(
+    expect(world.emulator.control.member(ACME, 'maya@acme.example')?.business_role_name).toBe(
       'business_employee',
     );
   });
@@ -78,7 +60,7 @@ describe('a symbolic link in policies/ cannot lower the bar', () => {
     const merge = await flow.merge(pr);
     const result = await flow.apply(merge);
     expect(result.code, result.err + result.out).toBe(0);
-    expect(emulator.control.member(ACME, 'maya@acme.example')?.business_role_name).toBe(
+    expect(world.emulator.control.member(ACME, 'maya@acme.example')?.business_role_name).toBe(
       'business_manager',
     );
   });
