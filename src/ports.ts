@@ -111,3 +111,22 @@ export interface PolicyRepository {
   /** HEAD sha and whether the policy files have uncommitted changes. */
   commitOf(paths: string[]): Promise<PolicyCommit>;
 }
+
+/** A stream a flow may print to (stdout, stderr, or a buffer in tests). */
+export interface OutputStream {
+  write(text: string): unknown;
+  isTTY?: boolean;
+}
+
+/**
+ * What a flow may touch of its process. The CLI passes the real process; tests pass buffers, so
+ * flows run in-process, fast, with no global state to reset.
+ */
+export interface Console {
+  stdout: OutputStream;
+  stderr: OutputStream;
+  env: Record<string, string | undefined>;
+  cwd: string;
+  /** Reads one line from the terminal, for confirmations; absent when stdin is not a TTY. */
+  prompt?: (question: string) => Promise<string>;
+}

@@ -1,5 +1,5 @@
 import { join, relative } from 'node:path';
-import type { CliIo } from '../cli/io.js';
+import type { Console } from '../ports.js';
 import type { AccessReader, AccessWriter, ApprovalGate, Clock } from '../ports.js';
 import { systemClock } from '../ports.js';
 import { redact } from '../redact.js';
@@ -22,7 +22,7 @@ export interface RunApplyOptions {
   desired: DesiredState;
   connection: AccessReader & AccessWriter;
   gate: ApprovalGate;
-  io: CliIo;
+  io: Console;
   /** Default `<cwd>/.rolecall`. */
   stateDir?: string;
   strict?: boolean;

@@ -23,11 +23,11 @@ import {
   renderRefusal,
   type CommentContext,
 } from './apply-github-report.js';
-import type { CliIo } from './io.js';
+import type { Console } from '../ports.js';
 
 /** Where this run reports: the job log, the audit log, and (once known) the pull request. */
 export interface Reporter {
-  io: CliIo;
+  io: Console;
   stateDir: string;
   actor: string;
   context: GitHubContext;

@@ -47,7 +47,7 @@ import {
   type Reporter,
 } from './apply-github-outcome.js';
 import { nowFrom } from './clock.js';
-import type { CliIo } from './io.js';
+import type { Console } from '../ports.js';
 import { makePlan } from './make-plan.js';
 import { loadPolicies, openFreshBooks } from './pipeline.js';
 import { trustedPolicies, type TrustedPolicies } from './trusted-policies.js';
@@ -67,7 +67,7 @@ export interface ApplyGitHubOptions {
   format: 'text' | 'markdown';
 }
 
-export async function applyOnGitHub(io: CliIo, options: ApplyGitHubOptions): Promise<number> {
+export async function applyOnGitHub(io: Console, options: ApplyGitHubOptions): Promise<number> {
   const startedAt = new Date();
   const now = nowFrom(io.env);
   const session = await openGitHubSession(io.env, {

@@ -6,7 +6,7 @@ import { RolecallError } from '../errors.js';
 import { redact } from '../redact.js';
 import { toolVersion } from '../paths.js';
 import { COMMANDS } from './commands.js';
-import type { CliIo } from './io.js';
+import type { Console } from '../ports.js';
 
 /** Exit codes, shared by every command (README, "Exit codes"). */
 export const EXIT = { ok: 0, error: 1, changes: 2, partial: 3 } as const;
@@ -30,7 +30,7 @@ function usage(): string {
 }
 
 /** Runs one command line; never throws. Returns the exit code. */
-export async function main(argv: string[], io: CliIo): Promise<number> {
+export async function main(argv: string[], io: Console): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.stdout.write(usage());
@@ -54,7 +54,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
 }
 
 /** Bad input is never shown with a stack; an internal error shows one only when asked. */
-function reportError(error: unknown, io: CliIo): number {
+function reportError(error: unknown, io: Console): number {
   if (error instanceof RolecallError) {
     io.stderr.write(`rolecall: ${redact(error.message)}\n`);
     return error.exitCode;
@@ -69,8 +69,8 @@ function reportError(error: unknown, io: CliIo): number {
   return EXIT.error;
 }
 
-function processIo(): CliIo {
-  const io: CliIo = {
+function processIo(): Console {
+  const io: Console = {
     stdout: process.stdout,
     stderr: process.stderr,
     env: process.env,

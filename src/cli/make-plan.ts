@@ -10,7 +10,7 @@ import { toolVersion } from '../paths.js';
 import { buildPlan } from '../plan/build-plan.js';
 import type { AccessReader } from '../ports.js';
 import type { DesiredState, LiveState, Plan } from '../types.js';
-import type { CliIo } from './io.js';
+import type { Console } from '../ports.js';
 import {
   type ConnectionOptions,
   liveSourceOf,
@@ -52,7 +52,7 @@ export interface MadePlan {
   scope: ChangedScope | null;
 }
 
-export async function makePlan(io: CliIo, options: MakePlanOptions): Promise<MadePlan> {
+export async function makePlan(io: Console, options: MakePlanOptions): Promise<MadePlan> {
   const desired = await loadPolicies(io, {
     dir: options.policiesDir,
     now: options.now,

@@ -19,7 +19,8 @@ import type { AccessReader } from '../ports.js';
 import { readLiveStateFile } from '../sync/live-state-file.js';
 import { syncLiveState } from '../sync/sync-live-state.js';
 import type { DesiredState, LiveState, PolicyCommit } from '../types.js';
-import { inGitHubActions, type CliIo } from './io.js';
+import type { Console } from '../ports.js';
+import { inGitHubActions } from '../console.js';
 import { readPoliciesAt, validateSnapshot } from './load-policies-at.js';
 
 export const DEFAULT_POLICIES_DIR = 'policies';
@@ -52,7 +53,10 @@ export interface PoliciesAt {
  * annotation for it) on stderr; throws when there is an error, so that an invalid policy
  * never reaches the FreshBooks API.
  */
-export async function loadPolicies(io: CliIo, options: LoadPoliciesOptions): Promise<DesiredState> {
+export async function loadPolicies(
+  io: Console,
+  options: LoadPoliciesOptions,
+): Promise<DesiredState> {
   const at = options.at;
   const snapshot = at ? await readPoliciesAt(io.cwd, options.dir, at.sha, at.missing) : null;
   let grantTimes: ((file: string, line: number) => Date | undefined) | undefined;
@@ -119,7 +123,7 @@ export interface ConnectionOptions {
 
 /** Opens the FreshBooks connection a command uses for the whole run (one rate budget). */
 export function openFreshBooks(
-  io: CliIo,
+  io: Console,
   options: ConnectionOptions,
 ): Promise<FreshBooksConnection> {
   return connectFreshBooks({
@@ -147,7 +151,7 @@ export function liveSourceOf(
 
 /** The live state of the given businesses. A snapshot must hold every business asked for. */
 export async function readLive(
-  io: CliIo,
+  io: Console,
   source: LiveSource,
   businessIds: readonly number[],
   now: Date,
@@ -179,7 +183,7 @@ export async function readLive(
  * read from a commit's objects (`at`) came from exactly that commit, clean by construction.
  */
 export async function policyCommitsOf(
-  io: CliIo,
+  io: Console,
   desired: DesiredState,
   at?: string,
 ): Promise<Record<string, PolicyCommit>> {

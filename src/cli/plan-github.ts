@@ -31,7 +31,8 @@ import { planHasChanges, planIsApplyable, totalChanges } from '../plan/describe.
 import { renderPlanMarkdown } from '../plan/render-markdown.js';
 import { code, escapeText } from '../plan/markdown-text.js';
 import type { Plan } from '../types.js';
-import { inGitHubActions, type CliIo } from './io.js';
+import type { Console } from '../ports.js';
+import { inGitHubActions } from '../console.js';
 import { pullRequestFetch } from './load-policies-at.js';
 import { makePlan } from './make-plan.js';
 import { planReview } from './plan-review.js';
@@ -62,7 +63,7 @@ export const PULL_REQUEST_CODE_WARNING =
   'pull_request_target with the environment freshbooks-production instead (see the README’s ' +
   'security model).';
 
-export async function planOnGitHub(io: CliIo, options: PlanCommandOptions): Promise<number> {
+export async function planOnGitHub(io: Console, options: PlanCommandOptions): Promise<number> {
   const context = githubContext(io.env);
   const pr = context.pullRequest;
   const policiesAt = pr === null ? undefined : pullRequestHeadOf(context, pr);
@@ -184,7 +185,7 @@ function pullRequestHeadOf(context: GitHubContext, pr: PullRequestContext): Poli
 
 /** A fork: validate (annotations included), explain, exit 0 — or 1 if the policies are invalid. */
 async function validateOnly(
-  io: CliIo,
+  io: Console,
   options: PlanCommandOptions,
   context: GitHubContext,
   policiesAt: PoliciesAt | undefined,

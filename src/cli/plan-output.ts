@@ -11,7 +11,8 @@ import { renderPlanText } from '../plan/render-text.js';
 import { redact } from '../redact.js';
 import type { Plan } from '../types.js';
 import { writeFileAtomic } from '../write-file-atomic.js';
-import { colorEnabled, type CliIo } from './io.js';
+import type { Console } from '../ports.js';
+import { colorEnabled } from '../console.js';
 import type { MakePlanOptions } from './make-plan.js';
 import { DEFAULT_POLICIES_DIR } from './pipeline.js';
 import { describeDeletedPolicy, type ChangedScope } from './plan-scope.js';
@@ -32,11 +33,11 @@ export function exitCodeOf(plan: Plan, detailed: boolean): number {
   return detailed && planHasChanges(plan) ? 2 : 0;
 }
 
-export async function savePlan(io: CliIo, plan: Plan, out: string): Promise<void> {
+export async function savePlan(io: Console, plan: Plan, out: string): Promise<void> {
   await writeFileAtomic(resolve(io.cwd, out), serializePlan(plan));
 }
 
-export function printPlan(io: CliIo, plan: Plan, format: PlanFormat): void {
+export function printPlan(io: Console, plan: Plan, format: PlanFormat): void {
   if (format === 'json') {
     io.stdout.write(renderPlanJson(plan));
     return;
@@ -49,7 +50,7 @@ export function printPlan(io: CliIo, plan: Plan, format: PlanFormat): void {
 }
 
 /** What changed in scope, on stderr: the plan on stdout stays a plan. */
-export function reportScope(io: CliIo, scope: ChangedScope): void {
+export function reportScope(io: Console, scope: ChangedScope): void {
   const ids = scope.businessIds;
   // A pull request's base is a full sha: the short form reads better and is as unambiguous here.
   const base = /^[0-9a-f]{40,64}$/.test(scope.base) ? scope.base.slice(0, 12) : scope.base;

@@ -16,7 +16,7 @@ import {
   renderReviewIssueBody,
   renderReviewMarkdown,
 } from '../review/index.js';
-import type { CliIo } from './io.js';
+import type { Console } from '../ports.js';
 import type { ReviewPack } from './review-pack.js';
 
 const DAY_MS = 86_400_000;
@@ -71,7 +71,7 @@ export interface CampaignResult {
 
 /** Opens the review issues; returns what happened per business (printed by the caller). */
 export async function openReviewCampaign(
-  io: CliIo,
+  io: Console,
   pack: ReviewPack,
   due: string,
 ): Promise<CampaignResult[]> {

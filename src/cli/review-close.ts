@@ -18,7 +18,7 @@ import { removeMembers } from '../policy/edit-policy.js';
 import { formatDiagnostic, validateDocuments } from '../policy/load-desired-state.js';
 import { redact } from '../redact.js';
 import type { BusinessPolicy } from '../types.js';
-import type { CliIo } from './io.js';
+import type { Console } from '../ports.js';
 import { loadPolicies } from './pipeline.js';
 import { commentersOf, completeIssue, readTrustedReview } from './review-close-github.js';
 import {
@@ -48,7 +48,7 @@ export interface CloseOptions {
   now: Date;
 }
 
-export async function closeReview(io: CliIo, options: CloseOptions): Promise<number> {
+export async function closeReview(io: Console, options: CloseOptions): Promise<number> {
   const remote = await resolveRemote(io.cwd, options.remote);
   const env = { ...io.env };
   if (!env['GITHUB_REPOSITORY']) {
@@ -195,7 +195,7 @@ function policyAt(
 }
 
 /** The edited policy must still validate: a pull request that fails `validate` helps no one. */
-function checkEdited(io: CliIo, file: string, text: string, businessId: number, now: Date): void {
+function checkEdited(io: Console, file: string, text: string, businessId: number, now: Date): void {
   const result = validateDocuments([{ file, text }], { now });
   if (result.errors.length === 0 && result.value?.businesses[0]?.businessId === businessId) return;
   for (const diagnostic of result.errors) io.stderr.write(`${formatDiagnostic(diagnostic)}\n`);

@@ -8,7 +8,7 @@ import { loadPolicyProvenance } from '../git/provenance-index.js';
 import { RolecallError } from '../errors.js';
 import { buildReviewPack, type ReviewRow } from '../review/index.js';
 import type { DesiredState, LiveState } from '../types.js';
-import type { CliIo } from './io.js';
+import type { Console } from '../ports.js';
 import { liveSourceOf, loadPolicies, readLive, selectBusinesses } from './pipeline.js';
 
 export interface ReviewPackOptions {
@@ -28,7 +28,7 @@ export interface ReviewPack {
   rows: ReviewRow[];
 }
 
-export async function loadReviewPack(io: CliIo, options: ReviewPackOptions): Promise<ReviewPack> {
+export async function loadReviewPack(io: Console, options: ReviewPackOptions): Promise<ReviewPack> {
   const desired = selectBusinesses(
     await loadPolicies(io, { dir: options.dir, now: options.now }),
     options.businessIds,
@@ -50,7 +50,7 @@ export async function loadReviewPack(io: CliIo, options: ReviewPackOptions): Pro
 }
 
 /** Says why `granted_by` is empty or unreliable, on stderr (stdout may be the CSV). */
-async function warnAboutProvenance(io: CliIo, rows: readonly ReviewRow[], blamed: number) {
+async function warnAboutProvenance(io: Console, rows: readonly ReviewRow[], blamed: number) {
   const missing = rows.filter((row) => row.inPolicy && row.commit === null);
   if (blamed === 0) {
     if (rows.some((row) => row.inPolicy)) {

@@ -1,5 +1,6 @@
 import { refusingGate, terminalGate, yesGate } from '../apply/approval-gates.js';
-import { colorEnabled, type CliIo } from '../cli/io.js';
+import type { Console } from '../ports.js';
+import { colorEnabled } from '../console.js';
 import { countChanges, summaryLine, totalChanges } from '../plan/describe.js';
 import { renderPlanText } from '../plan/render-text.js';
 import type { ApprovalGate } from '../ports.js';
@@ -15,7 +16,7 @@ export const GITHUB_EXPIRY_REFUSAL =
  * (only the exact answer "yes" approves; without a terminal it refuses).
  */
 export function manualExpiryGate(
-  io: CliIo,
+  io: Console,
   options: { github: boolean; yes: boolean },
 ): ApprovalGate {
   if (options.github) return refusingGate(GITHUB_EXPIRY_REFUSAL);

@@ -3,7 +3,7 @@
  * entries that no longer hold access — through the single clean-up pull request under
  * `--github`, or printed as a diff locally.
  */
-import type { CliIo } from '../cli/io.js';
+import type { Console } from '../ports.js';
 import { RolecallError } from '../errors.js';
 import { isRepository } from '../git/index.js';
 import type { GitHubSession } from '../github/session.js';
@@ -16,7 +16,7 @@ import { readPoliciesAtCommit } from './policy-snapshot.js';
 import { yamlDiff } from './yaml-diff.js';
 
 export interface CleanupContext {
-  io: CliIo;
+  io: Console;
   github: GitHubSession | null;
   now: Date;
   policiesDir: string;
@@ -33,7 +33,7 @@ export interface CleanupReport {
   summary: string;
 }
 
-function say(io: CliIo, text: string): void {
+function say(io: Console, text: string): void {
   io.stdout.write(redact(text));
 }
 

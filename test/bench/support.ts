@@ -1,5 +1,5 @@
-/** Small pieces every benchmark shares: credentials in memory, a silent CliIo, timing. */
-import type { CliIo } from '../../src/cli/io.js';
+/** Small pieces every benchmark shares: credentials in memory, a silent Console, timing. */
+import type { Console } from '../../src/ports.js';
 import type { RunningEmulator } from '../../src/emulator/index.js';
 import type { StoredCredentials, TokenStore } from '../../src/ports.js';
 
@@ -26,11 +26,11 @@ export function emulatorEnv(emulator: RunningEmulator): Record<string, string> {
   };
 }
 
-/** A CliIo that keeps what a command prints (for a failure message) and shows nothing. */
+/** A Console that keeps what a command prints (for a failure message) and shows nothing. */
 export function quietIo(
   cwd: string,
   env: Record<string, string | undefined>,
-): CliIo & {
+): Console & {
   output(): string;
 } {
   let text = '';

@@ -1,11 +1,11 @@
-import type { CliIo } from '../../src/cli/io.js';
+import type { Console } from '../../src/ports.js';
 
-export interface BufferIo extends CliIo {
+export interface BufferIo extends Console {
   out(): string;
   err(): string;
 }
 
-/** A CliIo that records what a command prints; env defaults to an empty, colourless one. */
+/** A Console that records what a command prints; env defaults to an empty, colourless one. */
 export function bufferIo(
   options: { env?: Record<string, string | undefined>; cwd?: string } = {},
 ): BufferIo {

@@ -15,7 +15,8 @@ import type { Plan } from '../../types.js';
 import { applyOnGitHub } from '../apply-github.js';
 import { integerOption, parseCommandArgs, rateOption } from '../args.js';
 import { nowFrom } from '../clock.js';
-import { colorEnabled, type CliIo } from '../io.js';
+import type { Console } from '../../ports.js';
+import { colorEnabled } from '../../console.js';
 
 const HELP = `Usage: rolecall apply PLAN_FILE [options]
        rolecall apply --github [options]
@@ -53,7 +54,7 @@ write (nothing changed); 3 partly done (some changes failed or became manual tas
 what the report lists and run the same command again.
 `;
 
-export async function run(args: string[], io: CliIo): Promise<number> {
+export async function run(args: string[], io: Console): Promise<number> {
   const { values, positionals } = parseCommandArgs(
     args,
     {
@@ -141,7 +142,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   }
 }
 
-async function readPlanFile(planFile: string, io: CliIo): Promise<Plan> {
+async function readPlanFile(planFile: string, io: Console): Promise<Plan> {
   let text: string;
   try {
     text = await readFile(resolve(io.cwd, planFile), 'utf8');
@@ -162,7 +163,7 @@ async function readPlanFile(planFile: string, io: CliIo): Promise<Plan> {
   );
 }
 
-function promptGate(io: CliIo) {
+function promptGate(io: Console) {
   return terminalGate({
     prompt: io.prompt,
     show: (plan) => io.stdout.write(renderPlanText(plan, { color: colorEnabled(io) })),

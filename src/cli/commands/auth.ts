@@ -5,7 +5,7 @@ import { streamLogger } from '../../freshbooks/logger.js';
 import { saveOrExplain } from '../../freshbooks/token-manager.js';
 import { registerSecret } from '../../redact.js';
 import { parseCommandArgs } from '../args.js';
-import type { CliIo } from '../io.js';
+import type { Console } from '../../ports.js';
 
 const HELP = `Usage: rolecall auth <login|status> [options]
 
@@ -29,7 +29,7 @@ Environment: FRESHBOOKS_CLIENT_ID, FRESHBOOKS_CLIENT_SECRET, FRESHBOOKS_API_URL,
 FRESHBOOKS_AUTH_URL (authorize page, default https://auth.freshbooks.com/oauth/authorize).
 `;
 
-export async function run(args: string[], io: CliIo): Promise<number> {
+export async function run(args: string[], io: Console): Promise<number> {
   const { values, positionals } = parseCommandArgs(
     args,
     {
@@ -68,7 +68,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
 type Common = Parameters<typeof createPlumbing>[0];
 
 async function login(
-  io: CliIo,
+  io: Console,
   common: Common,
   code: string | undefined,
   redirectOption: string | undefined,
@@ -121,7 +121,7 @@ async function login(
   }
 }
 
-async function status(io: CliIo, common: Common): Promise<number> {
+async function status(io: Console, common: Common): Promise<number> {
   const plumbing = await createPlumbing(common);
   const connection = openConnection(plumbing, common);
   try {

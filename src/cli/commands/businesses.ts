@@ -1,6 +1,6 @@
 import { nowFrom } from '../clock.js';
-import type { CliIo } from '../io.js';
-import { inGitHubActions } from '../io.js';
+import type { Console } from '../../ports.js';
+import { inGitHubActions } from '../../console.js';
 import { parseCommandArgs } from '../args.js';
 import {
   formatDiagnostic,
@@ -29,7 +29,7 @@ export interface BusinessEntry {
   file: string;
 }
 
-export async function run(args: string[], io: CliIo): Promise<number> {
+export async function run(args: string[], io: Console): Promise<number> {
   const { values } = parseCommandArgs(args, {
     policies: { type: 'string', default: 'policies' },
     json: { type: 'boolean', default: false },

@@ -22,7 +22,8 @@ import { redact, registerSecret } from '../../redact.js';
 import type { Plan } from '../../types.js';
 import { parseCommandArgs } from '../args.js';
 import { nowFrom } from '../clock.js';
-import { colorEnabled, type CliIo } from '../io.js';
+import type { Console } from '../../ports.js';
+import { colorEnabled } from '../../console.js';
 import { makePlan } from '../make-plan.js';
 
 const HELP = `Usage: rolecall demo
@@ -36,7 +37,7 @@ outside a temporary directory is written; the real FreshBooks is never contacted
 const ACME = 240340;
 const POLICIES = 'policies';
 
-export async function run(args: string[], io: CliIo): Promise<number> {
+export async function run(args: string[], io: Console): Promise<number> {
   const { values } = parseCommandArgs(args, {});
   if (values.help) {
     io.stdout.write(HELP);
@@ -66,7 +67,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       burst: 50,
     });
     // The policies are the package's own example, shown as `policies/acme-books.yaml`.
-    const sandboxIo: CliIo = { stdout: io.stdout, stderr: io.stderr, env, cwd: PACKAGE_ROOT };
+    const sandboxIo: Console = { stdout: io.stdout, stderr: io.stderr, env, cwd: PACKAGE_ROOT };
     const say = (text: string) => io.stdout.write(redact(text));
     const color = colorEnabled(io);
     const heading = (text: string) =>

@@ -20,7 +20,8 @@ import { redact } from '../../redact.js';
 import type { PolicyCommit } from '../../types.js';
 import { businessIdOption, parseCommandArgs, rateOption } from '../args.js';
 import { nowFrom } from '../clock.js';
-import { colorEnabled, type CliIo } from '../io.js';
+import type { Console } from '../../ports.js';
+import { colorEnabled } from '../../console.js';
 import {
   DEFAULT_POLICIES_DIR,
   liveSourceOf,
@@ -65,7 +66,7 @@ Exit codes: 0 no drift (or any drift without --detailed-exitcode); 1 error; 2 dr
 const FORMATS = ['text', 'markdown', 'json'] as const;
 type Format = (typeof FORMATS)[number];
 
-export async function run(args: string[], io: CliIo): Promise<number> {
+export async function run(args: string[], io: Console): Promise<number> {
   const { values } = parseCommandArgs(args, {
     policies: { type: 'string', default: DEFAULT_POLICIES_DIR },
     business: { type: 'string', multiple: true },
@@ -137,7 +138,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
  * independent); the command then exits 1. Returns the report with each item's first-seen date.
  */
 async function updateDriftIssues(
-  io: CliIo,
+  io: Console,
   gh: GitHubSession,
   report: DriftReport,
   now: Date,
@@ -221,7 +222,7 @@ async function readJournals(dir: string): Promise<JournalRecord[]> {
  * snapshot directory, git missing) it still runs, with no commit recorded.
  */
 async function commitsOrNothing(
-  io: CliIo,
+  io: Console,
   desired: Parameters<typeof policyCommitsOf>[1],
 ): Promise<Record<string, PolicyCommit>> {
   let commits: Record<string, PolicyCommit>;

@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { UsageError } from '../../errors.js';
 import { redact } from '../../redact.js';
 import { integerOption, parseCommandArgs } from '../args.js';
-import type { CliIo } from '../io.js';
+import type { Console } from '../../ports.js';
 import {
   WRITE_OPERATIONS,
   formatFaultSpec,
@@ -82,7 +82,7 @@ function stopSignal(): { promise: Promise<void>; dispose: () => void } {
 
 export async function run(
   args: string[],
-  io: CliIo,
+  io: Console,
   control: { until?: Promise<unknown> } = {},
 ): Promise<number> {
   const { values } = parseCommandArgs(args, {

@@ -18,7 +18,7 @@ import { trustedExpiries } from '../expiry-trust.js';
 import { githubApprovalLookup } from '../trusted-policies-github.js';
 import { businessIdOption, parseCommandArgs, rateOption } from '../args.js';
 import { nowFrom } from '../clock.js';
-import type { CliIo } from '../io.js';
+import type { Console } from '../../ports.js';
 import {
   DEFAULT_POLICIES_DIR,
   loadPolicies,
@@ -67,7 +67,7 @@ function worst(a: number, b: number): number {
   return rank(b) > rank(a) ? b : a;
 }
 
-export async function run(args: string[], io: CliIo): Promise<number> {
+export async function run(args: string[], io: Console): Promise<number> {
   const { values } = parseCommandArgs(args, {
     policies: { type: 'string', default: DEFAULT_POLICIES_DIR },
     business: { type: 'string', multiple: true },

@@ -8,7 +8,7 @@ import { redact } from '../../redact.js';
 import { writeFileAtomic } from '../../write-file-atomic.js';
 import { businessIdOption, parseCommandArgs, rateOption } from '../args.js';
 import { nowFrom } from '../clock.js';
-import type { CliIo } from '../io.js';
+import type { Console } from '../../ports.js';
 import { DEFAULT_POLICIES_DIR, liveSourceOf, readLive } from '../pipeline.js';
 
 const HELP = `Usage: rolecall import --business ID [--out FILE] [options]
@@ -32,7 +32,7 @@ Options:
   -h, --help           this help
 `;
 
-export async function run(args: string[], io: CliIo): Promise<number> {
+export async function run(args: string[], io: Console): Promise<number> {
   const { values } = parseCommandArgs(args, {
     business: { type: 'string' },
     out: { type: 'string' },

@@ -1,7 +1,7 @@
 import { UsageError } from '../../errors.js';
 import { businessIdOption, parseCommandArgs, rateOption } from '../args.js';
 import { nowFrom } from '../clock.js';
-import type { CliIo } from '../io.js';
+import type { Console } from '../../ports.js';
 import { makePlan } from '../make-plan.js';
 import { DEFAULT_POLICIES_DIR } from '../pipeline.js';
 import { planOnGitHub } from '../plan-github.js';
@@ -48,7 +48,7 @@ Environment: FRESHBOOKS_CLIENT_ID, FRESHBOOKS_CLIENT_SECRET, FRESHBOOKS_REFRESH_
 the token store holds one), FRESHBOOKS_API_URL; ROLECALL_NOW (an ISO instant) plans as of then.
 `;
 
-export async function run(args: string[], io: CliIo): Promise<number> {
+export async function run(args: string[], io: Console): Promise<number> {
   const { values } = parseCommandArgs(args, {
     policies: { type: 'string', default: DEFAULT_POLICIES_DIR },
     business: { type: 'string', multiple: true },

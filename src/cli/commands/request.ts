@@ -22,7 +22,8 @@ import { redact } from '../../redact.js';
 import type { Diagnostic } from '../../types.js';
 import { integerOption, parseCommandArgs } from '../args.js';
 import { nowFrom } from '../clock.js';
-import { inGitHubActions, type CliIo } from '../io.js';
+import type { Console } from '../../ports.js';
+import { inGitHubActions } from '../../console.js';
 import { DEFAULT_POLICIES_DIR } from '../pipeline.js';
 
 const HELP = `Usage: rolecall request --business ID --email EMAIL --role ROLE
@@ -60,7 +61,7 @@ token from GITHUB_TOKEN (or GH_TOKEN), the API from GITHUB_API_URL (GitHub Enter
 The clock: ROLECALL_NOW (an ISO instant) replaces now, for --for and for the commit date.
 `;
 
-function printDiagnostics(io: CliIo, diagnostics: readonly Diagnostic[]): void {
+function printDiagnostics(io: Console, diagnostics: readonly Diagnostic[]): void {
   const annotate = inGitHubActions(io);
   for (const d of diagnostics) {
     io.stderr.write(`${formatDiagnostic(d)}\n`);
@@ -68,7 +69,7 @@ function printDiagnostics(io: CliIo, diagnostics: readonly Diagnostic[]): void {
   }
 }
 
-export async function run(args: string[], io: CliIo): Promise<number> {
+export async function run(args: string[], io: Console): Promise<number> {
   const { values } = parseCommandArgs(args, {
     policies: { type: 'string', default: DEFAULT_POLICIES_DIR },
     business: { type: 'string' },

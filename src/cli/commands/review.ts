@@ -4,7 +4,7 @@ import { renderReviewCsv, renderReviewJson, renderReviewMarkdown } from '../../r
 import { writeFileAtomic } from '../../write-file-atomic.js';
 import { businessIdOption, parseCommandArgs, rateOption } from '../args.js';
 import { nowFrom } from '../clock.js';
-import type { CliIo } from '../io.js';
+import type { Console } from '../../ports.js';
 import { DEFAULT_POLICIES_DIR } from '../pipeline.js';
 import {
   DEFAULT_DUE_IN,
@@ -59,7 +59,7 @@ clone (actions/checkout with fetch-depth: 0). The clock is ROLECALL_NOW when set
 
 type Format = 'csv' | 'json' | 'markdown';
 
-export async function run(args: string[], io: CliIo): Promise<number> {
+export async function run(args: string[], io: Console): Promise<number> {
   if (args[0] === 'close') return runClose(args.slice(1), io);
   const { values } = parseCommandArgs(args, {
     policies: { type: 'string', default: DEFAULT_POLICIES_DIR },
@@ -110,7 +110,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
-async function runClose(args: string[], io: CliIo): Promise<number> {
+async function runClose(args: string[], io: Console): Promise<number> {
   const { values } = parseCommandArgs(args, {
     issue: { type: 'string' },
     policies: { type: 'string', default: DEFAULT_POLICIES_DIR },
@@ -140,7 +140,7 @@ function render(rows: Parameters<typeof renderReviewCsv>[0], format: Format, now
   return renderReviewCsv(rows);
 }
 
-async function writePack(io: CliIo, out: string, text: string): Promise<void> {
+async function writePack(io: Console, out: string, text: string): Promise<void> {
   await writeFileAtomic(resolve(io.cwd, out), text);
   io.stderr.write(`wrote ${out}\n`);
 }

@@ -9,7 +9,7 @@ import { syncLiveState } from '../../sync/sync-live-state.js';
 import { formatDiagnostic, loadDesiredState } from '../../policy/load-desired-state.js';
 import { businessIdOption, parseCommandArgs, rateOption } from '../args.js';
 import { nowFrom } from '../clock.js';
-import type { CliIo } from '../io.js';
+import type { Console } from '../../ports.js';
 
 const HELP = `Usage: rolecall sync [options]
 
@@ -31,7 +31,7 @@ Environment: FRESHBOOKS_CLIENT_ID, FRESHBOOKS_CLIENT_SECRET, FRESHBOOKS_REFRESH_
 (until the token store holds one), FRESHBOOKS_API_URL (default https://api.freshbooks.com).
 `;
 
-export async function run(args: string[], io: CliIo): Promise<number> {
+export async function run(args: string[], io: Console): Promise<number> {
   const { values } = parseCommandArgs(args, {
     policies: { type: 'string' },
     business: { type: 'string', multiple: true },
@@ -92,7 +92,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
 }
 
 /** The businesses the policies name; `null` after printing policy errors. */
-async function policyBusinessIds(dir: string, io: CliIo, now: Date): Promise<number[] | null> {
+async function policyBusinessIds(dir: string, io: Console, now: Date): Promise<number[] | null> {
   const result = await loadDesiredState(dir, { now, cwd: io.cwd });
   if (result.errors.length > 0 || !result.value) {
     for (const d of result.errors) io.stderr.write(`${formatDiagnostic(d)}\n`);
@@ -103,7 +103,7 @@ async function policyBusinessIds(dir: string, io: CliIo, now: Date): Promise<num
 }
 
 /** A self-rewriting line on a terminal; plain lines otherwise (CI logs). */
-function progressReporter(io: CliIo) {
+function progressReporter(io: Console) {
   const tty = Boolean(io.stderr.isTTY);
   let shown = false;
   return {

@@ -1,6 +1,6 @@
 import { nowFrom } from '../clock.js';
-import type { CliIo } from '../io.js';
-import { inGitHubActions } from '../io.js';
+import type { Console } from '../../ports.js';
+import { inGitHubActions } from '../../console.js';
 import { parseCommandArgs } from '../args.js';
 import {
   formatDiagnostic,
@@ -29,7 +29,7 @@ Inside GitHub Actions (GITHUB_ACTIONS=true) problems are also printed as ::error
 annotations, so they show on the pull request's diff.
 `;
 
-export async function run(args: string[], io: CliIo): Promise<number> {
+export async function run(args: string[], io: Console): Promise<number> {
   const { values } = parseCommandArgs(args, {
     policies: { type: 'string', default: 'policies' },
     at: { type: 'string' },
