@@ -46,10 +46,10 @@ import {
   reportRun,
   type Reporter,
 } from './apply-github-outcome.js';
-import { nowFrom } from './clock.js';
+import { nowFrom } from '../flows/clock.js';
 import type { Console } from '../ports.js';
 import { makePlan } from './make-plan.js';
-import { loadPolicies, openFreshBooks } from './pipeline.js';
+import { loadPolicies, openFreshBooks } from '../flows/context.js';
 import { trustedPolicies, type TrustedPolicies } from './trusted-policies.js';
 import { githubApprovalLookup } from './trusted-policies-github.js';
 import { resolveCommit } from '../git/repo-info.js';

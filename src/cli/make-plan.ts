@@ -19,7 +19,7 @@ import {
   policyCommitsOf,
   readLive,
   selectBusinesses,
-} from './pipeline.js';
+} from '../flows/context.js';
 import { changedScope, type ChangedScope } from './plan-scope.js';
 
 export interface MakePlanOptions extends ConnectionOptions {

@@ -33,12 +33,12 @@ import { code, escapeText } from '../plan/markdown-text.js';
 import type { Plan } from '../types.js';
 import type { Console } from '../ports.js';
 import { inGitHubActions } from '../console.js';
-import { pullRequestFetch } from './load-policies-at.js';
+import { pullRequestFetch } from '../flows/load-policies-at.js';
 import { makePlan } from './make-plan.js';
 import { planReview } from './plan-review.js';
 import { redact } from '../redact.js';
 import { renderPolicyReviewText } from '../plan/render-policy-review.js';
-import { loadPolicies, type PoliciesAt } from './pipeline.js';
+import { loadPolicies, type PoliciesAt } from '../flows/context.js';
 import {
   DEFAULT_GITHUB_PLAN_FILE,
   exitCodeOf,

@@ -14,7 +14,7 @@ import { writeFileAtomic } from '../write-file-atomic.js';
 import type { Console } from '../ports.js';
 import { colorEnabled } from '../console.js';
 import type { MakePlanOptions } from './make-plan.js';
-import { DEFAULT_POLICIES_DIR } from './pipeline.js';
+import { DEFAULT_POLICIES_DIR } from '../flows/context.js';
 import { describeDeletedPolicy, type ChangedScope } from './plan-scope.js';
 
 export const DEFAULT_GITHUB_PLAN_FILE = '.rolecall/plan.json';

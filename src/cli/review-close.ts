@@ -19,7 +19,7 @@ import { formatDiagnostic, validateDocuments } from '../policy/load-desired-stat
 import { redact } from '../redact.js';
 import type { BusinessPolicy } from '../types.js';
 import type { Console } from '../ports.js';
-import { loadPolicies } from './pipeline.js';
+import { loadPolicies } from '../flows/context.js';
 import { commentersOf, completeIssue, readTrustedReview } from './review-close-github.js';
 import {
   commitAndPush,

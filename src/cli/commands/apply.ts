@@ -14,7 +14,7 @@ import { schemaValidator } from '../../schemas.js';
 import type { Plan } from '../../types.js';
 import { applyOnGitHub } from '../apply-github.js';
 import { integerOption, parseCommandArgs, rateOption } from '../args.js';
-import { nowFrom } from '../clock.js';
+import { nowFrom } from '../../flows/clock.js';
 import type { Console } from '../../ports.js';
 import { colorEnabled } from '../../console.js';
 

@@ -1,4 +1,4 @@
-import { nowFrom } from '../clock.js';
+import { nowFrom } from '../../flows/clock.js';
 import type { Console } from '../../ports.js';
 import { inGitHubActions } from '../../console.js';
 import { parseCommandArgs } from '../args.js';

@@ -21,7 +21,7 @@ import { renderPlanText } from '../../plan/render-text.js';
 import { redact, registerSecret } from '../../redact.js';
 import type { Plan } from '../../types.js';
 import { parseCommandArgs } from '../args.js';
-import { nowFrom } from '../clock.js';
+import { nowFrom } from '../../flows/clock.js';
 import type { Console } from '../../ports.js';
 import { colorEnabled } from '../../console.js';
 import { makePlan } from '../make-plan.js';

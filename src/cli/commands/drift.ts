@@ -19,7 +19,7 @@ import { openGitHubSession, type GitHubSession } from '../../github/session.js';
 import { redact } from '../../redact.js';
 import type { PolicyCommit } from '../../types.js';
 import { businessIdOption, parseCommandArgs, rateOption } from '../args.js';
-import { nowFrom } from '../clock.js';
+import { nowFrom } from '../../flows/clock.js';
 import type { Console } from '../../ports.js';
 import { colorEnabled } from '../../console.js';
 import {
@@ -29,7 +29,7 @@ import {
   policyCommitsOf,
   readLive,
   selectBusinesses,
-} from '../pipeline.js';
+} from '../../flows/context.js';
 
 const HELP = `Usage: rolecall drift [options]
 

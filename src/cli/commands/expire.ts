@@ -17,7 +17,7 @@ import type { DesiredState, LiveState } from '../../types.js';
 import { trustedExpiries } from '../expiry-trust.js';
 import { githubApprovalLookup } from '../trusted-policies-github.js';
 import { businessIdOption, parseCommandArgs, rateOption } from '../args.js';
-import { nowFrom } from '../clock.js';
+import { nowFrom } from '../../flows/clock.js';
 import type { Console } from '../../ports.js';
 import {
   DEFAULT_POLICIES_DIR,
@@ -26,7 +26,7 @@ import {
   policyCommitsOf,
   readLive,
   selectBusinesses,
-} from '../pipeline.js';
+} from '../../flows/context.js';
 
 const HELP = `Usage: rolecall expire [options]
 

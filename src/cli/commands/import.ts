@@ -7,9 +7,9 @@ import { formatDiagnostic, validateDocuments } from '../../policy/load-desired-s
 import { redact } from '../../redact.js';
 import { writeFileAtomic } from '../../write-file-atomic.js';
 import { businessIdOption, parseCommandArgs, rateOption } from '../args.js';
-import { nowFrom } from '../clock.js';
+import { nowFrom } from '../../flows/clock.js';
 import type { Console } from '../../ports.js';
-import { DEFAULT_POLICIES_DIR, liveSourceOf, readLive } from '../pipeline.js';
+import { DEFAULT_POLICIES_DIR, liveSourceOf, readLive } from '../../flows/context.js';
 
 const HELP = `Usage: rolecall import --business ID [--out FILE] [options]
 

@@ -1,9 +1,9 @@
 import { UsageError } from '../../errors.js';
 import { businessIdOption, parseCommandArgs, rateOption } from '../args.js';
-import { nowFrom } from '../clock.js';
+import { nowFrom } from '../../flows/clock.js';
 import type { Console } from '../../ports.js';
 import { makePlan } from '../make-plan.js';
-import { DEFAULT_POLICIES_DIR } from '../pipeline.js';
+import { DEFAULT_POLICIES_DIR } from '../../flows/context.js';
 import { planOnGitHub } from '../plan-github.js';
 import {
   exitCodeOf,

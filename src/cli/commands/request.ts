@@ -21,10 +21,10 @@ import {
 import { redact } from '../../redact.js';
 import type { Diagnostic } from '../../types.js';
 import { integerOption, parseCommandArgs } from '../args.js';
-import { nowFrom } from '../clock.js';
+import { nowFrom } from '../../flows/clock.js';
 import type { Console } from '../../ports.js';
 import { inGitHubActions } from '../../console.js';
-import { DEFAULT_POLICIES_DIR } from '../pipeline.js';
+import { DEFAULT_POLICIES_DIR } from '../../flows/context.js';
 
 const HELP = `Usage: rolecall request --business ID --email EMAIL --role ROLE
                         (--for DURATION | --until DATE) --reason TEXT [options]

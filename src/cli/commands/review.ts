@@ -3,9 +3,9 @@ import { UsageError } from '../../errors.js';
 import { renderReviewCsv, renderReviewJson, renderReviewMarkdown } from '../../review/index.js';
 import { writeFileAtomic } from '../../write-file-atomic.js';
 import { businessIdOption, parseCommandArgs, rateOption } from '../args.js';
-import { nowFrom } from '../clock.js';
+import { nowFrom } from '../../flows/clock.js';
 import type { Console } from '../../ports.js';
-import { DEFAULT_POLICIES_DIR } from '../pipeline.js';
+import { DEFAULT_POLICIES_DIR } from '../../flows/context.js';
 import {
   DEFAULT_DUE_IN,
   describeCampaign,

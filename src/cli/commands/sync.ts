@@ -8,7 +8,7 @@ import { renderSyncSummary } from '../../sync/render-sync-summary.js';
 import { syncLiveState } from '../../sync/sync-live-state.js';
 import { formatDiagnostic, loadDesiredState } from '../../policy/load-desired-state.js';
 import { businessIdOption, parseCommandArgs, rateOption } from '../args.js';
-import { nowFrom } from '../clock.js';
+import { nowFrom } from '../../flows/clock.js';
 import type { Console } from '../../ports.js';
 
 const HELP = `Usage: rolecall sync [options]

@@ -1,4 +1,4 @@
-import { nowFrom } from '../clock.js';
+import { nowFrom } from '../../flows/clock.js';
 import type { Console } from '../../ports.js';
 import { inGitHubActions } from '../../console.js';
 import { parseCommandArgs } from '../args.js';
@@ -77,7 +77,7 @@ async function loadAt(
   now: Date,
 ): Promise<LoadedDesiredState> {
   const [{ readPoliciesAt, validateSnapshot, pullRequestFetch }, { resolveCommit }] =
-    await Promise.all([import('../load-policies-at.js'), import('../../git/repo-info.js')]);
+    await Promise.all([import('../../flows/load-policies-at.js'), import('../../git/repo-info.js')]);
   // A full sha is checked for presence with a message naming the fetch; a name is resolved.
   const sha = /^[0-9a-f]{40,64}$/.test(rev) ? rev : await resolveCommit(cwd, rev);
   const missing =

@@ -4,7 +4,7 @@
  * at chosen dates in a real repository, read through the same pipeline `plan` uses.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadPolicies } from '../../../src/cli/pipeline.js';
+import { loadPolicies } from '../../../src/flows/context.js';
 import { RolecallError } from '../../../src/errors.js';
 import { bufferIo } from '../../support/buffer-io.js';
 import { ACME_POLICY, createWorld, POLICY_FILE, rolecall, type World } from './jit-harness.js';

@@ -9,7 +9,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { auditPath, readAuditFile } from '../../../src/apply/audit-log.js';
-import { loadPolicies, policyCommitsOf } from '../../../src/cli/pipeline.js';
+import { loadPolicies, policyCommitsOf } from '../../../src/flows/context.js';
 import { startEmulator, type RunningEmulator } from '../../../src/emulator/index.js';
 import { connectFreshBooks } from '../../../src/freshbooks/connect.js';
 import { toolVersion } from '../../../src/paths.js';

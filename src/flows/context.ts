@@ -1,8 +1,9 @@
 /**
- * The glue every planning command shares (plan, drift, expire, review, apply --github, the
- * demo and the benchmarks): load the policies, read live FreshBooks (or a snapshot), record
- * which commit the policies came from. One code path, so that the CLI and the GitHub Action
- * cannot drift apart.
+ * The flow context: the only place that loads policies, opens FreshBooks and opens GitHub for a
+ * flow (plan, drift, expire, review, apply --github, the demo and the benchmarks): load and
+ * validate the policies, read live FreshBooks (or a snapshot), record which commit the policies
+ * came from, open a GitHub session whose warnings are always redacted. One code path, so that the
+ * CLI and the GitHub Action cannot drift apart.
  */
 import { resolve } from 'node:path';
 import { RolecallError } from '../errors.js';
@@ -22,6 +23,8 @@ import type { DesiredState, LiveState, PolicyCommit } from '../types.js';
 import type { Console } from '../ports.js';
 import { inGitHubActions } from '../console.js';
 import { readPoliciesAt, validateSnapshot } from './load-policies-at.js';
+import { openGitHubSession, type GitHubSession } from '../github/session.js';
+import { redact } from '../redact.js';
 
 export const DEFAULT_POLICIES_DIR = 'policies';
 
@@ -195,4 +198,12 @@ export async function policyCommitsOf(
   const commits: Record<string, PolicyCommit> = {};
   for (const file of files) commits[file] = all.dirty ? await commitOf(io.cwd, [file]) : all;
   return commits;
+}
+
+/**
+ * The GitHub session of a flow, from the Actions environment (`GITHUB_TOKEN`, `GITHUB_REPOSITORY`,
+ * the event). Its warnings go to stderr through the redactor: a token in an error never prints.
+ */
+export function openGitHub(io: Console): Promise<GitHubSession> {
+  return openGitHubSession(io.env, { warn: (message) => io.stderr.write(`${redact(message)}\n`) });
 }
