@@ -15,7 +15,7 @@
  */
 import { resolveCommit } from '../git/repo-info.js';
 import type { BusinessPolicy, DesiredMember } from '../types.js';
-import { trustedPolicies, type ApprovalLookup } from './trusted-policies.js';
+import { trustedPolicies, type ApprovalLookup } from '../flows/trusted-policies.js';
 
 export interface ExpiryTrust {
   /** Businesses whose approved policies set `rules.autoApproveExpiry: true`. */

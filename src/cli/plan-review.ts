@@ -9,8 +9,8 @@ import type { GitHubSession } from '../github/session.js';
 import { diffPolicies } from '../plan/policy-changes.js';
 import { scheduledRevocations, type PolicyReview } from '../plan/render-policy-review.js';
 import type { DesiredState, Plan } from '../types.js';
-import { trustedPolicies } from './trusted-policies.js';
-import { githubApprovalLookup } from './trusted-policies-github.js';
+import { trustedPolicies } from '../flows/trusted-policies.js';
+import { githubApprovalLookup } from '../flows/github-approval-lookup.js';
 
 export async function planReview(
   cwd: string,

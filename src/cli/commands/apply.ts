@@ -12,7 +12,7 @@ import { renderPlanText } from '../../plan/render-text.js';
 import { formatDiagnostic, loadDesiredState } from '../../policy/load-desired-state.js';
 import { schemaValidator } from '../../schemas.js';
 import type { Plan } from '../../types.js';
-import { applyOnGitHub } from '../apply-github.js';
+import { applyOnGitHub } from '../../flows/apply-on-merge.js';
 import { integerOption, parseCommandArgs, rateOption } from '../args.js';
 import { nowFrom } from '../../flows/clock.js';
 import type { Console } from '../../ports.js';

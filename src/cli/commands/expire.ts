@@ -15,7 +15,7 @@ import type { ApprovalGate } from '../../ports.js';
 import { redact } from '../../redact.js';
 import type { DesiredState, LiveState } from '../../types.js';
 import { trustedExpiries } from '../expiry-trust.js';
-import { githubApprovalLookup } from '../trusted-policies-github.js';
+import { githubApprovalLookup } from '../../flows/github-approval-lookup.js';
 import { businessIdOption, parseCommandArgs, rateOption } from '../args.js';
 import { nowFrom } from '../../flows/clock.js';
 import type { Console } from '../../ports.js';

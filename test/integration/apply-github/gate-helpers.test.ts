@@ -4,9 +4,9 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { sameRules } from '../../../src/cli/apply-github-base-rules.js';
-import { planFromEffect, withinApproved } from '../../../src/cli/apply-github-gate.js';
-import { markdownLine } from '../../../src/cli/apply-github-report.js';
+import { sameRules } from '../../../src/flows/apply-on-merge/rules-before-merge.js';
+import { planFromEffect, withinApproved } from '../../../src/flows/apply-on-merge/merge-gate.js';
+import { markdownLine } from '../../../src/flows/apply-on-merge/render-comment.js';
 import { approvalDigest, planEffect } from '../../../src/github/plan-digest.js';
 import {
   businessPlan,

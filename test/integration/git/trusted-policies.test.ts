@@ -8,7 +8,7 @@ import {
   trustedPolicies,
   type ApprovalLookup,
   type CommitApproval,
-} from '../../../src/cli/trusted-policies.js';
+} from '../../../src/flows/trusted-policies.js';
 import { createTempRepo, type TempRepo } from '../../support/temp-repo.js';
 
 const NOW = new Date('2026-11-29T12:00:00Z');

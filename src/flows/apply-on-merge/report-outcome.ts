@@ -4,17 +4,17 @@
  * job summary and step outputs (`result`, `comment_url`). Every refusal is recorded in all of
  * them; nothing here writes to FreshBooks.
  */
-import { AuditLog } from '../apply/audit-log.js';
-import type { ApplyRun } from '../apply/apply-plan.js';
-import { printable } from '../apply/render-apply-result.js';
-import type { GitHubContext } from '../github/context.js';
-import { appendJobSummary } from '../github/job-summary.js';
-import { writeOutput } from '../github/outputs.js';
-import type { ApprovedPlan } from '../github/plan-comment.js';
-import { redact } from '../redact.js';
-import type { ApplyComment, ApplyCommentRecord, ApplyState } from './apply-github-comment.js';
-import type { MergeGate } from './apply-github-gate.js';
-import type { ApprovalDecision } from '../ports.js';
+import { AuditLog } from '../../apply/audit-log.js';
+import type { ApplyRun } from '../../apply/apply-plan.js';
+import { printable } from '../../apply/render-apply-result.js';
+import type { GitHubContext } from '../../github/context.js';
+import { appendJobSummary } from '../../github/job-summary.js';
+import { writeOutput } from '../../github/outputs.js';
+import type { ApprovedPlan } from '../../github/plan-comment.js';
+import { redact } from '../../redact.js';
+import type { ApplyComment, ApplyCommentRecord, ApplyState } from './apply-comment.js';
+import type { MergeGate } from './merge-gate.js';
+import type { ApprovalDecision } from '../../ports.js';
 import {
   renderGateRefusal,
   renderPolicyApproved,
@@ -22,8 +22,8 @@ import {
   renderOutcome,
   renderRefusal,
   type CommentContext,
-} from './apply-github-report.js';
-import type { Console } from '../ports.js';
+} from './render-comment.js';
+import type { Console } from '../../ports.js';
 
 /** Where this run reports: the job log, the audit log, and (once known) the pull request. */
 export interface Reporter {

@@ -35,23 +35,23 @@ import { requireMergedPullRequest, type MergedPullRequest } from '../github/merg
 import { readApprovedPlan } from '../github/plan-comment.js';
 import { openGitHubSession } from '../github/session.js';
 import { redact } from '../redact.js';
-import { ApplyComment } from './apply-github-comment.js';
-import { rulesBeforeMerge } from './apply-github-base-rules.js';
-import { MergeGate, type MergeGateOptions } from './apply-github-gate.js';
-import { renderApplying, type CommentContext } from './apply-github-report.js';
+import { ApplyComment } from './apply-on-merge/apply-comment.js';
+import { rulesBeforeMerge } from './apply-on-merge/rules-before-merge.js';
+import { MergeGate, type MergeGateOptions } from './apply-on-merge/merge-gate.js';
+import { renderApplying, type CommentContext } from './apply-on-merge/render-comment.js';
 import {
   record,
   refuse,
   reportPolicyOnly,
   reportRun,
   type Reporter,
-} from './apply-github-outcome.js';
-import { nowFrom } from '../flows/clock.js';
+} from './apply-on-merge/report-outcome.js';
+import { nowFrom } from './clock.js';
 import type { Console } from '../ports.js';
-import { makePlan } from './make-plan.js';
-import { loadPolicies, openFreshBooks } from '../flows/context.js';
+import { makePlan } from '../cli/make-plan.js';
+import { loadPolicies, openFreshBooks } from './context.js';
 import { trustedPolicies, type TrustedPolicies } from './trusted-policies.js';
-import { githubApprovalLookup } from './trusted-policies-github.js';
+import { githubApprovalLookup } from './github-approval-lookup.js';
 import { resolveCommit } from '../git/repo-info.js';
 import { toolVersion } from '../paths.js';
 import { totalChanges } from '../plan/describe.js';

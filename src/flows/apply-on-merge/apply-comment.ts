@@ -11,15 +11,15 @@
  * Only rolecall's own comment (marker *and* the token's login) is read: a pasted marker in
  * somebody else's comment is never trusted.
  */
-import type { GitHubSession } from '../github/session.js';
-import type { MergedPullRequest } from '../github/merged-pull-request.js';
-import { APPLY_COMMENT_KIND } from '../github/plan-comment.js';
+import type { GitHubSession } from '../../github/session.js';
+import type { MergedPullRequest } from '../../github/merged-pull-request.js';
+import { APPLY_COMMENT_KIND } from '../../github/plan-comment.js';
 import {
   readStickyRecord,
   upsertStickyComment,
   type FoundComment,
   type UpsertResult,
-} from '../github/sticky-comment.js';
+} from '../../github/sticky-comment.js';
 
 const SCOPE = 'pr';
 

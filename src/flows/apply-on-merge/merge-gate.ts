@@ -15,21 +15,21 @@
  *
  * `evaluation` keeps what was decided, for the refusal comment.
  */
-import { canonicalJson } from '../canonical.js';
+import { canonicalJson } from '../../canonical.js';
 import {
   DEFAULT_APPROVAL_RULES,
   GitHubApprovalGate,
   type GateEvaluation,
-} from '../github/approval-gate.js';
-import type { GitHubSession } from '../github/session.js';
-import type { MergedPullRequest } from '../github/merged-pull-request.js';
-import type { ApprovedPlan } from '../github/plan-comment.js';
-import type { PlanEffect } from '../github/plan-digest.js';
-import type { IdentityLink } from '../github/approvals.js';
-import type { BusinessPolicyChange } from '../plan/policy-changes.js';
-import type { ApprovalDecision, ApprovalGate } from '../ports.js';
-import type { ApprovalRules, BusinessPlan, Change, Plan } from '../types.js';
-import { sameRules, type RulesBeforeMerge } from './apply-github-base-rules.js';
+} from '../../github/approval-gate.js';
+import type { GitHubSession } from '../../github/session.js';
+import type { MergedPullRequest } from '../../github/merged-pull-request.js';
+import type { ApprovedPlan } from '../../github/plan-comment.js';
+import type { PlanEffect } from '../../github/plan-digest.js';
+import type { IdentityLink } from '../../github/approvals.js';
+import type { BusinessPolicyChange } from '../../plan/policy-changes.js';
+import type { ApprovalDecision, ApprovalGate } from '../../ports.js';
+import type { ApprovalRules, BusinessPlan, Change, Plan } from '../../types.js';
+import { sameRules, type RulesBeforeMerge } from './rules-before-merge.js';
 
 export interface MergeGateOptions {
   session: Pick<GitHubSession, 'octokit' | 'teamOctokit' | 'repo' | 'identity'>;

@@ -4,11 +4,11 @@
  * never markup; `@login`s are shown as code so that an edited comment does not notify
  * everyone it names again.
  */
-import { renderApplyResultMarkdown } from '../apply/render-apply-result.js';
-import type { ApplyRun } from '../apply/apply-plan.js';
-import type { MergedPullRequest } from '../github/merged-pull-request.js';
-import { code, escapeText } from '../plan/markdown-text.js';
-import type { MergeGateEvaluation } from './apply-github-gate.js';
+import { renderApplyResultMarkdown } from '../../apply/render-apply-result.js';
+import type { ApplyRun } from '../../apply/apply-plan.js';
+import type { MergedPullRequest } from '../../github/merged-pull-request.js';
+import { code, escapeText } from '../../plan/markdown-text.js';
+import type { MergeGateEvaluation } from './merge-gate.js';
 
 export interface CommentContext {
   pullRequest: Pick<MergedPullRequest, 'number'>;

@@ -12,7 +12,7 @@
 import { findMergedPullRequest } from '../github/merged-pull-request.js';
 import { readApprovedPlan } from '../github/plan-comment.js';
 import type { GitHubSession } from '../github/session.js';
-import { ApplyComment } from './apply-github-comment.js';
+import { ApplyComment } from './apply-on-merge/apply-comment.js';
 import type { ApprovalLookup } from './trusted-policies.js';
 
 export function githubApprovalLookup(

@@ -12,10 +12,10 @@
  * state at all, the rules before cannot be known and every business the change touches is
  * refused (`problem`) — never a silent fallback to the default.
  */
-import { canonicalJson } from '../canonical.js';
-import { DEFAULT_APPROVAL_RULES } from '../github/approval-gate.js';
-import type { ApprovalRules } from '../types.js';
-import type { TrustedPolicies } from './trusted-policies.js';
+import { canonicalJson } from '../../canonical.js';
+import { DEFAULT_APPROVAL_RULES } from '../../github/approval-gate.js';
+import type { ApprovalRules } from '../../types.js';
+import type { TrustedPolicies } from '../trusted-policies.js';
 
 export interface RulesBeforeMerge {
   /** The commit the rules were read at, or `null` when there is none. */
