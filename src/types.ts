@@ -6,7 +6,8 @@
  *   FreshBooks API ─────sync───────▶ LiveState ────┘
  *
  * Everything here is plain JSON-serialisable data. Emails are always normalised
- * (trimmed, lower-case) before they enter these structures.
+ * (trimmed, lower-case) before they enter these structures. ApplyResult and the records an
+ * apply writes down live beside the applier, in apply/records.ts.
  */
 import type { KnownRole, PolicyRole } from './roles.js';
 
@@ -303,29 +304,4 @@ export interface Plan {
   businesses: BusinessPlan[];
   /** `sha256:<hex>` over the canonical content of everything above; detects tampering. */
   digest: string;
-}
-
-// ───────────────────────────── apply ─────────────────────────────
-
-export type OperationOutcome = 'applied' | 'already' | 'manual' | 'failed';
-
-export interface OperationResult {
-  businessId: number;
-  email: string;
-  action: Action;
-  from: RoleState | null;
-  to: { role: PolicyRole } | null;
-  outcome: OperationOutcome;
-  /** Why it became manual or failed. */
-  detail?: string;
-  requestId?: string;
-}
-
-export interface ApplyResult {
-  planDigest: string;
-  startedAt: string;
-  finishedAt: string;
-  operations: OperationResult[];
-  /** 0 all applied, 1 refused before any write, 3 partial. */
-  exitCode: 0 | 1 | 3;
 }

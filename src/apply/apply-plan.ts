@@ -9,16 +9,14 @@ import type {
 } from '../ports.js';
 import { redact } from '../redact.js';
 import type {
-  ApplyResult,
   BusinessPlan,
   Change,
   DesiredState,
   LiveState,
-  OperationOutcome,
   Plan,
   PolicyCommit,
 } from '../types.js';
-import { AuditLog, type ApplyVerdict } from './audit-log.js';
+import { AuditLog } from './audit-log.js';
 import { BusinessGate } from './business-gate.js';
 import {
   executeOperation,
@@ -27,10 +25,10 @@ import {
   type ExecutionContext,
 } from './execute-operation.js';
 import { historyByOperation, Journal } from './journal.js';
-import type { ManualTask } from './manual-tasks.js';
 import { operationKey } from './order-operations.js';
 import { preflightChecks, type Refusal, type RefusalCode } from './preflight-checks.js';
 import { recordOutcome } from './record-outcome.js';
+import type { ApplyResult, ApplyVerdict, ManualTask, OperationOutcome } from './records.js';
 import { repairAudit } from './repair-audit.js';
 import { adminRemovalBlocked, runPhases } from './run-phases.js';
 import { viewOfLive, type MemberView } from './target-state.js';

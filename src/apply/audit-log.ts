@@ -1,58 +1,16 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { redact } from '../redact.js';
-import type { PolicyRole } from '../roles.js';
-import type { Action, OperationOutcome, PolicyCommit, RoleState } from '../types.js';
+import type { PolicyCommit } from '../types.js';
 import { appendLine, openForAppend } from './durable-file.js';
-import type { OutcomeRecord } from './journal.js';
+import type { AuditOperationRecord, AuditRecord, OutcomeRecord } from './records.js';
 
 /**
  * The audit log: `.rolecall/audit/<YYYY-MM-DD>.jsonl` (UTC date of each record), one record per
- * operation outcome and one summary per run, each fsynced. It holds emails, roles and request
- * ids — never a token or secret (every free-text field goes through `redact`).
+ * operation outcome and one summary per run (the record shapes: records.ts), each fsynced. It
+ * holds emails, roles and request ids — never a token or secret (every free-text field goes
+ * through `redact`).
  */
-export interface AuditOperationRecord {
-  type: 'operation';
-  /** `<runId>:<op>`; the journal's outcome record carries the same id (crash repair). */
-  id: string;
-  time: string;
-  actor: string;
-  planDigest: string;
-  policyCommit: PolicyCommit | null;
-  businessId: number;
-  email: string;
-  action: Action;
-  from: RoleState | null;
-  to: PolicyRole | null;
-  outcome: OperationOutcome;
-  requestId: string | null;
-  approval: string;
-  detail?: string;
-  /** Written on a later run from the journal, because the run that decided it died first. */
-  recovered?: true;
-}
-
-export type ApplyVerdict = 'applied' | 'partial' | 'refused' | 'failed';
-
-export interface AuditSummaryRecord {
-  type: 'summary';
-  time: string;
-  actor: string;
-  planDigest: string;
-  runId: string | null;
-  approval: string | null;
-  result: ApplyVerdict;
-  exitCode: number;
-  counts: Record<OperationOutcome, number>;
-  /** Operations the journal already recorded as done: not attempted again. */
-  skipped: number;
-  startedAt: string;
-  finishedAt: string;
-  reason?: string;
-}
-
-export type AuditRecord = AuditOperationRecord | AuditSummaryRecord;
-
 export function auditPath(stateDir: string, time: string): string {
   return join(stateDir, 'audit', `${time.slice(0, 10)}.jsonl`);
 }

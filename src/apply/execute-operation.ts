@@ -2,14 +2,15 @@ import { FreshBooksApiError, isManualFallback } from '../errors.js';
 import type { AccessReader, AccessWriter, Clock } from '../ports.js';
 import { redact } from '../redact.js';
 import { apiRoleOf, type PolicyRole } from '../roles.js';
-import type { BusinessPlan, OperationResult, PolicyCommit } from '../types.js';
+import type { BusinessPlan, PolicyCommit } from '../types.js';
 import type { AuditLog } from './audit-log.js';
 import type { BusinessGate } from './business-gate.js';
 import type { Journal, OperationHistory } from './journal.js';
 import { isSettled } from './journal.js';
-import { manualTaskOf, type ManualTask } from './manual-tasks.js';
+import { manualTaskOf } from './manual-tasks.js';
 import type { Operation } from './order-operations.js';
 import { recordOutcome, resultOf } from './record-outcome.js';
+import type { ManualTask, OperationResult } from './records.js';
 import { checkTarget, membersFor, viewOfRecord, type MemberView } from './target-state.js';
 
 /** One operation's result as the applier reports it. */

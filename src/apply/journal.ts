@@ -1,75 +1,21 @@
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { RolecallError } from '../errors.js';
-import type { Action, OperationOutcome, RoleState } from '../types.js';
-import type { PolicyRole } from '../roles.js';
 import { appendLine, openForAppend } from './durable-file.js';
-import type { ManualTask } from './manual-tasks.js';
+import type { JournalRecord, OutcomeRecord } from './records.js';
 
 /**
  * The apply journal: `.rolecall/journal/<plan-digest-hex>.jsonl`, append-only, one JSON record
- * per line, each fsynced before the applier moves on. Invariants that make a rerun safe:
+ * per line (the record shapes: records.ts), each fsynced before the applier moves on.
+ * Invariants that make a rerun safe:
  * - an `intent` is durable before its write is sent, so a write that reached FreshBooks always
  *   has an intent on disk;
  * - an operation with an `applied`/`already` outcome is done and is never written again;
  * - an intent without an outcome means "unknown": the rerun re-reads live state first.
  * A record torn by a crash (the last line, cut short) is ignored on read.
  */
-export interface PlanStartRecord {
-  type: 'plan-start';
-  at: string;
-  runId: string;
-  digest: string;
-  actor: string;
-  approval: string;
-  pid: number;
-  /** businessId → digest of the members no change touches, as seen at this run's start. */
-  untouched: Record<string, string>;
-}
-
-export interface IntentRecord {
-  type: 'intent';
-  at: string;
-  runId: string;
-  op: string;
-  businessId: number;
-  email: string;
-  action: Action;
-  uuid?: string;
-  attempt: number;
-}
-
-export interface OutcomeRecord {
-  type: 'outcome';
-  at: string;
-  runId: string;
-  op: string;
-  businessId: number;
-  email: string;
-  action: Action;
-  from: RoleState | null;
-  to: { role: PolicyRole } | null;
-  outcome: OperationOutcome;
-  detail?: string;
-  requestId?: string;
-  /** The id of the audit record written for this outcome (for crash repair). */
-  auditId: string;
-  /** For `manual`: the task a human must carry out (pending until a sync shows it done). */
-  task?: ManualTask;
-}
-
-export interface PlanEndRecord {
-  type: 'plan-end';
-  at: string;
-  runId: string;
-  exitCode: number;
-  counts: Record<OperationOutcome, number>;
-}
-
-export type JournalRecord = PlanStartRecord | IntentRecord | OutcomeRecord | PlanEndRecord;
-
 const RECORD_TYPES = new Set(['plan-start', 'intent', 'outcome', 'plan-end']);
 
 /** Parses journal text; unreadable lines (a torn last record) are counted, never fatal. */
@@ -146,6 +92,39 @@ export async function readJournal(
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { records: [], skipped: 0 };
     throw error;
   }
+}
+
+/**
+ * Every record of every journal under `stateDir` (`journal/*.jsonl`, in file-name order), for
+ * readers of all plans at once (drift: open manual tasks, what rolecall put in place). No
+ * directory means no journal (CI runners have none); a file that cannot be read is an error.
+ */
+export async function readAllJournals(stateDir: string): Promise<JournalRecord[]> {
+  const dir = join(stateDir, 'journal');
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((name) => name.endsWith('.jsonl')).sort();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw new RolecallError(
+      'JOURNAL_UNREADABLE',
+      `cannot read ${dir}: ${(error as Error).message}`,
+    );
+  }
+  const records: JournalRecord[] = [];
+  for (const name of names) {
+    let text: string;
+    try {
+      text = await readFile(join(dir, name), 'utf8');
+    } catch (error) {
+      throw new RolecallError(
+        'JOURNAL_UNREADABLE',
+        `cannot read the journal ${join(dir, name)}: ${(error as Error).message}`,
+      );
+    }
+    records.push(...parseJournal(text).records);
+  }
+  return records;
 }
 
 /**

@@ -1,10 +1,8 @@
 import { redact } from '../redact.js';
-import type { OperationOutcome } from '../types.js';
 import { auditRecordOf } from './audit-log.js';
 import type { AppliedOperation, ExecutionContext } from './execute-operation.js';
-import type { OutcomeRecord } from './journal.js';
-import type { ManualTask } from './manual-tasks.js';
 import type { Operation } from './order-operations.js';
+import type { ManualTask, OperationOutcome, OutcomeRecord } from './records.js';
 
 export function resultOf(
   op: Operation,

@@ -1,6 +1,6 @@
 import type { PolicyCommit } from '../types.js';
 import { auditRecordOf, type AuditLog } from './audit-log.js';
-import type { JournalRecord, OutcomeRecord, PlanStartRecord } from './journal.js';
+import type { JournalRecord, OutcomeRecord, PlanStartRecord } from './records.js';
 
 /**
  * Every outcome is journaled before it is audited. A run killed between the two leaves an

@@ -4,8 +4,7 @@
  * touches) by what must have happened in FreshBooks, and adds what only time reveals: stale
  * invitations and grants about to end. Pure: `now` and the journal come in as data.
  */
-import type { JournalRecord } from '../apply/journal.js';
-import type { ManualTask } from '../apply/manual-tasks.js';
+import type { JournalRecord, ManualTask } from '../apply/records.js';
 import { diffBusiness } from '../plan/diff-business.js';
 import { isExpired } from '../plan/expiry.js';
 import type {

@@ -3,7 +3,7 @@
  * stale invitation, an open manual task, a grant about to end. Words live here so that every
  * renderer says the same thing; none of them depends on `now` (see `DriftItem.message`).
  */
-import { describeTask, whereInFreshBooks, type ManualTask } from '../apply/manual-tasks.js';
+import { describeTask, whereInFreshBooks, type ManualTask } from '../apply/records.js';
 import { displayExpiry } from '../plan/expiry.js';
 import { isKnownRoleName } from '../plan/describe.js';
 import { isPrivilegedRole, roleRank, type KnownRole } from '../roles.js';

@@ -1,10 +1,16 @@
 /**
  * What the applier's journals say, as evidence for drift: which manual tasks are still open
  * (and since when), and when rolecall last put someone into FreshBooks. Journals are data
- * here: the command reads `.rolecall/journal/*.jsonl` and passes every record in.
+ * here: the drift flow reads `.rolecall/journal/*.jsonl` (`readAllJournals` in
+ * apply/journal.ts) and passes every record in; only their types and pure readings
+ * (apply/records.ts) are imported.
  */
-import type { JournalRecord, OutcomeRecord } from '../apply/journal.js';
-import { checkManualTasks, type ManualTask } from '../apply/manual-tasks.js';
+import {
+  checkManualTasks,
+  type JournalRecord,
+  type ManualTask,
+  type OutcomeRecord,
+} from '../apply/records.js';
 import type { LiveState } from '../types.js';
 
 export interface JournalEvidence {

@@ -5,8 +5,13 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseJournal, type JournalRecord, type OutcomeRecord } from '../../src/apply/journal.js';
-import type { AuditOperationRecord, AuditRecord } from '../../src/apply/audit-log.js';
+import { parseJournal } from '../../src/apply/journal.js';
+import type {
+  AuditOperationRecord,
+  AuditRecord,
+  JournalRecord,
+  OutcomeRecord,
+} from '../../src/apply/records.js';
 import type { EmulatorSeed, RequestLogEntry, SeedMember } from '../../src/emulator/index.js';
 import { mulberry32 } from '../../src/emulator/faults.js';
 import { apiRoleOf, type PolicyRole } from '../../src/roles.js';

@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseJournal, type JournalRecord } from '../../apply/journal.js';
+import { parseJournal } from '../../apply/journal.js';
+import type { JournalRecord } from '../../apply/records.js';
 import {
   classifyDrift,
   renderDriftIssueBody,

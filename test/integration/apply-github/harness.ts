@@ -15,7 +15,7 @@ import { main } from '../../../src/cli/main.js';
 import { startEmulator, type RunningEmulator } from '../../../src/emulator/index.js';
 import { afterAll, beforeAll } from 'vitest';
 import { packagePath } from '../../../src/paths.js';
-import type { AuditRecord } from '../../../src/apply/audit-log.js';
+import type { AuditRecord } from '../../../src/apply/records.js';
 import { bufferIo } from '../../support/buffer-io.js';
 import { ACTIONS_BOT_LOGIN } from '../../../src/github/identity.js';
 import { upsertPlanComment } from '../../../src/github/plan-comment.js';

@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readJournal } from '../../../src/apply/journal.js';
-import { checkManualTasks } from '../../../src/apply/manual-tasks.js';
+import { checkManualTasks } from '../../../src/apply/records.js';
 import { auditPath, readAuditFile } from '../../../src/apply/audit-log.js';
 import { main } from '../../../src/cli/main.js';
 import {

@@ -1,17 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyPlan } from '../../../src/apply/apply-plan.js';
-import {
-  auditPath,
-  readAuditFile,
-  type AuditOperationRecord,
-} from '../../../src/apply/audit-log.js';
+import { auditPath, readAuditFile } from '../../../src/apply/audit-log.js';
+import type { AuditOperationRecord } from '../../../src/apply/records.js';
 import { readJournal } from '../../../src/apply/journal.js';
 import {
-  checkManualTasks,
-  openManualTasks,
   renderManualChecklistMarkdown,
   renderManualChecklistText,
 } from '../../../src/apply/manual-tasks.js';
+import { checkManualTasks, openManualTasks } from '../../../src/apply/records.js';
 import { clearRegisteredSecrets, registerSecret } from '../../../src/redact.js';
 import { syncLiveState } from '../../../src/sync/sync-live-state.js';
 import { apiError } from './fake-freshbooks.js';

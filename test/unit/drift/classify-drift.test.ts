@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { JournalRecord, OutcomeRecord } from '../../../src/apply/journal.js';
+import type { JournalRecord, OutcomeRecord } from '../../../src/apply/records.js';
 import { classifyDrift } from '../../../src/drift/classify-drift.js';
 import type { DriftClass, DriftSeverity } from '../../../src/drift/drift-report.js';
 import type { PolicyRole } from '../../../src/roles.js';

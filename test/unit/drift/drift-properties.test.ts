@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { OutcomeRecord } from '../../../src/apply/journal.js';
+import type { OutcomeRecord } from '../../../src/apply/records.js';
 import { classifyDrift } from '../../../src/drift/classify-drift.js';
 import { diffBusiness } from '../../../src/plan/diff-business.js';
 import { POLICY_ROLES, type PolicyRole } from '../../../src/roles.js';
