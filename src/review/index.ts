@@ -19,3 +19,12 @@ export {
   type ReviewState,
   type ReviewSummary,
 } from './review-types.js';
+export { decideRemovals, type ReviewOutcome } from './decide-removals.js';
+export {
+  commitMessage,
+  describeOutcome,
+  issueComment,
+  pullRequestBody,
+  pullRequestTitle,
+  type CloseContext,
+} from './render-review-close.js';

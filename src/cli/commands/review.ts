@@ -1,19 +1,11 @@
-import { resolve } from 'node:path';
 import { UsageError } from '../../errors.js';
-import { renderReviewCsv, renderReviewJson, renderReviewMarkdown } from '../../review/index.js';
-import { writeFileAtomic } from '../../write-file-atomic.js';
-import { businessIdOption, parseCommandArgs, rateOption } from '../args.js';
 import { nowFrom } from '../../flows/clock.js';
-import type { Console } from '../../ports.js';
 import { DEFAULT_POLICIES_DIR } from '../../flows/context.js';
-import {
-  DEFAULT_DUE_IN,
-  describeCampaign,
-  dueDateOf,
-  openReviewCampaign,
-} from '../review-campaign.js';
-import { closeReview, issueNumberOf } from '../review-close.js';
-import { loadReviewPack } from '../review-pack.js';
+import { review, type ReviewFormat } from '../../flows/review.js';
+import { DEFAULT_DUE_IN } from '../../flows/review-campaign.js';
+import { closeReview } from '../../flows/review-close.js';
+import type { Console } from '../../ports.js';
+import { businessIdOption, parseCommandArgs, rateOption } from '../args.js';
 
 const HELP = `Usage: rolecall review [options]
        rolecall review --github [--due YYYY-MM-DD | --due-in 14d] [options]
@@ -48,7 +40,8 @@ Review campaign (GitHub):
   review close --issue N
                        open the pull request that removes every person left unchecked in
                        review issue N (branch rolecall/review-N, pushed to --remote, default
-                       the upstream remote or origin; based on --base, default the current
+                       the upstream remote or origin; based on --base, default the Actions
+                       job's branch, else the remote's default branch, else the current
                        branch). Nothing unchecked: comment on the issue, close it, no pull
                        request. Refused while the issue is open before its due date unless
                        --early. --dry-run prints what it would do.
@@ -56,8 +49,6 @@ Review campaign (GitHub):
 Provenance comes from \`git blame\` of the policy files in the working tree: run it in a full
 clone (actions/checkout with fetch-depth: 0). The clock is ROLECALL_NOW when set.
 `;
-
-type Format = 'csv' | 'json' | 'markdown';
 
 export async function run(args: string[], io: Console): Promise<number> {
   if (args[0] === 'close') return runClose(args.slice(1), io);
@@ -83,10 +74,7 @@ export async function run(args: string[], io: Console): Promise<number> {
   if (!values.github && (values.due !== undefined || values['due-in'] !== undefined)) {
     throw new UsageError('--due and --due-in go with --github');
   }
-  // Checked before any network call: a typo must not cost a FreshBooks sync.
-  const due = values.github ? dueDateOf({ due: values.due, dueIn: values['due-in'] }, now) : null;
-
-  const pack = await loadReviewPack(io, {
+  const outcome = await review(io, {
     dir: values.policies,
     businessIds: values.business.map(businessIdOption),
     liveFile: values.live,
@@ -94,20 +82,11 @@ export async function run(args: string[], io: Console): Promise<number> {
     rate: rateOption(values.rate),
     verbose: values.verbose,
     now,
+    format,
+    out: values.out,
+    campaign: values.github ? { due: values.due, dueIn: values['due-in'] } : undefined,
   });
-  if (due !== null) {
-    const results = await openReviewCampaign(io, pack, due);
-    io.stdout.write(describeCampaign(results));
-    if (values.out !== undefined) await writePack(io, values.out, render(pack.rows, format, now));
-    return 0;
-  }
-  const text = render(pack.rows, format, now);
-  if (values.out === undefined) {
-    io.stdout.write(text);
-  } else {
-    await writePack(io, values.out, text);
-  }
-  return 0;
+  return outcome.exitCode;
 }
 
 async function runClose(args: string[], io: Console): Promise<number> {
@@ -123,7 +102,7 @@ async function runClose(args: string[], io: Console): Promise<number> {
     io.stdout.write(HELP);
     return 0;
   }
-  return closeReview(io, {
+  const outcome = await closeReview(io, {
     issue: issueNumberOf(values.issue),
     dir: values.policies,
     base: values.base,
@@ -132,20 +111,10 @@ async function runClose(args: string[], io: Console): Promise<number> {
     dryRun: values['dry-run'],
     now: nowFrom(io.env),
   });
+  return outcome.exitCode;
 }
 
-function render(rows: Parameters<typeof renderReviewCsv>[0], format: Format, now: Date): string {
-  if (format === 'json') return renderReviewJson(rows, { generatedAt: now.toISOString() });
-  if (format === 'markdown') return renderReviewMarkdown(rows, { generatedAt: now.toISOString() });
-  return renderReviewCsv(rows);
-}
-
-async function writePack(io: Console, out: string, text: string): Promise<void> {
-  await writeFileAtomic(resolve(io.cwd, out), text);
-  io.stderr.write(`wrote ${out}\n`);
-}
-
-function formatOf(format: string | undefined, out: string | undefined): Format {
+function formatOf(format: string | undefined, out: string | undefined): ReviewFormat {
   if (format === undefined) {
     if (out !== undefined && /\.json$/i.test(out)) return 'json';
     if (out !== undefined && /\.(md|markdown)$/i.test(out)) return 'markdown';
@@ -153,4 +122,13 @@ function formatOf(format: string | undefined, out: string | undefined): Format {
   }
   if (format === 'csv' || format === 'json' || format === 'markdown') return format;
   throw new UsageError(`--format must be csv, json or markdown, got "${format}"`);
+}
+
+/** `--issue` as a positive whole number. */
+function issueNumberOf(value: string | undefined): number {
+  if (value === undefined) throw new UsageError('review close needs --issue N');
+  if (!/^[1-9]\d{0,9}$/.test(value)) {
+    throw new UsageError(`--issue must be an issue number, got "${value}"`);
+  }
+  return Number(value);
 }

@@ -10,7 +10,7 @@ import {
   issueComment,
   pullRequestBody,
   type CloseContext,
-} from '../../../src/cli/review-close-text.js';
+} from '../../../src/review/index.js';
 import { validateDocuments } from '../../../src/policy/load-desired-state.js';
 import type { ParsedReviewIssue } from '../../../src/review/index.js';
 import type { BusinessPolicy } from '../../../src/types.js';

@@ -3,17 +3,17 @@
  * entries that no longer hold access — through the single clean-up pull request under
  * `--github`, or printed as a diff locally.
  */
-import type { Console } from '../ports.js';
-import { RolecallError } from '../errors.js';
-import { isRepository } from '../git/index.js';
-import type { GitHubSession } from '../github/session.js';
-import { formatDiagnostic, validateDocuments } from '../policy/load-desired-state.js';
-import { redact } from '../redact.js';
-import { applyCleanup, chooseCleanup, describeCleanupEntry } from './choose-cleanup.js';
+import type { Console } from '../../ports.js';
+import { RolecallError } from '../../errors.js';
+import { isRepository } from '../../git/index.js';
+import type { GitHubSession } from '../../github/session.js';
+import { formatDiagnostic, validateDocuments } from '../../policy/load-desired-state.js';
+import { redact } from '../../redact.js';
+import { applyCleanup, chooseCleanup, describeCleanupEntry } from '../../jit/choose-cleanup.js';
 import { closeStaleCleanupPullRequest, syncCleanupPullRequest } from './cleanup-pull-request.js';
-import { resolveGitTarget } from './git-target.js';
-import { readPoliciesAtCommit } from './policy-snapshot.js';
-import { yamlDiff } from './yaml-diff.js';
+import { pushRemoteOf, resolvePullRequestTarget } from '../pull-request-target.js';
+import { readPoliciesAtCommit } from '../../jit/policy-snapshot.js';
+import { yamlDiff } from '../../jit/yaml-diff.js';
 
 export interface CleanupContext {
   io: Console;
@@ -49,10 +49,10 @@ export async function runCleanup(ctx: CleanupContext): Promise<CleanupReport> {
     say(io, '\nClean-up: not in a git repository; remove the expired entries by hand.\n');
     return { exitCode: 0, summary: 'Clean-up skipped: not in a git repository.' };
   }
-  const target = await resolveGitTarget(io.cwd, {
+  const target = await resolvePullRequestTarget(io.cwd, {
     remote: ctx.remote,
     base: ctx.base,
-    githubRef: github?.context.ref,
+    env: io.env,
   });
   const snapshot = await readPoliciesAtCommit(io.cwd, ctx.policiesDir, target.baseSha);
   const base = validateDocuments(snapshot.sources, { now: ctx.now });
@@ -102,15 +102,13 @@ export async function runCleanup(ctx: CleanupContext): Promise<CleanupReport> {
     );
     return { exitCode: 0, summary: `Clean-up: ${choice.remove.length} entries to remove.` };
   }
-  if (target.remote === null) {
-    throw new RolecallError('NO_REMOTE', 'no git remote to push the clean-up branch to');
-  }
+  const remote = pushRemoteOf(target, 'the clean-up branch');
   const outcome = await syncCleanupPullRequest({
     octokit: github.octokit,
     repo: github.repo,
     author: github.identity.login,
     cwd: io.cwd,
-    remote: target.remote,
+    remote,
     baseBranch: target.baseBranch,
     baseSha: target.baseSha,
     policiesDir: ctx.policiesDir,

@@ -9,7 +9,7 @@ import { RolecallError } from '../errors.js';
 import { buildReviewPack, type ReviewRow } from '../review/index.js';
 import type { DesiredState, LiveState } from '../types.js';
 import type { Console } from '../ports.js';
-import { liveSourceOf, loadPolicies, readLive, selectBusinesses } from '../flows/context.js';
+import { liveSourceOf, loadPolicies, readLive, selectBusinesses } from './context.js';
 
 export interface ReviewPackOptions {
   /** `--policies`, as given (relative to `io.cwd`). */

@@ -13,9 +13,9 @@
  * Everything else is left in place and named, for a human: `rolecall expire` at a terminal,
  * or an approved pull request.
  */
-import { resolveCommit } from '../git/repo-info.js';
-import type { BusinessPolicy, DesiredMember } from '../types.js';
-import { trustedPolicies, type ApprovalLookup } from '../flows/trusted-policies.js';
+import { resolveCommit } from '../../git/repo-info.js';
+import type { BusinessPolicy, DesiredMember, DesiredState } from '../../types.js';
+import { trustedPolicies, type ApprovalLookup } from '../trusted-policies.js';
 
 export interface ExpiryTrust {
   /** Businesses whose approved policies set `rules.autoApproveExpiry: true`. */
@@ -78,4 +78,25 @@ export async function trustedExpiries(
     }
   }
   return result;
+}
+
+/**
+ * `desired` with the `expires` of every untrusted grant removed: for this run such a grant is
+ * as if it had no expiry, so nothing plans, approves or applies its revoke.
+ */
+export function withoutUntrustedExpiries(
+  desired: DesiredState,
+  trusted: (businessId: number, email: string) => boolean,
+): DesiredState {
+  return {
+    businesses: desired.businesses.map((business) => ({
+      ...business,
+      members: business.members.map((member) => {
+        if (member.expires === undefined || trusted(business.businessId, member.email))
+          return member;
+        const { expires: _expires, ...rest } = member;
+        return rest;
+      }),
+    })),
+  };
 }

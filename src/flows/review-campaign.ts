@@ -8,15 +8,14 @@ import { UsageError } from '../errors.js';
 import { appendJobSummary } from '../github/job-summary.js';
 import { findLabelledItems } from '../github/labelled-items.js';
 import { REVIEW_LABEL, createReviewIssue } from '../github/review-issue.js';
-import { openGitHubSession } from '../github/session.js';
 import { parseDuration } from '../policy/parse-time.js';
-import { redact } from '../redact.js';
 import {
   parseReviewIssueBody,
   renderReviewIssueBody,
   renderReviewMarkdown,
 } from '../review/index.js';
 import type { Console } from '../ports.js';
+import { openGitHub } from './context.js';
 import type { ReviewPack } from './review-pack.js';
 
 const DAY_MS = 86_400_000;
@@ -75,9 +74,7 @@ export async function openReviewCampaign(
   pack: ReviewPack,
   due: string,
 ): Promise<CampaignResult[]> {
-  const gh = await openGitHubSession(io.env, {
-    warn: (message) => io.stderr.write(`${redact(message)}\n`),
-  });
+  const gh = await openGitHub(io);
   const results: CampaignResult[] = [];
   for (const business of pack.desired.businesses) {
     const id = business.businessId;

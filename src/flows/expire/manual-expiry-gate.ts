@@ -1,9 +1,9 @@
-import { refusingGate, terminalGate, yesGate } from '../apply/approval-gates.js';
-import type { Console } from '../ports.js';
-import { colorEnabled } from '../console.js';
-import { countChanges, summaryLine, totalChanges } from '../plan/describe.js';
-import { renderPlanText } from '../plan/render-text.js';
-import type { ApprovalGate } from '../ports.js';
+import { refusingGate, terminalGate, yesGate } from '../../apply/approval-gates.js';
+import type { Console } from '../../ports.js';
+import { colorEnabled } from '../../console.js';
+import { countChanges, summaryLine, totalChanges } from '../../plan/describe.js';
+import { renderPlanText } from '../../plan/render-text.js';
+import type { ApprovalGate } from '../../ports.js';
 
 /** Why `expire --github` refuses a business without `rules.autoApproveExpiry`. */
 export const GITHUB_EXPIRY_REFUSAL =

@@ -8,25 +8,13 @@
  * with no one to remove, the issue gets a comment and is closed as completed, and no pull
  * request is opened.
  */
-import { RolecallError, UsageError } from '../errors.js';
+import { RolecallError } from '../errors.js';
 import { openPullRequest, openPullRequestFor } from '../github/pull-requests.js';
 import { REVIEW_LABEL, type ReviewIssueState } from '../github/review-issue.js';
 import { readFileAt } from '../git/read-file-at.js';
-import { openGitHubSession } from '../github/session.js';
 import { upsertStickyComment } from '../github/sticky-comment.js';
 import { removeMembers } from '../policy/edit-policy.js';
 import { formatDiagnostic, validateDocuments } from '../policy/load-desired-state.js';
-import { redact } from '../redact.js';
-import type { BusinessPolicy } from '../types.js';
-import type { Console } from '../ports.js';
-import { loadPolicies } from '../flows/context.js';
-import { commentersOf, completeIssue, readTrustedReview } from './review-close-github.js';
-import {
-  commitAndPush,
-  githubRepositoryOf,
-  resolveBase,
-  resolveRemote,
-} from './review-close-git.js';
 import {
   commitMessage,
   decideRemovals,
@@ -35,7 +23,18 @@ import {
   pullRequestBody,
   pullRequestTitle,
   type CloseContext,
-} from './review-close-text.js';
+} from '../review/index.js';
+import type { BusinessPolicy } from '../types.js';
+import type { Console } from '../ports.js';
+import { loadPolicies, openGitHub } from './context.js';
+import {
+  botIdentity,
+  githubEnvFor,
+  pushRemoteOf,
+  resolvePullRequestTarget,
+} from './pull-request-target.js';
+import { commitAndPush } from './review-close/commit-and-push.js';
+import { commentersOf, completeIssue, readTrustedReview } from './review-close/read-review.js';
 
 export interface CloseOptions {
   issue: number;
@@ -48,16 +47,24 @@ export interface CloseOptions {
   now: Date;
 }
 
-export async function closeReview(io: Console, options: CloseOptions): Promise<number> {
-  const remote = await resolveRemote(io.cwd, options.remote);
-  const env = { ...io.env };
-  if (!env['GITHUB_REPOSITORY']) {
-    const repository = await githubRepositoryOf(io.cwd, remote);
-    if (repository !== null) env['GITHUB_REPOSITORY'] = repository;
-  }
-  const gh = await openGitHubSession(env, {
-    warn: (message) => io.stderr.write(`${redact(message)}\n`),
+export interface CloseOutcome {
+  exitCode: 0;
+  /**
+   * `completed`: no one to remove, the issue commented and closed; `already-open`: the pull
+   * request of an earlier close is still open, nothing changed.
+   */
+  action: 'dry-run' | 'completed' | 'already-open' | 'opened';
+  pullRequest?: { number: number; url: string };
+}
+
+export async function closeReview(io: Console, options: CloseOptions): Promise<CloseOutcome> {
+  const target = await resolvePullRequestTarget(io.cwd, {
+    remote: options.remote,
+    base: options.base,
+    env: io.env,
   });
+  const remote = pushRemoteOf(target, 'the review branch');
+  const gh = await openGitHub({ ...io, env: await githubEnvFor(io.cwd, remote, io.env) });
   const review = await readTrustedReview(gh, options.issue);
   checkDue(review, options);
   // Always set: readReviewIssue falls back to the hidden record's business.
@@ -71,15 +78,14 @@ export async function closeReview(io: Console, options: CloseOptions): Promise<n
       `review #${review.number} is about business ${businessId}, which no policy in ${options.dir} names`,
     );
   }
-  const base = await resolveBase(io.cwd, io.env, { base: options.base, remote });
-  const baseText = await readFileAt(io.cwd, base.sha, current.file);
+  const baseText = await readFileAt(io.cwd, target.baseSha, current.file);
   if (baseText === null) {
     throw new RolecallError(
       'POLICY_NOT_COMMITTED',
-      `${current.file} is not in ${base.startPoint}: commit and push it before closing the review`,
+      `${current.file} is not in ${target.baseRef}: commit and push it before closing the review`,
     );
   }
-  const policy = policyAt(current.file, baseText, businessId, base.startPoint, options.now);
+  const policy = policyAt(current.file, baseText, businessId, target.baseRef, options.now);
   const outcome = decideRemovals(review, policy);
   const ctx: CloseContext = {
     issueNumber: review.number,
@@ -90,12 +96,12 @@ export async function closeReview(io: Console, options: CloseOptions): Promise<n
     policyFile: current.file,
     mode: policy.mode,
     commenters: await commentersOf(gh, review.number),
-    closedBy: env['GITHUB_ACTOR'] || (gh.identity.source === 'user' ? gh.identity.login : null),
+    closedBy: io.env['GITHUB_ACTOR'] || (gh.identity.source === 'user' ? gh.identity.login : null),
   };
   io.stdout.write(describeOutcome(outcome, ctx));
   if (options.dryRun) {
     io.stdout.write('dry run: no branch, pull request or comment was made\n');
-    return 0;
+    return { exitCode: 0, action: 'dry-run' };
   }
   const issueRef = { ...gh.repo, issueNumber: review.number };
   const commentKey = {
@@ -111,7 +117,7 @@ export async function closeReview(io: Console, options: CloseOptions): Promise<n
     });
     if (review.state === 'open') await completeIssue(gh.octokit, gh.repo, review.number);
     io.stdout.write(`no one to remove: commented on #${review.number}, no pull request opened\n`);
-    return 0;
+    return { exitCode: 0, action: 'completed' };
   }
 
   const branch = `rolecall/review-${review.number}`;
@@ -121,7 +127,11 @@ export async function closeReview(io: Console, options: CloseOptions): Promise<n
       `pull request #${existing.number} from ${branch} is already open: ${existing.url}\n` +
         'nothing changed; to redo the close, close that pull request and run this again\n',
     );
-    return 0;
+    return {
+      exitCode: 0,
+      action: 'already-open',
+      pullRequest: { number: existing.number, url: existing.url },
+    };
   }
   const edited = removeMembers(
     baseText,
@@ -130,16 +140,17 @@ export async function closeReview(io: Console, options: CloseOptions): Promise<n
   checkEdited(io, current.file, edited, businessId, options.now);
   const { commit } = await commitAndPush(io.cwd, io.env, {
     branch,
-    base,
+    baseSha: target.baseSha,
     remote,
     file: current.file,
     content: edited,
     message: commitMessage(outcome, ctx),
+    runnerIdentity: botIdentity(gh.identity.login),
   });
   const pull = await openPullRequest(gh.octokit, {
     repo: gh.repo,
     head: branch,
-    base: base.branch,
+    base: target.baseBranch,
     title: pullRequestTitle(outcome, ctx),
     body: pullRequestBody(outcome, ctx),
     labels: [REVIEW_LABEL],
@@ -152,7 +163,7 @@ export async function closeReview(io: Console, options: CloseOptions): Promise<n
     `pushed ${branch} (${commit.sha.slice(0, 12)}) to ${remote}; ` +
       `${pull.created ? 'opened' : 'updated'} pull request #${pull.number}: ${pull.url}\n`,
   );
-  return 0;
+  return { exitCode: 0, action: 'opened', pullRequest: { number: pull.number, url: pull.url } };
 }
 
 /**
@@ -203,13 +214,4 @@ function checkEdited(io: Console, file: string, text: string, businessId: number
     'POLICY_EDIT',
     `removing the unchecked people would leave ${file} invalid; nothing was pushed. Edit it by hand`,
   );
-}
-
-/** `--issue` as a positive whole number. */
-export function issueNumberOf(value: string | undefined): number {
-  if (value === undefined) throw new UsageError('review close needs --issue N');
-  if (!/^[1-9]\d{0,9}$/.test(value)) {
-    throw new UsageError(`--issue must be an issue number, got "${value}"`);
-  }
-  return Number(value);
 }

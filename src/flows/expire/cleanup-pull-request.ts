@@ -4,18 +4,19 @@
  * brought up to date (cleanup-branch.ts), its title and body updated only when they changed.
  * Never a second one; closed when there is nothing left to clean up.
  */
-import type { GitHubClient } from '../github/client.js';
-import { repoParams, type RepoRef } from '../github/context.js';
-import { githubError } from '../github/github-error.js';
+import type { GitHubClient } from '../../github/client.js';
+import { repoParams, type RepoRef } from '../../github/context.js';
+import { githubError } from '../../github/github-error.js';
 import {
   findOpenCleanupPullRequest,
   upsertCleanupPullRequest,
   type CleanupPullRequestResult,
-} from '../github/pull-requests.js';
-import type { PolicySource } from '../policy/validate-documents.js';
-import type { CleanedFile, CleanupEntry } from './choose-cleanup.js';
+} from '../../github/pull-requests.js';
+import type { PolicySource } from '../../policy/validate-documents.js';
+import type { CleanedFile, CleanupEntry } from '../../jit/choose-cleanup.js';
 import { CLEANUP_BRANCH, updateCleanupBranch, type CleanupBranchResult } from './cleanup-branch.js';
-import { renderCleanup } from './render-cleanup.js';
+import { renderCleanup } from '../../jit/render-cleanup.js';
+import { botIdentity } from '../pull-request-target.js';
 
 export interface CleanupPullRequestInput {
   octokit: GitHubClient;
@@ -31,18 +32,6 @@ export interface CleanupPullRequestInput {
   sources: readonly PolicySource[];
   changed: readonly CleanedFile[];
   now: Date;
-}
-
-/**
- * The git identity of rolecall's clean-up commits: the token's login with GitHub's no-reply
- * address (`github-actions[bot]` has its well-known one), so the commit is attributed to the
- * same account that opens the pull request, and a CI runner without `user.email` can commit.
- */
-export function botIdentity(login: string): { name: string; email: string } {
-  if (login === 'github-actions[bot]') {
-    return { name: login, email: '41898282+github-actions[bot]@users.noreply.github.com' };
-  }
-  return { name: login, email: `${login}@users.noreply.github.com` };
 }
 
 export interface CleanupPullRequestOutcome {
@@ -68,6 +57,7 @@ export async function syncCleanupPullRequest(
     files: input.changed,
     message: rendered.commitMessage,
     date: input.now,
+    // Committed as the account that opens the pull request (a CI runner has no git identity).
     author: botIdentity(author),
   });
   const pullRequest = await upsertCleanupPullRequest(octokit, {

@@ -2,13 +2,13 @@
  * The GitHub reads and writes of `rolecall review close` besides the pull request: the review
  * issue (only rolecall's own), who discussed it, and closing it when no one is removed.
  */
-import { RolecallError } from '../errors.js';
-import type { GitHubClient } from '../github/client.js';
-import type { RepoRef } from '../github/context.js';
-import { githubError } from '../github/github-error.js';
-import { ACTIONS_BOT_LOGIN, isBot, sameLogin } from '../github/identity.js';
-import { readReviewIssue, type ReviewIssueState } from '../github/review-issue.js';
-import type { GitHubSession } from '../github/session.js';
+import { RolecallError } from '../../errors.js';
+import type { GitHubClient } from '../../github/client.js';
+import type { RepoRef } from '../../github/context.js';
+import { githubError } from '../../github/github-error.js';
+import { ACTIONS_BOT_LOGIN, isBot, sameLogin } from '../../github/identity.js';
+import { readReviewIssue, type ReviewIssueState } from '../../github/review-issue.js';
+import type { GitHubSession } from '../../github/session.js';
 
 /** Only rolecall's own review issues: opened by this token's login or by the Actions bot. */
 export async function readTrustedReview(

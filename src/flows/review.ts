@@ -1,0 +1,70 @@
+/**
+ * `rolecall review`: the access review pack (CSV, JSON or markdown, to stdout or a file), and
+ * with `--github` the review campaign — one issue per business to tick (review-campaign.ts).
+ * `rolecall review close` is review-close.ts.
+ */
+import { resolve } from 'node:path';
+import type { Console } from '../ports.js';
+import {
+  renderReviewCsv,
+  renderReviewJson,
+  renderReviewMarkdown,
+  type ReviewRow,
+} from '../review/index.js';
+import { writeFileAtomic } from '../write-file-atomic.js';
+import {
+  describeCampaign,
+  dueDateOf,
+  openReviewCampaign,
+  type CampaignResult,
+} from './review-campaign.js';
+import { loadReviewPack, type ReviewPackOptions } from './review-pack.js';
+
+export type ReviewFormat = 'csv' | 'json' | 'markdown';
+
+export interface ReviewOptions extends ReviewPackOptions {
+  format: ReviewFormat;
+  /** Write the pack to this file (atomically) instead of stdout. */
+  out?: string | undefined;
+  /** `--github`: open the review campaign, due on `--due` or in `--due-in`. */
+  campaign?: { due?: string | undefined; dueIn?: string | undefined } | undefined;
+}
+
+export interface ReviewOutcome {
+  exitCode: 0;
+  /** What the campaign did per business; absent without `--github`. */
+  campaign?: CampaignResult[];
+}
+
+export async function review(io: Console, options: ReviewOptions): Promise<ReviewOutcome> {
+  const { now } = options;
+  // Checked before any network call: a typo must not cost a FreshBooks sync.
+  const due = options.campaign ? dueDateOf(options.campaign, now) : null;
+  const pack = await loadReviewPack(io, options);
+  if (due !== null) {
+    const results = await openReviewCampaign(io, pack, due);
+    io.stdout.write(describeCampaign(results));
+    if (options.out !== undefined) {
+      await writePack(io, options.out, render(pack.rows, options.format, now));
+    }
+    return { exitCode: 0, campaign: results };
+  }
+  const text = render(pack.rows, options.format, now);
+  if (options.out === undefined) {
+    io.stdout.write(text);
+  } else {
+    await writePack(io, options.out, text);
+  }
+  return { exitCode: 0 };
+}
+
+function render(rows: readonly ReviewRow[], format: ReviewFormat, now: Date): string {
+  if (format === 'json') return renderReviewJson(rows, { generatedAt: now.toISOString() });
+  if (format === 'markdown') return renderReviewMarkdown(rows, { generatedAt: now.toISOString() });
+  return renderReviewCsv(rows);
+}
+
+async function writePack(io: Console, out: string, text: string): Promise<void> {
+  await writeFileAtomic(resolve(io.cwd, out), text);
+  io.stderr.write(`wrote ${out}\n`);
+}
