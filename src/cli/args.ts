@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from '../errors.js';
+import { DEFAULT_POLICIES_DIR } from '../flows/read-policies.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -24,6 +25,25 @@ export function parseCommandArgs<T extends Options>(
   }
 }
 
+/** `--policies DIR|FILE`: the policy directory (or one file), `policies` by default. */
+export const POLICIES_OPTION = { type: 'string', default: DEFAULT_POLICIES_DIR } as const;
+
+/** `--business ID`, repeatable: parse each with `businessIdsOption`. */
+export const BUSINESS_OPTION = { type: 'string', multiple: true } as const;
+
+/**
+ * `--format F`: one of the formats the command prints, or a `UsageError` listing them
+ * ("--format must be text, markdown or json, got …"), the same words for every command.
+ */
+export function formatOption<const F extends string>(value: string, allowed: readonly F[]): F {
+  if ((allowed as readonly string[]).includes(value)) return value as F;
+  const list =
+    allowed.length === 1
+      ? allowed.join('')
+      : `${allowed.slice(0, -1).join(', ')} or ${allowed[allowed.length - 1]}`;
+  throw new UsageError(`--format must be ${list}, got "${value}"`);
+}
+
 /** Parses a non-negative integer option, or throws a `UsageError` naming it. */
 export function integerOption(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -38,6 +58,11 @@ export function businessIdOption(value: string): number {
     throw new UsageError(`--business must be a numeric business id, got "${value}"`);
   }
   return Number(value);
+}
+
+/** Every `--business ID` given (`BUSINESS_OPTION`), parsed; none given is an empty list. */
+export function businessIdsOption(values: readonly string[] | undefined): number[] {
+  return (values ?? []).map(businessIdOption);
 }
 
 /** `--rate N`: requests per second, a positive number; `undefined` when the option is absent. */

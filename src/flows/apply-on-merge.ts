@@ -48,7 +48,7 @@ import {
 } from './apply-on-merge/report-outcome.js';
 import { nowFrom } from './clock.js';
 import type { Console } from '../ports.js';
-import { makePlan } from '../cli/make-plan.js';
+import { makePlan } from './plan/make-plan.js';
 import { loadPolicies, openFreshBooks } from './context.js';
 import { trustedPolicies, type TrustedPolicies } from './trusted-policies.js';
 import { githubApprovalLookup } from './github-approval-lookup.js';

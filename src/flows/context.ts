@@ -10,46 +10,22 @@ import { RolecallError } from '../errors.js';
 import { connectFreshBooks, type FreshBooksConnection } from '../freshbooks/connect.js';
 import { streamLogger } from '../freshbooks/logger.js';
 import { commitOf } from '../git/commit-of.js';
-import { loadPolicyProvenance, loadProvenance } from '../git/provenance-index.js';
-import {
-  formatDiagnostic,
-  formatGitHubAnnotation,
-  loadDesiredState,
-} from '../policy/load-desired-state.js';
+import { formatDiagnostic, formatGitHubAnnotation } from '../policy/load-desired-state.js';
 import type { AccessReader } from '../ports.js';
 import { readLiveStateFile } from '../sync/live-state-file.js';
 import { syncLiveState } from '../sync/sync-live-state.js';
 import type { DesiredState, LiveState, PolicyCommit } from '../types.js';
 import type { Console } from '../ports.js';
 import { inGitHubActions } from '../console.js';
-import { readPoliciesAt, validateSnapshot } from './load-policies-at.js';
+import { readPolicies, type LoadPoliciesOptions } from './read-policies.js';
 import { openGitHubSession, type GitHubSession } from '../github/session.js';
 import { redact } from '../redact.js';
 
-export const DEFAULT_POLICIES_DIR = 'policies';
-
-export interface LoadPoliciesOptions {
-  dir: string;
-  now: Date;
-  /**
-   * Measure `maxDuration` from the commit that added or extended each grant (git blame), as
-   * the JIT rules require. Off for commands that only read (it costs one blame per file).
-   */
-  grantTimesFromGit?: boolean;
-  /** Read (and blame) the policies in this commit instead of the working tree. */
-  at?: PoliciesAt;
-}
-
-/**
- * A commit whose policies are read from git objects, never checked out: a pull request's head
- * under `pull_request_target`. The working tree and HEAD are not touched.
- */
-export interface PoliciesAt {
-  /** A full sha. */
-  sha: string;
-  /** How to get the commit when it is not in the clone (the error says it). */
-  missing: string;
-}
+export {
+  DEFAULT_POLICIES_DIR,
+  type LoadPoliciesOptions,
+  type PoliciesAt,
+} from './read-policies.js';
 
 /**
  * Loads and validates the policies; prints every problem (and, in GitHub Actions, an
@@ -61,29 +37,7 @@ export async function loadPolicies(
   options: LoadPoliciesOptions,
 ): Promise<DesiredState> {
   const at = options.at;
-  const snapshot = at ? await readPoliciesAt(io.cwd, options.dir, at.sha, at.missing) : null;
-  let grantTimes: ((file: string, line: number) => Date | undefined) | undefined;
-  if (options.grantTimesFromGit) {
-    // Grant times need only commit dates: skip the second, `--first-parent` blame per file that
-    // finds pull-request merges (half the git processes on a repository of many policies).
-    const index =
-      at && snapshot
-        ? await loadProvenance(
-            io.cwd,
-            snapshot.sources.map((s) => s.file),
-            { mergePullRequests: false, rev: at.sha },
-          )
-        : await loadPolicyProvenance(io.cwd, options.dir, { mergePullRequests: false });
-    // Git dates are whatever the committer's clock said: never later than now.
-    grantTimes = (file, line) => {
-      const time = index.grantTime(file, line);
-      return time && time.getTime() > options.now.getTime() ? options.now : time;
-    };
-  }
-  const validate = { now: options.now, ...(grantTimes ? { grantTimes } : {}) };
-  const result = snapshot
-    ? validateSnapshot(snapshot, validate)
-    : await loadDesiredState(options.dir, { ...validate, cwd: io.cwd });
+  const result = await readPolicies(io.cwd, options);
   const annotate = inGitHubActions(io);
   for (const diagnostic of [...result.errors, ...result.warnings]) {
     io.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
@@ -121,6 +75,8 @@ export function selectBusinesses(desired: DesiredState, ids: readonly number[]):
 export interface ConnectionOptions {
   tokenStore?: string | undefined;
   rate?: number | undefined;
+  /** Requests a connection may send at once before the rate applies (the demo's sandbox). */
+  burst?: number | undefined;
   verbose?: boolean | undefined;
 }
 
@@ -134,6 +90,7 @@ export function openFreshBooks(
     cwd: io.cwd,
     ...(options.tokenStore === undefined ? {} : { tokenStore: options.tokenStore }),
     ...(options.rate === undefined ? {} : { rate: options.rate }),
+    ...(options.burst === undefined ? {} : { burst: options.burst }),
     ...(options.verbose ? { logger: streamLogger(io.stderr) } : {}),
   });
 }

@@ -1,18 +1,16 @@
 import { UsageError } from '../../errors.js';
-import { businessIdOption, parseCommandArgs, rateOption } from '../args.js';
-import { nowFrom } from '../../flows/clock.js';
-import type { Console } from '../../ports.js';
-import { makePlan } from '../make-plan.js';
-import { DEFAULT_POLICIES_DIR } from '../../flows/context.js';
-import { planOnGitHub } from '../plan-github.js';
 import {
-  exitCodeOf,
-  nextSteps,
-  printPlan,
-  reportScope,
-  savePlan,
-  type PlanCommandOptions,
-} from '../plan-output.js';
+  BUSINESS_OPTION,
+  businessIdsOption,
+  formatOption,
+  parseCommandArgs,
+  POLICIES_OPTION,
+  rateOption,
+} from '../args.js';
+import { nowFrom } from '../../flows/clock.js';
+import { runPlan, type PlanOptions } from '../../flows/plan.js';
+import { planOnPullRequest } from '../../flows/plan-on-pull-request.js';
+import type { Console } from '../../ports.js';
 
 const HELP = `Usage: rolecall plan [options]
 
@@ -50,8 +48,8 @@ the token store holds one), FRESHBOOKS_API_URL; ROLECALL_NOW (an ISO instant) pl
 
 export async function run(args: string[], io: Console): Promise<number> {
   const { values } = parseCommandArgs(args, {
-    policies: { type: 'string', default: DEFAULT_POLICIES_DIR },
-    business: { type: 'string', multiple: true },
+    policies: POLICIES_OPTION,
+    business: BUSINESS_OPTION,
     'changed-since': { type: 'string' },
     live: { type: 'string' },
     out: { type: 'string' },
@@ -66,18 +64,15 @@ export async function run(args: string[], io: Console): Promise<number> {
     io.stdout.write(HELP);
     return 0;
   }
-  const format = values.format;
-  if (format !== 'text' && format !== 'markdown' && format !== 'json') {
-    throw new UsageError(`--format must be text, markdown or json, got "${format}"`);
-  }
-  const businessIds = (values.business ?? []).map(businessIdOption);
+  const format = formatOption(values.format, ['text', 'markdown', 'json']);
+  const businessIds = businessIdsOption(values.business);
   if (businessIds.length > 0 && values['changed-since'] !== undefined) {
     throw new UsageError('--business and --changed-since choose the scope two ways; use one');
   }
   if (values.out !== undefined && values.out.trim() === '') {
     throw new UsageError('--out needs a file name');
   }
-  const options: PlanCommandOptions = {
+  const options: PlanOptions = {
     policiesDir: values.policies,
     now: nowFrom(io.env),
     businessIds,
@@ -90,13 +85,6 @@ export async function run(args: string[], io: Console): Promise<number> {
     ...(values['token-store'] === undefined ? {} : { tokenStore: values['token-store'] }),
     ...(values.rate === undefined ? {} : { rate: rateOption(values.rate) }),
   };
-  if (values.github) return planOnGitHub(io, options);
-
-  const made = await makePlan(io, options);
-  if (made.scope) reportScope(io, made.scope);
-  if (options.out !== undefined) await savePlan(io, made.plan, options.out);
-  printPlan(io, made.plan, format);
-  const next = nextSteps(made.plan, options);
-  (format === 'text' ? io.stdout : io.stderr).write(next);
-  return exitCodeOf(made.plan, options.detailedExitcode);
+  const outcome = values.github ? await planOnPullRequest(io, options) : await runPlan(io, options);
+  return outcome.exitCode;
 }

@@ -6,11 +6,11 @@
  * Invariant: the policies are validated before anything talks to FreshBooks (`loadPolicies`
  * throws first), and a run with nothing in scope sends no request at all.
  */
-import { toolVersion } from '../paths.js';
-import { buildPlan } from '../plan/build-plan.js';
-import type { AccessReader } from '../ports.js';
-import type { DesiredState, LiveState, Plan } from '../types.js';
-import type { Console } from '../ports.js';
+import { toolVersion } from '../../paths.js';
+import { buildPlan } from '../../plan/build-plan.js';
+import type { AccessReader } from '../../ports.js';
+import type { DesiredState, LiveState, Plan } from '../../types.js';
+import type { Console } from '../../ports.js';
 import {
   type ConnectionOptions,
   liveSourceOf,
@@ -19,8 +19,8 @@ import {
   policyCommitsOf,
   readLive,
   selectBusinesses,
-} from '../flows/context.js';
-import { changedScope, type ChangedScope } from './plan-scope.js';
+} from '../context.js';
+import { changedScope, type ChangedScope } from './changed-scope.js';
 
 export interface MakePlanOptions extends ConnectionOptions {
   policiesDir: string;

@@ -13,11 +13,11 @@
 import { existsSync } from 'node:fs';
 import { relative, resolve, sep } from 'node:path';
 import { parse } from 'yaml';
-import { changedFiles } from '../git/changed-files.js';
-import { openGit } from '../git/open-git.js';
-import { readFileAt } from '../git/read-file-at.js';
-import { resolveCommit } from '../git/repo-info.js';
-import type { DesiredState } from '../types.js';
+import { changedFiles } from '../../git/changed-files.js';
+import { openGit } from '../../git/open-git.js';
+import { readFileAt } from '../../git/read-file-at.js';
+import { resolveCommit } from '../../git/repo-info.js';
+import type { DesiredState } from '../../types.js';
 
 export interface DeletedPolicy {
   /** Path relative to the working directory, `/`-separated. */

@@ -1,31 +1,24 @@
 /**
  * How `rolecall plan` reports: the plan on stdout in the chosen format, the scope and the next
- * step around it, the plan file, the exit code. Shared by the CLI path and \`--github\`.
+ * step around it, the plan file, the exit code. Shared by the plan flow and the pull request's.
  */
 import { resolve } from 'node:path';
-import { planHasChanges, planIsApplyable, totalChanges } from '../plan/describe.js';
-import { serializePlan } from '../plan/plan-file.js';
-import { renderPlanJson } from '../plan/render-json.js';
-import { renderPlanMarkdown } from '../plan/render-markdown.js';
-import { renderPlanText } from '../plan/render-text.js';
-import { redact } from '../redact.js';
-import type { Plan } from '../types.js';
-import { writeFileAtomic } from '../write-file-atomic.js';
-import type { Console } from '../ports.js';
-import { colorEnabled } from '../console.js';
-import type { MakePlanOptions } from './make-plan.js';
-import { DEFAULT_POLICIES_DIR } from '../flows/context.js';
-import { describeDeletedPolicy, type ChangedScope } from './plan-scope.js';
+import { planHasChanges, planIsApplyable, totalChanges } from '../../plan/describe.js';
+import { serializePlan } from '../../plan/plan-file.js';
+import { renderPlanJson } from '../../plan/render-json.js';
+import { renderPlanMarkdown } from '../../plan/render-markdown.js';
+import { renderPlanText } from '../../plan/render-text.js';
+import { redact } from '../../redact.js';
+import type { Plan } from '../../types.js';
+import { writeFileAtomic } from '../../write-file-atomic.js';
+import type { Console } from '../../ports.js';
+import { colorEnabled } from '../../console.js';
+import { DEFAULT_POLICIES_DIR } from '../context.js';
+import { describeDeletedPolicy, type ChangedScope } from './changed-scope.js';
 
 export const DEFAULT_GITHUB_PLAN_FILE = '.rolecall/plan.json';
 
 export type PlanFormat = 'text' | 'markdown' | 'json';
-
-export interface PlanCommandOptions extends MakePlanOptions {
-  out?: string;
-  format: PlanFormat;
-  detailedExitcode: boolean;
-}
 
 /** 1 when a guard blocks the plan (it cannot be applied); else 0, or 2 for changes if asked. */
 export function exitCodeOf(plan: Plan, detailed: boolean): number {
@@ -67,7 +60,7 @@ export function reportScope(io: Console, scope: ChangedScope): void {
 /** The footer: what to do with this plan. */
 export function nextSteps(
   plan: Plan,
-  options: Pick<PlanCommandOptions, 'out' | 'policiesDir'>,
+  options: { out?: string | undefined; policiesDir: string },
 ): string {
   if (plan.businesses.length === 0) return '\nNothing to plan.\n';
   if (!planIsApplyable(plan)) {

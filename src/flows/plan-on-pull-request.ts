@@ -1,5 +1,5 @@
 /**
- * `rolecall plan --github`: the same plan as on a laptop (make-plan.ts), plus what a pull
+ * `rolecall plan --github`: the same plan as on a laptop (plan/make-plan.ts), plus what a pull
  * request needs — scoped to the businesses whose policy files the pull request changes, the
  * sticky plan comment carrying the salted digest `apply --github` checks after the merge, the
  * full plan in the job summary, the plan file for the artifact step, and step outputs.
@@ -25,20 +25,18 @@ import {
 import { appendJobSummary, appendPlanToJobSummary } from '../github/job-summary.js';
 import { writeOutput } from '../github/outputs.js';
 import { upsertPlanComment, type PlanCommentResult } from '../github/plan-comment.js';
-import { openGitHubSession } from '../github/session.js';
 import { RolecallError } from '../errors.js';
 import { planHasChanges, planIsApplyable, totalChanges } from '../plan/describe.js';
 import { renderPlanMarkdown } from '../plan/render-markdown.js';
-import { code, escapeText } from '../plan/markdown-text.js';
 import type { Plan } from '../types.js';
 import type { Console } from '../ports.js';
 import { inGitHubActions } from '../console.js';
-import { pullRequestFetch } from '../flows/load-policies-at.js';
-import { makePlan } from './make-plan.js';
-import { planReview } from './plan-review.js';
+import { pullRequestFetch } from './load-policies-at.js';
+import { makePlan } from './plan/make-plan.js';
+import { planReview } from './plan/policy-review.js';
 import { redact } from '../redact.js';
 import { renderPolicyReviewText } from '../plan/render-policy-review.js';
-import { loadPolicies, type PoliciesAt } from '../flows/context.js';
+import { loadPolicies, openGitHub, type PoliciesAt } from './context.js';
 import {
   DEFAULT_GITHUB_PLAN_FILE,
   exitCodeOf,
@@ -46,9 +44,14 @@ import {
   printPlan,
   reportScope,
   savePlan,
-  type PlanCommandOptions,
-} from './plan-output.js';
-import type { ChangedScope, DeletedPolicy } from './plan-scope.js';
+} from './plan/print-plan.js';
+import {
+  blockedMessage,
+  commentFooter,
+  deletedMarkdown,
+  describeComment,
+} from './plan/pull-request-text.js';
+import type { PlanOptions } from './plan.js';
 
 export const FORK_MESSAGE =
   'This pull request comes from a fork: rolecall validated its policies, but plans against ' +
@@ -63,7 +66,18 @@ export const PULL_REQUEST_CODE_WARNING =
   'pull_request_target with the environment freshbooks-production instead (see the README’s ' +
   'security model).';
 
-export async function planOnGitHub(io: Console, options: PlanCommandOptions): Promise<number> {
+export interface PlanOnPullRequestOutcome {
+  exitCode: number;
+  /** Null for a pull request from a fork: validated, never planned. */
+  plan: Plan | null;
+  /** What became of the sticky comment; null outside a pull request (and for a fork). */
+  comment: PlanCommentResult | null;
+}
+
+export async function planOnPullRequest(
+  io: Console,
+  options: PlanOptions,
+): Promise<PlanOnPullRequestOutcome> {
   const context = githubContext(io.env);
   const pr = context.pullRequest;
   const policiesAt = pr === null ? undefined : pullRequestHeadOf(context, pr);
@@ -80,10 +94,7 @@ export async function planOnGitHub(io: Console, options: PlanCommandOptions): Pr
   }
   // Opened before FreshBooks is touched, so a missing GITHUB_TOKEN fails fast; only a pull
   // request needs the API (a push or a manual run writes the job summary, a file).
-  const session =
-    pr === null
-      ? null
-      : await openGitHubSession(io.env, { warn: (message) => io.stderr.write(`${message}\n`) });
+  const session = pr === null ? null : await openGitHub(io);
 
   // Scope: what the pull request changes (its base), unless the caller chose one.
   const chosen = (options.businessIds?.length ?? 0) > 0 || options.changedSince !== undefined;
@@ -159,7 +170,7 @@ export async function planOnGitHub(io: Console, options: PlanCommandOptions): Pr
     ['comment_url', comment?.comment?.htmlUrl ?? ''],
   ];
   for (const [name, value] of outputs) await writeOutput(context.outputPath, name, value);
-  return exitCodeOf(plan, options.detailedExitcode);
+  return { exitCode: exitCodeOf(plan, options.detailedExitcode), plan, comment };
 }
 
 /**
@@ -186,10 +197,10 @@ function pullRequestHeadOf(context: GitHubContext, pr: PullRequestContext): Poli
 /** A fork: validate (annotations included), explain, exit 0 — or 1 if the policies are invalid. */
 async function validateOnly(
   io: Console,
-  options: PlanCommandOptions,
+  options: PlanOptions,
   context: GitHubContext,
   policiesAt: PoliciesAt | undefined,
-): Promise<number> {
+): Promise<PlanOnPullRequestOutcome> {
   await loadPolicies(io, {
     dir: options.policiesDir,
     now: options.now,
@@ -205,72 +216,5 @@ async function validateOnly(
   );
   await writeOutput(context.outputPath, 'has_changes', 'false');
   await writeOutput(context.outputPath, 'applyable', 'false');
-  return 0;
-}
-
-function describeComment(result: PlanCommentResult, pr: PullRequestContext): string {
-  const url = result.comment?.htmlUrl ?? `#${pr.number}`;
-  switch (result.action) {
-    case 'created':
-      return `Plan comment created: ${url}`;
-    case 'updated':
-      return `Plan comment updated in place: ${url}`;
-    case 'unchanged':
-      return `Plan comment already up to date: ${url}`;
-    case 'skipped-stale-head':
-      return `Plan comment not written: pull request #${pr.number} has moved past ${pr.headSha.slice(0, 7)}; the run for its newer head comments instead.`;
-  }
-}
-
-function blockedMessage(plan: Plan): string {
-  const blocked = plan.businesses
-    .filter((b) => !b.applyable)
-    .map((b) => {
-      const guards = b.guards.filter((g) => !g.ok && g.override === undefined);
-      return `${b.name} (${b.businessId}): ${guards.map((g) => `${g.guard}: ${g.message}`).join('; ')}`;
-    });
-  return `a safety guard failed without an override — ${blocked.join(' · ')}. Fix the policy or record an override, then push again.`;
-}
-
-/** Under the plan: what was planned and why, deleted files, what merging does. */
-function commentFooter(plan: Plan, scope: ChangedScope | null): string {
-  const lines = ['---', ''];
-  if (scope) {
-    const files = plan.businesses.map((b) => code(b.policyFile));
-    lines.push(
-      files.length === 0
-        ? 'This pull request changes no business’s policy file: nothing to plan.'
-        : `Planned: the ${files.length === 1 ? 'business' : 'businesses'} whose policy files this pull request changes (${files.join(', ')}).`,
-      '',
-    );
-    for (const deleted of scope.deleted) {
-      lines.push('> [!WARNING]', `> ${deletedMarkdown(deleted)}`, '');
-    }
-  }
-  if (planHasChanges(plan)) {
-    lines.push(
-      planIsApplyable(plan)
-        ? 'After approval, merging applies exactly this plan. If FreshBooks or the policies change first, the apply refuses and asks for a new plan.'
-        : '⛔ This plan cannot be applied as it stands: fix the policy or record an override, then push again.',
-      '',
-    );
-  }
-  // No link to the workflow run: it changes on every run, and the comment is rewritten only
-  // when the plan changes (the run is one click away in the pull request's checks).
-  return `\n${lines.join('\n')}`;
-}
-
-/** `describeDeletedPolicy` in markdown: file names and business names are data, not markup. */
-function deletedMarkdown(deleted: DeletedPolicy): string {
-  const business =
-    deleted.businessId === undefined
-      ? 'the business it named'
-      : `business ${deleted.businessId}${deleted.name === undefined ? '' : ` (${escapeText(deleted.name)})`}`;
-  if (deleted.stillManaged) {
-    return `${code(deleted.file)} was removed; ${business} is still named by another policy file and is planned from there.`;
-  }
-  return (
-    `**${code(deleted.file)} was deleted**: ${business} is no longer managed by rolecall. ` +
-    'Nothing is revoked; its members keep their access. To remove everyone, keep the file with `members: []`.'
-  );
+  return { exitCode: 0, plan: null, comment: null };
 }

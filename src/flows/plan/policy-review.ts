@@ -4,13 +4,13 @@
  * `apply --github` will compute them after the merge, so the digest the approver approves is
  * the one the gate checks — and the revocations the merged policy schedules by expiry.
  */
-import { gitFailure, openGit } from '../git/open-git.js';
-import type { GitHubSession } from '../github/session.js';
-import { diffPolicies } from '../plan/policy-changes.js';
-import { scheduledRevocations, type PolicyReview } from '../plan/render-policy-review.js';
-import type { DesiredState, Plan } from '../types.js';
-import { trustedPolicies } from '../flows/trusted-policies.js';
-import { githubApprovalLookup } from '../flows/github-approval-lookup.js';
+import { gitFailure, openGit } from '../../git/open-git.js';
+import type { GitHubSession } from '../../github/session.js';
+import { diffPolicies } from '../../plan/policy-changes.js';
+import { scheduledRevocations, type PolicyReview } from '../../plan/render-policy-review.js';
+import type { DesiredState, Plan } from '../../types.js';
+import { trustedPolicies } from '../trusted-policies.js';
+import { githubApprovalLookup } from '../github-approval-lookup.js';
 
 export async function planReview(
   cwd: string,
