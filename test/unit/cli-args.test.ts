@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { businessIdOption, integerOption, rateOption } from '../../src/cli/args.js';
+import {
+  businessIdOption,
+  businessIdsOption,
+  formatOption,
+  integerOption,
+  rateOption,
+} from '../../src/cli/args.js';
 import { UsageError } from '../../src/errors.js';
 
 describe('shared option parsers', () => {
@@ -35,6 +41,22 @@ describe('shared option parsers', () => {
     expect(integerOption('concurrency', undefined)).toBeUndefined();
     expect(() => integerOption('concurrency', '4.5')).toThrow(
       /--concurrency must be a whole number/,
+    );
+  });
+
+  it('--business, repeatable: every id parsed, none given is an empty list', () => {
+    expect(businessIdsOption(['240340', '7'])).toEqual([240340, 7]);
+    expect(businessIdsOption(undefined)).toEqual([]);
+    expect(() => businessIdsOption(['1', 'x'])).toThrow(/--business must be a numeric/);
+  });
+
+  it('--format: one of the allowed formats, or one message listing them', () => {
+    expect(formatOption('json', ['text', 'markdown', 'json'])).toBe('json');
+    expect(() => formatOption('html', ['text', 'markdown', 'json'])).toThrow(
+      new UsageError('--format must be text, markdown or json, got "html"'),
+    );
+    expect(() => formatOption('json', ['text', 'markdown'])).toThrow(
+      '--format must be text or markdown, got "json"',
     );
   });
 });
