@@ -1,9 +1,14 @@
-import { UsageError } from '../../errors.js';
 import { nowFrom } from '../../flows/clock.js';
-import { DEFAULT_POLICIES_DIR } from '../../flows/context.js';
-import { drift, DRIFT_FORMATS, type DriftFormat } from '../../flows/drift.js';
+import { drift, DRIFT_FORMATS } from '../../flows/drift.js';
 import type { Console } from '../../ports.js';
-import { businessIdOption, parseCommandArgs, rateOption } from '../args.js';
+import {
+  BUSINESS_OPTION,
+  businessIdsOption,
+  formatOption,
+  parseCommandArgs,
+  POLICIES_OPTION,
+  rateOption,
+} from '../args.js';
 
 const HELP = `Usage: rolecall drift [options]
 
@@ -39,8 +44,8 @@ Exit codes: 0 no drift (or any drift without --detailed-exitcode); 1 error; 2 dr
 
 export async function run(args: string[], io: Console): Promise<number> {
   const { values } = parseCommandArgs(args, {
-    policies: { type: 'string', default: DEFAULT_POLICIES_DIR },
-    business: { type: 'string', multiple: true },
+    policies: POLICIES_OPTION,
+    business: BUSINESS_OPTION,
     live: { type: 'string' },
     format: { type: 'string', default: 'text' },
     'detailed-exitcode': { type: 'boolean', default: false },
@@ -53,13 +58,10 @@ export async function run(args: string[], io: Console): Promise<number> {
     io.stdout.write(HELP);
     return 0;
   }
-  const format = values.format as DriftFormat;
-  if (!DRIFT_FORMATS.includes(format)) {
-    throw new UsageError(`--format must be text, markdown or json, got "${values.format}"`);
-  }
+  const format = formatOption(values.format, DRIFT_FORMATS);
   const outcome = await drift(io, {
     policiesDir: values.policies,
-    businessIds: (values.business ?? []).map(businessIdOption),
+    businessIds: businessIdsOption(values.business),
     rate: rateOption(values.rate),
     now: nowFrom(io.env),
     liveFile: values.live,

@@ -1,9 +1,14 @@
-import { UsageError } from '../../errors.js';
 import { nowFrom } from '../../flows/clock.js';
-import { DEFAULT_POLICIES_DIR } from '../../flows/context.js';
 import { expire } from '../../flows/expire.js';
 import type { Console } from '../../ports.js';
-import { businessIdOption, parseCommandArgs, rateOption } from '../args.js';
+import {
+  BUSINESS_OPTION,
+  businessIdsOption,
+  formatOption,
+  parseCommandArgs,
+  POLICIES_OPTION,
+  rateOption,
+} from '../args.js';
 
 const HELP = `Usage: rolecall expire [options]
 
@@ -42,8 +47,8 @@ The clock: ROLECALL_NOW (an ISO instant) replaces now.
 
 export async function run(args: string[], io: Console): Promise<number> {
   const { values } = parseCommandArgs(args, {
-    policies: { type: 'string', default: DEFAULT_POLICIES_DIR },
-    business: { type: 'string', multiple: true },
+    policies: POLICIES_OPTION,
+    business: BUSINESS_OPTION,
     github: { type: 'boolean', default: false },
     yes: { type: 'boolean', default: false },
     'token-store': { type: 'string' },
@@ -57,19 +62,17 @@ export async function run(args: string[], io: Console): Promise<number> {
     io.stdout.write(HELP);
     return 0;
   }
-  if (values.format !== 'text' && values.format !== 'markdown') {
-    throw new UsageError(`--format must be text or markdown, got "${values.format}"`);
-  }
+  const format = formatOption(values.format, ['text', 'markdown']);
   const outcome = await expire(io, {
     policiesDir: values.policies,
     rate: rateOption(values.rate),
-    businessIds: (values.business ?? []).map(businessIdOption),
+    businessIds: businessIdsOption(values.business),
     now: nowFrom(io.env),
     github: values.github,
     yes: values.yes,
     tokenStore: values['token-store'],
     verbose: values.verbose,
-    format: values.format,
+    format,
     base: values.base,
     remote: values.remote,
   });

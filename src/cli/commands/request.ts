@@ -1,9 +1,8 @@
 import { UsageError } from '../../errors.js';
 import { nowFrom } from '../../flows/clock.js';
-import { DEFAULT_POLICIES_DIR } from '../../flows/context.js';
 import { request } from '../../flows/request.js';
 import type { Console } from '../../ports.js';
-import { integerOption, parseCommandArgs } from '../args.js';
+import { integerOption, parseCommandArgs, POLICIES_OPTION } from '../args.js';
 
 const HELP = `Usage: rolecall request --business ID --email EMAIL --role ROLE
                         (--for DURATION | --until DATE) --reason TEXT [options]
@@ -43,7 +42,7 @@ The clock: ROLECALL_NOW (an ISO instant) replaces now, for --for and for the com
 
 export async function run(args: string[], io: Console): Promise<number> {
   const { values } = parseCommandArgs(args, {
-    policies: { type: 'string', default: DEFAULT_POLICIES_DIR },
+    policies: POLICIES_OPTION,
     business: { type: 'string' },
     email: { type: 'string' },
     role: { type: 'string' },

@@ -5,7 +5,14 @@ import { review, type ReviewFormat } from '../../flows/review.js';
 import { DEFAULT_DUE_IN } from '../../flows/review-campaign.js';
 import { closeReview } from '../../flows/review-close.js';
 import type { Console } from '../../ports.js';
-import { businessIdOption, parseCommandArgs, rateOption } from '../args.js';
+import {
+  BUSINESS_OPTION,
+  businessIdsOption,
+  formatOption,
+  parseCommandArgs,
+  POLICIES_OPTION,
+  rateOption,
+} from '../args.js';
 
 const HELP = `Usage: rolecall review [options]
        rolecall review --github [--due YYYY-MM-DD | --due-in 14d] [options]
@@ -53,8 +60,8 @@ clone (actions/checkout with fetch-depth: 0). The clock is ROLECALL_NOW when set
 export async function run(args: string[], io: Console): Promise<number> {
   if (args[0] === 'close') return runClose(args.slice(1), io);
   const { values } = parseCommandArgs(args, {
-    policies: { type: 'string', default: DEFAULT_POLICIES_DIR },
-    business: { type: 'string', multiple: true, default: [] },
+    policies: POLICIES_OPTION,
+    business: BUSINESS_OPTION,
     live: { type: 'string' },
     format: { type: 'string' },
     out: { type: 'string' },
@@ -76,7 +83,7 @@ export async function run(args: string[], io: Console): Promise<number> {
   }
   const outcome = await review(io, {
     dir: values.policies,
-    businessIds: values.business.map(businessIdOption),
+    businessIds: businessIdsOption(values.business),
     liveFile: values.live,
     tokenStore: values['token-store'],
     rate: rateOption(values.rate),
@@ -92,7 +99,7 @@ export async function run(args: string[], io: Console): Promise<number> {
 async function runClose(args: string[], io: Console): Promise<number> {
   const { values } = parseCommandArgs(args, {
     issue: { type: 'string' },
-    policies: { type: 'string', default: DEFAULT_POLICIES_DIR },
+    policies: POLICIES_OPTION,
     base: { type: 'string' },
     remote: { type: 'string' },
     early: { type: 'boolean', default: false },
@@ -120,8 +127,7 @@ function formatOf(format: string | undefined, out: string | undefined): ReviewFo
     if (out !== undefined && /\.(md|markdown)$/i.test(out)) return 'markdown';
     return 'csv';
   }
-  if (format === 'csv' || format === 'json' || format === 'markdown') return format;
-  throw new UsageError(`--format must be csv, json or markdown, got "${format}"`);
+  return formatOption(format, ['csv', 'json', 'markdown']);
 }
 
 /** `--issue` as a positive whole number. */
