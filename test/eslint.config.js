@@ -28,9 +28,6 @@ const configs = tseslint.config(
       'src/apply/records.ts',
       'src/apply/target-state.ts',
     ],
-    // The I/O still in jit/: a policy snapshot read from git and the live clock. They belong
-    // with the flows that use them; until they move, they are the only exceptions.
-    ignores: ['src/jit/policy-snapshot.ts', 'src/jit/live-access.ts'],
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
       'no-restricted-imports': [

@@ -11,7 +11,7 @@
  */
 import { RolecallError } from '../errors.js';
 import { commitIsPresent } from '../git/commit-present.js';
-import { readPoliciesAtCommit, type PolicySnapshot } from '../jit/policy-snapshot.js';
+import { readPoliciesAtCommit, type PolicySnapshot } from './policy-snapshot.js';
 import { compareDiagnostics } from '../policy/format-diagnostic.js';
 import type { LoadedDesiredState } from '../policy/load-desired-state.js';
 import { problem } from '../policy/read-policy-files.js';

@@ -12,7 +12,7 @@ import {
   readPoliciesAtCommit,
   readPoliciesInWorkingTree,
   type PolicySnapshot,
-} from '../jit/policy-snapshot.js';
+} from './policy-snapshot.js';
 import { renderRequest } from '../jit/render-request.js';
 import { requestBranchName } from '../jit/request-branch.js';
 import { resolveExpiry } from '../jit/resolve-expiry.js';

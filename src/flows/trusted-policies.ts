@@ -27,7 +27,7 @@ import { join, posix } from 'node:path';
 import { RolecallError } from '../errors.js';
 import { commitsChangingDir } from '../git/policy-history.js';
 import { repoRoot, resolveCommit } from '../git/repo-info.js';
-import { readPoliciesAtCommit } from '../jit/policy-snapshot.js';
+import { readPoliciesAtCommit } from './policy-snapshot.js';
 import { diffPolicies } from '../plan/policy-changes.js';
 import { display } from '../policy/read-policy-files.js';
 import { validateDocuments } from '../policy/validate-documents.js';

@@ -1,5 +1,3 @@
-import type { Clock } from '../ports.js';
-import { systemClock } from '../ports.js';
 import type { LiveState } from '../types.js';
 
 /**
@@ -14,14 +12,4 @@ export function liveAccess(live: LiveState, revoked: ReadonlySet<string>) {
     if (!business) return true;
     return business.members.some((m) => m.email === email && m.state !== 'deactivated');
   };
-}
-
-/**
- * The command's clock for the journal and audit log: `now`, advancing in real time from there.
- * With ROLECALL_NOW the records carry the travelled time, consistent with the plan's.
- */
-export function clockFrom(now: Date, env: Record<string, string | undefined>): Clock {
-  if (!env['ROLECALL_NOW']) return systemClock;
-  const offset = now.getTime() - Date.now();
-  return { now: () => new Date(Date.now() + offset) };
 }

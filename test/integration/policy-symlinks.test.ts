@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { loadDefaultSeed, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
-import { readPoliciesAtCommit } from '../../src/jit/policy-snapshot.js';
+import { readPoliciesAtCommit } from '../../src/flows/policy-snapshot.js';
 import { bufferIo } from '../support/buffer-io.js';
 import { createTempRepo, type TempRepo } from '../support/temp-repo.js';
 import { exampleYaml, NOW, rolecall, workspace } from './plan/plan-harness.js';

@@ -21,7 +21,7 @@ import { RolecallError } from '../../errors.js';
 import { commitOnBranch, pushBranch, type GitIdentity } from '../../git/index.js';
 import { gitFailure, openGit } from '../../git/open-git.js';
 import type { PolicySource } from '../../policy/validate-documents.js';
-import { readPoliciesAtCommit } from '../../jit/policy-snapshot.js';
+import { readPoliciesAtCommit } from '../policy-snapshot.js';
 import { CLEANUP_TRAILER } from '../../jit/render-cleanup.js';
 
 export const CLEANUP_BRANCH = 'rolecall/cleanup/expired';

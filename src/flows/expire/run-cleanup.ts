@@ -12,7 +12,7 @@ import { redact } from '../../redact.js';
 import { applyCleanup, chooseCleanup, describeCleanupEntry } from '../../jit/choose-cleanup.js';
 import { closeStaleCleanupPullRequest, syncCleanupPullRequest } from './cleanup-pull-request.js';
 import { pushRemoteOf, resolvePullRequestTarget } from '../pull-request-target.js';
-import { readPoliciesAtCommit } from '../../jit/policy-snapshot.js';
+import { readPoliciesAtCommit } from '../policy-snapshot.js';
 import { yamlDiff } from '../../jit/yaml-diff.js';
 
 export interface CleanupContext {

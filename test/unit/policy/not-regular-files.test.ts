@@ -10,7 +10,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readPoliciesInWorkingTree } from '../../../src/jit/policy-snapshot.js';
+import { readPoliciesInWorkingTree } from '../../../src/flows/policy-snapshot.js';
 import { loadDesiredState } from '../../../src/policy/load-desired-state.js';
 import { discover, readPolicy } from '../../../src/policy/read-policy-files.js';
 
