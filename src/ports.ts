@@ -3,7 +3,7 @@
  * drift, review) depends on these; `src/freshbooks/`, `src/github/`, `src/git/` and the
  * stores implement them. Tests implement them with the real emulator or small fakes.
  */
-import type { Plan, PolicyCommit } from './types.js';
+import type { Plan } from './types.js';
 
 export interface Clock {
   now(): Date;
@@ -93,7 +93,7 @@ export interface TokenStore {
   save(credentials: StoredCredentials): Promise<void>;
 }
 
-// ───────────────────────────── approval and git ─────────────────────────────
+// ───────────────────────────── approval ─────────────────────────────
 
 export interface ApprovalDecision {
   approved: boolean;
@@ -105,11 +105,6 @@ export interface ApprovalDecision {
 /** The last step before the first write: a TTY prompt, `--yes`, or the GitHub gate. */
 export interface ApprovalGate {
   decide(plan: Plan): Promise<ApprovalDecision>;
-}
-
-export interface PolicyRepository {
-  /** HEAD sha and whether the policy files have uncommitted changes. */
-  commitOf(paths: string[]): Promise<PolicyCommit>;
 }
 
 /** A stream a flow may print to (stdout, stderr, or a buffer in tests). */

@@ -17,7 +17,7 @@ import type {
   PolicyCommit,
 } from '../types.js';
 import { AuditLog } from './audit-log.js';
-import { BusinessGate } from './business-gate.js';
+import { BusinessScheduler } from './business-scheduler.js';
 import {
   executeOperation,
   type AppliedOperation,
@@ -198,7 +198,7 @@ export async function applyPlan(options: ApplyPlanOptions): Promise<ApplyRun> {
       sleep: options.retry?.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
       ...(signal === undefined ? {} : { signal }),
       ...(options.hooks === undefined ? {} : { hooks: options.hooks }),
-      gate: new BusinessGate(),
+      scheduler: new BusinessScheduler(),
     };
     const snapshots = new Map<number, MemberView[]>(
       live.businesses.map((b) => [b.businessId, b.members.map(viewOfLive)]),

@@ -4,7 +4,7 @@ import { redact } from '../redact.js';
 import { apiRoleOf, type PolicyRole } from '../roles.js';
 import type { BusinessPlan, PolicyCommit } from '../types.js';
 import type { AuditLog } from './audit-log.js';
-import type { BusinessGate } from './business-gate.js';
+import type { BusinessScheduler } from './business-scheduler.js';
 import type { Journal, OperationHistory } from './journal.js';
 import { isSettled } from './journal.js';
 import { manualTaskOf } from './manual-tasks.js';
@@ -45,8 +45,8 @@ export interface ExecutionContext {
   backoffMs: number;
   signal?: AbortSignal;
   hooks?: ApplyHooks;
-  /** Keeps writes from landing while a re-read pages the same team (see business-gate.ts). */
-  gate?: BusinessGate;
+  /** Keeps writes from landing while a re-read pages the same team (see business-scheduler.ts). */
+  scheduler?: BusinessScheduler;
 }
 
 /**
@@ -102,7 +102,7 @@ export async function executeOperation(
       await ctx.sleep(ctx.backoffMs * 2 ** (attempt - 2));
       ctx.signal?.throwIfAborted();
       try {
-        members = await reread(op, ctx.reader, ctx.gate);
+        members = await reread(op, ctx.reader, ctx.scheduler);
       } catch (error) {
         ctx.signal?.throwIfAborted();
         if (!isTransient(error))
@@ -136,8 +136,8 @@ export async function executeOperation(
     ctx.signal?.throwIfAborted();
     try {
       const member = check.member;
-      const receipt = ctx.gate
-        ? await ctx.gate.write(change.businessId, () => write(op, member, ctx.writer))
+      const receipt = ctx.scheduler
+        ? await ctx.scheduler.write(change.businessId, () => write(op, member, ctx.writer))
         : await write(op, member, ctx.writer);
       return recordOutcome(
         op,
@@ -196,7 +196,7 @@ function uuidOf(op: Operation, member: MemberView | null): string {
 async function reread(
   op: Operation,
   reader: AccessReader,
-  gate: BusinessGate | undefined,
+  scheduler: BusinessScheduler | undefined,
 ): Promise<MemberView[]> {
   const { change } = op;
   if (change.action !== 'grant' && change.uuid !== undefined) {
@@ -204,7 +204,7 @@ async function reread(
     return record ? [viewOfRecord(record)] : [];
   }
   const list = () => reader.listTeamMembers(change.businessId);
-  const all = gate ? await gate.list(change.businessId, list) : await list();
+  const all = scheduler ? await scheduler.list(change.businessId, list) : await list();
   return membersFor(change, all.map(viewOfRecord));
 }
 

@@ -3,7 +3,6 @@
  * differ from HEAD (modified, staged, deleted or untracked): a dirty plan was not made from
  * anything a reviewer can see in git.
  */
-import type { PolicyRepository } from '../ports.js';
 import type { PolicyCommit } from '../types.js';
 import { RolecallError } from '../errors.js';
 import { gitFailure, isNotARepository, openGit } from './open-git.js';
@@ -55,9 +54,4 @@ export async function commitOf(repoDir: string, paths: string[]): Promise<Policy
     }
   }
   return { sha, dirty };
-}
-
-/** The `PolicyRepository` port backed by the git repository at `repoDir`. */
-export function gitPolicyRepository(repoDir: string): PolicyRepository {
-  return { commitOf: (paths) => commitOf(repoDir, paths) };
 }

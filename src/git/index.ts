@@ -2,7 +2,7 @@
  * Everything rolecall asks of git, through `simple-git`. The core never imports this: it gets
  * commits, changed files and provenance as data.
  */
-export { commitOf, gitPolicyRepository } from './commit-of.js';
+export { commitOf } from './commit-of.js';
 export { changedFiles, type ChangedFilesOptions } from './changed-files.js';
 export {
   blameFile,

@@ -40,13 +40,8 @@ import {
   type BusinessPolicyChange,
 } from '../plan/policy-changes.js';
 import { readApprovedPlan, type ApprovedPlan } from './plan-comment.js';
-import {
-  approvalDigest,
-  changeCount,
-  describeDifference,
-  planEffect,
-  saltedDigest,
-} from './plan-digest.js';
+import { planChangesOnly, totalChanges } from '../plan/index.js';
+import { approvalDigest, describeDifference, saltedDigest } from './plan-digest.js';
 
 export const DEFAULT_APPROVAL_RULES: ApprovalRules = { required: 1 };
 
@@ -127,10 +122,10 @@ export class GitHubApprovalGate implements ApprovalGate {
       throw githubError(`read pull request #${pullNumber}`, error);
     }
     const pullRequest = { number: pr.number, htmlUrl: pr.html_url, headSha: pr.head.sha };
-    const effect = planEffect(plan);
+    const effect = planChangesOnly(plan);
     const policyChanges = this.options.policyChanges ?? [];
     const base = { difference: [], counted: [], ignored: [], pullRequest, approvedPlan: null };
-    if (changeCount(effect) === 0 && policyChanges.length === 0) {
+    if (totalChanges(effect) === 0 && policyChanges.length === 0) {
       return {
         ...base,
         approved: true,

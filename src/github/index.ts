@@ -1,10 +1,10 @@
 /**
  * rolecall's GitHub layer: everything the `--github` commands do with GitHub, as functions.
  *
- *   session.ts                    openGitHubSession: context + client + login + gate factory
+ *   session.ts                    openGitHubSession: context + client + login
  *   client.ts / context.ts        createGitHubClient, githubContext, isForkPullRequest
  *   identity.ts                   resolveTokenLogin (GET /user, or the bot login), isBot
- *   plan-digest.ts                planEffect, approvalDigest, saltedDigest, describeEffectDifference
+ *   plan-digest.ts                approvalDigest, saltedDigest, effectMatches, describeDifference
  *   plan-comment.ts               upsertPlanComment, readApprovedPlan, readApprovedDigest
  *   sticky-comment.ts             upsertStickyComment (any kind, e.g. the apply outcome)
  *   merged-pull-request.ts        findMergedPullRequest, requireMergedPullRequest

@@ -8,18 +8,15 @@ import type { Plan } from '../types.js';
 import type { GitHubClient } from './client.js';
 import type { RepoRef } from './context.js';
 import { githubError } from './github-error.js';
-import { renderPlanMarkdown } from '../plan/index.js';
+import {
+  planChangesOnly,
+  renderPlanMarkdown,
+  totalChanges,
+  type PlanEffect,
+} from '../plan/index.js';
 import { policyChangesDigest, type BusinessPolicyChange } from '../plan/policy-changes.js';
 import { renderPolicyReviewMarkdown, type PolicyReview } from '../plan/render-policy-review.js';
-import {
-  approvalDigest,
-  changeCount,
-  effectMatches,
-  isPlanEffect,
-  planEffect,
-  saltedDigest,
-  type PlanEffect,
-} from './plan-digest.js';
+import { approvalDigest, effectMatches, isPlanEffect, saltedDigest } from './plan-digest.js';
 import { hiddenRecord } from './hidden-record.js';
 import { GITHUB_BODY_MAX_CHARS } from './limits.js';
 import {
@@ -128,14 +125,14 @@ export function planCommentRecord(
   plan: Plan,
   review?: Pick<PolicyReview, 'base' | 'changes'>,
 ): PlanCommentRecord {
-  const effect = planEffect(plan);
+  const effect = planChangesOnly(plan);
   const policyChanges = review?.changes ?? [];
   const record: PlanCommentRecord = {
     v: 1,
     digest: saltedDigest(pr.htmlUrl, approvalDigest(plan, policyChanges)),
     headSha: pr.headSha,
     businesses: effect.businesses.map((b) => b.businessId),
-    changes: changeCount(effect),
+    changes: totalChanges(effect),
     effect,
   };
   if (policyChanges.length > 0) {

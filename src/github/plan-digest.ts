@@ -8,16 +8,9 @@
  * validates another's.
  */
 import { digestOf, sha256Hex } from '../canonical.js';
-import {
-  comparePlans,
-  planChangesDigest,
-  planChangesOnly,
-  type PlanEffect,
-} from '../plan/index.js';
+import { comparePlans, planChangesDigest, type PlanEffect } from '../plan/index.js';
 import { policyChangesDigest, type BusinessPolicyChange } from '../plan/policy-changes.js';
 import type { BusinessPlan, Plan } from '../types.js';
-
-export type { PlanEffect };
 
 /**
  * `sha256:<hex>` of what an approval covers: the plan's effect (the planner's
@@ -28,7 +21,11 @@ export function approvalDigest(
   plan: Plan,
   policyChanges: readonly BusinessPolicyChange[] = [],
 ): string {
-  const effect = planChangesDigest(plan);
+  return withPolicyChanges(planChangesDigest(plan), policyChanges);
+}
+
+/** The effect digest alone, or combined with the policy changes' digest when there are some. */
+function withPolicyChanges(effect: string, policyChanges: readonly BusinessPolicyChange[]): string {
   if (policyChanges.length === 0) return effect;
   return digestOf({ effect, policy: policyChangesDigest(policyChanges) });
 }
@@ -37,11 +34,6 @@ export function approvalDigest(
 export function saltedDigest(prUrl: string, planDigest: string): string {
   if (!prUrl) throw new TypeError('saltedDigest: the pull request URL is required');
   return `sha256:${sha256Hex(prUrl + planDigest)}`;
-}
-
-/** The effect recorded in the plan comment. */
-export function planEffect(plan: Plan): PlanEffect {
-  return planChangesOnly(plan);
 }
 
 /**
@@ -54,16 +46,8 @@ export function effectMatches(
   salted: string,
   policyChanges: readonly BusinessPolicyChange[] = [],
 ): boolean {
-  const effectDigest = digestOf(effect);
-  const combined =
-    policyChanges.length === 0
-      ? effectDigest
-      : digestOf({ effect: effectDigest, policy: policyChangesDigest(policyChanges) });
-  return saltedDigest(prUrl, combined) === salted;
-}
-
-export function changeCount(effect: PlanEffect): number {
-  return effect.businesses.reduce((sum, b) => sum + b.changes.length, 0);
+  // digestOf(effect) is planChangesDigest of the plan the effect was recorded from.
+  return saltedDigest(prUrl, withPolicyChanges(digestOf(effect), policyChanges)) === salted;
 }
 
 /**

@@ -4,14 +4,11 @@
  *
  *   const gh = await openGitHubSession(io.env);
  *   const pr = await requireMergedPullRequest(gh.octokit, { ...gh.repo, sha: gh.context.sha! });
- *   const gate = gh.approvalGate(pr.number, (id) => desired.businesses.find((b) => b.businessId === id)?.approvals, pr.mergeCommitSha);
  *
  * Environment: `GITHUB_REPOSITORY`, `GITHUB_TOKEN`, `GITHUB_API_URL` (optional), and optionally
  * `ROLECALL_GITHUB_LOGIN` (the bot login of your own GitHub App's token, see identity.ts) and
  * `ROLECALL_TEAMS_TOKEN` (organization "Members: read", for `approvals: … teams:`).
  */
-import type { ApprovalRules } from '../types.js';
-import { GitHubApprovalGate } from './approval-gate.js';
 import { createGitHubClient, type GitHubClient } from './client.js';
 import { githubContext, repoParams, type GitHubContext, type RepoRef } from './context.js';
 import { resolveTokenLogin, type TokenLogin } from './identity.js';
@@ -23,12 +20,6 @@ export interface GitHubSession {
   /** Reads teams: `ROLECALL_TEAMS_TOKEN` when set, else `octokit`. */
   teamOctokit: GitHubClient;
   identity: TokenLogin;
-  /** The gate for a merged pull request; pass the pushed commit as `mergeCommitSha`. */
-  approvalGate(
-    pullNumber: number,
-    rulesFor: (businessId: number) => ApprovalRules | undefined,
-    mergeCommitSha?: string,
-  ): GitHubApprovalGate;
 }
 
 export async function openGitHubSession(
@@ -54,15 +45,5 @@ export async function openGitHubSession(
     octokit,
     teamOctokit,
     identity,
-    approvalGate: (pullNumber, rulesFor, mergeCommitSha) =>
-      new GitHubApprovalGate({
-        octokit,
-        teamOctokit,
-        repo,
-        pullNumber,
-        login: identity.login,
-        rulesFor,
-        ...(mergeCommitSha === undefined ? {} : { mergeCommitSha }),
-      }),
   };
 }

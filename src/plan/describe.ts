@@ -11,7 +11,10 @@ export function countChanges(changes: readonly Change[]): ChangeCounts {
   return counts;
 }
 
-export function totalChanges(plan: Plan): number {
+/** Changes in all businesses, of a plan or of its effect (`planChangesOnly`). */
+export function totalChanges(plan: {
+  businesses: readonly { changes: readonly unknown[] }[];
+}): number {
   let total = 0;
   for (const business of plan.businesses) total += business.changes.length;
   return total;

@@ -50,4 +50,3 @@ export {
   type RenderMarkdownOptions,
 } from './render-markdown.js';
 export { renderPlanJson } from './render-json.js';
-export { applyChangesToLive } from './apply-changes-to-live.js';

@@ -24,7 +24,7 @@ import {
 import type { GitHubSession } from '../../github/session.js';
 import type { MergedPullRequest } from '../../github/merged-pull-request.js';
 import type { ApprovedPlan } from '../../github/plan-comment.js';
-import type { PlanEffect } from '../../github/plan-digest.js';
+import type { PlanEffect } from '../../plan/index.js';
 import type { IdentityLink } from '../../github/approvals.js';
 import type { BusinessPolicyChange } from '../../plan/policy-changes.js';
 import type { ApprovalDecision, ApprovalGate } from '../../ports.js';

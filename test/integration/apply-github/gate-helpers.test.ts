@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { sameRules } from '../../../src/flows/apply-on-merge/rules-before-merge.js';
 import { planFromEffect, withinApproved } from '../../../src/flows/apply-on-merge/merge-gate.js';
 import { markdownLine } from '../../../src/flows/apply-on-merge/render-comment.js';
-import { approvalDigest, planEffect } from '../../../src/github/plan-digest.js';
+import { approvalDigest } from '../../../src/github/plan-digest.js';
+import { planChangesOnly } from '../../../src/plan/index.js';
 import {
   businessPlan,
   change,
@@ -20,8 +21,8 @@ import {
 describe('planFromEffect', () => {
   it('rebuilds a plan whose effect digest is the approved one', () => {
     const approved = demoPlan();
-    const effect = JSON.parse(JSON.stringify(planEffect(approved))) as ReturnType<
-      typeof planEffect
+    const effect = JSON.parse(JSON.stringify(planChangesOnly(approved))) as ReturnType<
+      typeof planChangesOnly
     >;
     const rebuilt = planFromEffect(effect, plan([businessPlan([])]));
     expect(approvalDigest(rebuilt)).toBe(approvalDigest(approved));
@@ -44,14 +45,14 @@ describe('planFromEffect', () => {
         ],
       }),
     ]);
-    expect(approvalDigest(planFromEffect(planEffect(approved), approved))).toBe(
+    expect(approvalDigest(planFromEffect(planChangesOnly(approved), approved))).toBe(
       approvalDigest(approved),
     );
   });
 });
 
 describe('withinApproved', () => {
-  const approved = planEffect(demoPlan());
+  const approved = planChangesOnly(demoPlan());
 
   it('accepts what is left of the approved plan after part of it was applied', () => {
     fc.assert(

@@ -10,12 +10,12 @@ import {
   defaultRemote,
   defaultRemoteUrl,
   githubRepoOf,
-  gitPolicyRepository,
   headSha,
   isRepository,
   remoteUrl,
 } from '../../../src/git/index.js';
 import { parseNameStatus } from '../../../src/git/changed-files.js';
+import { gitPolicyRepository } from '../../support/git-policy-repository.js';
 import { createTempRepo, type TempRepo } from '../../support/temp-repo.js';
 
 describe('commitOf: the commit a plan was made from', () => {

@@ -23,6 +23,7 @@ import { ACTIONS_BOT_LOGIN, resolveTokenLogin } from '../../../src/github/identi
 import { approvalDigest, saltedDigest } from '../../../src/github/plan-digest.js';
 import type { GitHubClient } from '../../../src/github/client.js';
 import { openGitHubSession } from '../../../src/github/session.js';
+import { sessionApprovalGate } from '../../support/session-approval-gate.js';
 
 const HEAD = 'a1'.repeat(20);
 let gh: FakeGitHub;
@@ -311,7 +312,7 @@ describe('the token login', () => {
       { retry: false },
     );
     expect(configured.identity).toEqual({ login: 'rolecall-app[bot]', source: 'configured' });
-    const gate = session.approvalGate(number, () => ({ required: 1 }));
+    const gate = sessionApprovalGate(session, number, () => ({ required: 1 }));
     expect(await gate.decide(plan([businessPlan([])]))).toEqual({
       approved: true,
       reason:
@@ -319,7 +320,12 @@ describe('the token login', () => {
     });
     // The factory passes the pushed commit on: a PR merged as another commit is refused.
     repo.merge(number, 'c'.repeat(40));
-    const wrongMerge = session.approvalGate(number, () => ({ required: 1 }), 'd'.repeat(40));
+    const wrongMerge = sessionApprovalGate(
+      session,
+      number,
+      () => ({ required: 1 }),
+      'd'.repeat(40),
+    );
     const decision = await wrongMerge.decide(
       plan([businessPlan([grant('eli@acme.example', 'accountant')])]),
     );

@@ -4,10 +4,9 @@ import {
   approvalDigest,
   describeDifference,
   effectMatches,
-  planEffect,
   saltedDigest,
 } from '../../../src/github/plan-digest.js';
-import { planChangesDigest } from '../../../src/plan/index.js';
+import { planChangesDigest, planChangesOnly } from '../../../src/plan/index.js';
 import { digestOf } from '../../../src/canonical.js';
 import {
   hiddenRecord,
@@ -105,7 +104,9 @@ describe('approvalDigest and saltedDigest', () => {
       fc.property(fc.subarray(changes), (subset) => {
         const p = plan([businessPlan(subset)]);
         const salted = saltedDigest(PR1, approvalDigest(p));
-        const effect = JSON.parse(JSON.stringify(planEffect(p))) as ReturnType<typeof planEffect>;
+        const effect = JSON.parse(JSON.stringify(planChangesOnly(p))) as ReturnType<
+          typeof planChangesOnly
+        >;
         expect(digestOf(effect)).toBe(approvalDigest(p));
         expect(effectMatches(effect, PR1, salted)).toBe(true);
         expect(effectMatches(effect, PR2, salted)).toBe(false);
@@ -116,7 +117,7 @@ describe('approvalDigest and saltedDigest', () => {
 
 describe('describeDifference', () => {
   it("lists added, removed and changed changes (the planner's comparePlans)", () => {
-    const approved = planEffect(
+    const approved = planChangesOnly(
       plan([
         businessPlan([
           grant('eli@acme.example', 'accountant'),
@@ -136,11 +137,11 @@ describe('describeDifference', () => {
     expect(lines.join('\n')).toMatch(/changed: eli@acme\.example/);
     expect(lines.join('\n')).toMatch(/removed: .*zoe@acme\.example/);
     expect(lines.join('\n')).toMatch(/added: .*maya@acme\.example/);
-    expect(describeDifference(planEffect(current), current)).toEqual([]);
+    expect(describeDifference(planChangesOnly(current), current)).toEqual([]);
   });
 
   it('names a business that appeared', () => {
-    const one = planEffect(plan([businessPlan([grant('eli@acme.example', 'accountant')])]));
+    const one = planChangesOnly(plan([businessPlan([grant('eli@acme.example', 'accountant')])]));
     const two = plan([
       businessPlan([grant('eli@acme.example', 'accountant')]),
       businessPlan([grant('x@acme.example', 'admin')], {

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { digestOf } from '../../../src/canonical.js';
-import { applyChangesToLive, buildPlan } from '../../../src/plan/index.js';
+import { buildPlan } from '../../../src/plan/index.js';
+import { applyChangesToLive } from '../../support/apply-changes-to-live.js';
 import { POLICY_ROLES, type PolicyRole } from '../../../src/roles.js';
 import { schemaValidator } from '../../../src/schemas.js';
 import type {

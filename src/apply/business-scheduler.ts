@@ -8,8 +8,9 @@
  * - a listing waits for the writes in flight to finish and holds new ones back until it is
  *   done (listings of one business run one at a time).
  *
- * Outcomes do not change, only the order in which requests leave. Changes made by someone
- * else during a listing still make it fail, as they should. Single-member reads need no gate.
+ * A scheduler, not a gate: nothing is refused; outcomes do not change, only the order in which
+ * requests leave. Changes made by someone else during a listing still make it fail, as they
+ * should. Single-member reads need no scheduling.
  */
 interface Lane {
   writes: number;
@@ -18,7 +19,7 @@ interface Lane {
   drained: Array<() => void>;
 }
 
-export class BusinessGate {
+export class BusinessScheduler {
   private readonly lanes = new Map<number, Lane>();
 
   private lane(businessId: number): Lane {

@@ -1,11 +1,16 @@
-import { sha256Hex } from '../canonical.js';
-import { apiRoleOf, isPolicyRole } from '../roles.js';
-import { liveBusinessOf, memberFingerprint, type LiveMemberContent } from '../sync/live-member.js';
-import type { Change, LiveBusiness, LiveMember, LiveState, Plan } from '../types.js';
+import { sha256Hex } from '../../src/canonical.js';
+import { apiRoleOf, isPolicyRole } from '../../src/roles.js';
+import {
+  liveBusinessOf,
+  memberFingerprint,
+  type LiveMemberContent,
+} from '../../src/sync/live-member.js';
+import type { Change, LiveBusiness, LiveMember, LiveState, Plan } from '../../src/types.js';
 
 /**
  * The live state FreshBooks should report once a plan's changes have all been applied: a pure
- * model of the three writes, for property tests, benchmarks and the applier's invariant checks.
+ * model of the three writes, for the planner's property tests (test-only: the applier checks
+ * each write against a fresh read instead, see src/apply/target-state.ts).
  *
  * - grant to an absent person → a new pending invitation (uuid derived from business + email);
  * - grant to a deactivated member → the same record, re-invited (pending);

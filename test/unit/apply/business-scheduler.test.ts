@@ -1,10 +1,10 @@
 /**
- * The applier's per-business gate: writes run alongside each other; a team listing waits for
+ * The applier's per-business scheduler: writes run alongside each other; a team listing waits for
  * the writes in flight and holds new ones back, so our own invitations never land between two
  * pages of a re-read (which made the client refuse the listing, and the grant fail).
  */
 import { describe, expect, it } from 'vitest';
-import { BusinessGate } from '../../../src/apply/business-gate.js';
+import { BusinessScheduler } from '../../../src/apply/business-scheduler.js';
 
 function deferred() {
   let resolve = (): void => {};
@@ -14,9 +14,9 @@ function deferred() {
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
-describe('BusinessGate', () => {
+describe('BusinessScheduler', () => {
   it('lets writes run together', async () => {
-    const gate = new BusinessGate();
+    const gate = new BusinessScheduler();
     const events: string[] = [];
     const a = deferred();
     const b = deferred();
@@ -36,7 +36,7 @@ describe('BusinessGate', () => {
   });
 
   it('runs a listing only once the writes in flight are done, and holds new writes back', async () => {
-    const gate = new BusinessGate();
+    const gate = new BusinessScheduler();
     const events: string[] = [];
     const write = deferred();
     const listing = deferred();
@@ -80,7 +80,7 @@ describe('BusinessGate', () => {
   });
 
   it('runs listings of one business one at a time, and survives a failing one', async () => {
-    const gate = new BusinessGate();
+    const gate = new BusinessScheduler();
     const events: string[] = [];
     const first = deferred();
     const l1 = gate.list(1, async () => {
