@@ -1,5 +1,28 @@
-import type { ApprovalDecision, ApprovalGate } from '../ports.js';
+import { colorEnabled } from '../console.js';
+import { countChanges, summaryLine, totalChanges } from '../plan/describe.js';
+import { renderPlanText } from '../plan/render-text.js';
+import type { ApprovalDecision, ApprovalGate, Console } from '../ports.js';
 import type { Plan } from '../types.js';
+
+/**
+ * The confirmation a command asks before writing to FreshBooks: `--yes`, else the terminal
+ * prompt below, showing the plan, its counts and `ask` (e.g. "Apply these 3 change(s) to
+ * FreshBooks now?"). One way to ask, so that every command accepts and refuses the same answers.
+ */
+export function confirmationGate(
+  io: Console,
+  options: { yes: boolean; ask: (changes: number) => string },
+): ApprovalGate {
+  if (options.yes) return yesGate(io.env);
+  return terminalGate({
+    prompt: io.prompt,
+    show: (plan) => io.stdout.write(renderPlanText(plan, { color: colorEnabled(io) })),
+    question: (plan) => {
+      const counts = countChanges(plan.businesses.flatMap((b) => b.changes));
+      return `\n${summaryLine(counts)}\n${options.ask(totalChanges(plan))}`;
+    },
+  });
+}
 
 /** `--yes`: approved by whoever ran the command; the audit log records where. */
 export function yesGate(env: Record<string, string | undefined>): ApprovalGate {

@@ -20,7 +20,7 @@
  * - When the walk reaches `maxCommits` with records but no approval, there is no trusted state:
  *   the caller refuses (fail closed).
  *
- * The lookup is a port: GitHub in the workflows (trusted-policies-github.ts), a table in tests.
+ * The lookup is a port: GitHub in the workflows (github-approval-lookup.ts), a table in tests.
  */
 import { realpathSync } from 'node:fs';
 import { join, posix } from 'node:path';

@@ -1,22 +1,14 @@
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import { yesGate, terminalGate } from '../../apply/approval-gates.js';
 import { DEFAULT_CONCURRENCY } from '../../apply/apply-plan.js';
-import { runApply } from '../../apply/run-apply.js';
-import { RolecallError, UsageError } from '../../errors.js';
-import { connectFreshBooks } from '../../freshbooks/connect.js';
-import { toolVersion } from '../../paths.js';
-import { countChanges, summaryLine, totalChanges } from '../../plan/describe.js';
-import { parsePlan } from '../../plan/plan-file.js';
-import { renderPlanText } from '../../plan/render-text.js';
-import { formatDiagnostic, loadDesiredState } from '../../policy/load-desired-state.js';
-import { schemaValidator } from '../../schemas.js';
-import type { Plan } from '../../types.js';
-import { applyOnGitHub } from '../../flows/apply-on-merge.js';
-import { integerOption, parseCommandArgs, rateOption } from '../args.js';
-import { nowFrom } from '../../flows/clock.js';
+import { UsageError } from '../../errors.js';
+import { apply } from '../../flows/apply.js';
 import type { Console } from '../../ports.js';
-import { colorEnabled } from '../../console.js';
+import {
+  formatOption,
+  integerOption,
+  parseCommandArgs,
+  POLICIES_OPTION,
+  rateOption,
+} from '../args.js';
 
 const HELP = `Usage: rolecall apply PLAN_FILE [options]
        rolecall apply --github [options]
@@ -60,7 +52,7 @@ export async function run(args: string[], io: Console): Promise<number> {
     {
       yes: { type: 'boolean', default: false },
       strict: { type: 'boolean', default: false },
-      policies: { type: 'string', default: 'policies' },
+      policies: POLICIES_OPTION,
       'token-store': { type: 'string' },
       concurrency: { type: 'string' },
       rate: { type: 'string' },
@@ -74,6 +66,7 @@ export async function run(args: string[], io: Console): Promise<number> {
     return 0;
   }
   const [planFile, ...extra] = positionals;
+  let source: { onMerge: true } | { planFile: string; yes: boolean };
   if (values.github) {
     if (planFile !== undefined) {
       throw new UsageError(
@@ -85,8 +78,10 @@ export async function run(args: string[], io: Console): Promise<number> {
         "apply --github does not take --yes: the pull request's reviews are the approval",
       );
     }
-  } else if (planFile === undefined)
+    source = { onMerge: true };
+  } else if (planFile === undefined) {
     throw new UsageError('apply needs the plan file: rolecall apply PLAN_FILE');
+  } else source = { planFile, yes: values.yes };
   if (extra.length > 0)
     throw new UsageError(`apply takes one plan file, got also: ${extra.join(' ')}`);
   const concurrency = integerOption('concurrency', values.concurrency);
@@ -94,82 +89,16 @@ export async function run(args: string[], io: Console): Promise<number> {
     throw new UsageError('--concurrency must be from 1 to 32');
   }
   const rate = rateOption(values.rate);
-  if (values.format !== 'text' && values.format !== 'markdown') {
-    throw new UsageError(`--format must be text or markdown, got "${values.format}"`);
-  }
+  const format = formatOption(values.format, ['text', 'markdown']);
 
-  if (values.github) {
-    return applyOnGitHub(io, {
-      policiesDir: values.policies,
-      strict: values.strict,
-      format: values.format,
-      ...(values['token-store'] === undefined ? {} : { tokenStore: values['token-store'] }),
-      ...(rate === undefined ? {} : { rate }),
-      ...(concurrency === undefined ? {} : { concurrency }),
-    });
-  }
-  if (planFile === undefined) throw new UsageError('apply needs the plan file');
-  const plan = await readPlanFile(planFile, io);
-  const loaded = await loadDesiredState(values.policies, { now: nowFrom(io.env), cwd: io.cwd });
-  if (!loaded.value || loaded.errors.length > 0) {
-    for (const d of loaded.errors) io.stderr.write(`${formatDiagnostic(d)}\n`);
-    io.stderr.write(
-      `rolecall: the policies in ${values.policies} have errors; nothing was applied\n`,
-    );
-    return 1;
-  }
-
-  const connection = await connectFreshBooks({
-    env: io.env,
-    cwd: io.cwd,
+  const outcome = await apply(io, {
+    ...source,
+    policiesDir: values.policies,
+    strict: values.strict,
+    format,
     ...(values['token-store'] === undefined ? {} : { tokenStore: values['token-store'] }),
     ...(rate === undefined ? {} : { rate }),
+    ...(concurrency === undefined ? {} : { concurrency }),
   });
-  try {
-    const result = await runApply({
-      plan,
-      desired: loaded.value,
-      connection,
-      gate: values.yes ? yesGate(io.env) : promptGate(io),
-      io,
-      strict: values.strict,
-      format: values.format,
-      ...(concurrency === undefined ? {} : { concurrency }),
-    });
-    return result.exitCode;
-  } finally {
-    await connection.close();
-  }
-}
-
-async function readPlanFile(planFile: string, io: Console): Promise<Plan> {
-  let text: string;
-  try {
-    text = await readFile(resolve(io.cwd, planFile), 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
-    throw new RolecallError('PLAN_UNREADABLE', `cannot read the plan file ${planFile} (${code})`);
-  }
-  const validate = schemaValidator('plan');
-  return parsePlan(
-    text,
-    (value) =>
-      validate(value)
-        ? []
-        : (validate.errors ?? []).map(
-            (e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`,
-          ),
-    { toolVersion: toolVersion(), name: planFile },
-  );
-}
-
-function promptGate(io: Console) {
-  return terminalGate({
-    prompt: io.prompt,
-    show: (plan) => io.stdout.write(renderPlanText(plan, { color: colorEnabled(io) })),
-    question: (plan) => {
-      const counts = countChanges(plan.businesses.flatMap((b) => b.changes));
-      return `\n${summaryLine(counts)}\nApply these ${totalChanges(plan)} change(s) to FreshBooks now?`;
-    },
-  });
+  return outcome.exitCode;
 }

@@ -3,7 +3,7 @@
  * the pushed commit, the plan's effect is the one last posted, the approval rules are met by
  * reviews of the head commit), with three additions that only make sense at merge time:
  *
- * 1. **Rules before the change also apply** (apply-github-base-rules.ts): where the change (since
+ * 1. **Rules before the change also apply** (rules-before-merge.ts): where the change (since
  *    the last approved policies) alters a business's `approvals:`, the reviews must satisfy the
  *    old rules as well; where those cannot be known, the business is refused.
  * 2. **Resume within the approval**: when an earlier run for the same merge commit started
@@ -26,6 +26,7 @@ import type { MergedPullRequest } from '../../github/merged-pull-request.js';
 import type { ApprovedPlan } from '../../github/plan-comment.js';
 import type { PlanEffect } from '../../plan/index.js';
 import type { IdentityLink } from '../../github/approvals.js';
+import { toolVersion } from '../../paths.js';
 import type { BusinessPolicyChange } from '../../plan/policy-changes.js';
 import type { ApprovalDecision, ApprovalGate } from '../../ports.js';
 import type { ApprovalRules, BusinessPlan, Change, Plan } from '../../types.js';
@@ -188,4 +189,15 @@ export function planFromEffect(effect: PlanEffect, current: Plan): Plan {
 function withoutSource(change: Change): Omit<Change, 'source'> {
   const { source: _source, ...rest } = change;
   return rest;
+}
+
+/** A plan of no business: what the gate judges when only the policies changed. */
+export function noBusinessPlan(now: Date): Plan {
+  return {
+    version: 1,
+    tool: { name: 'rolecall', version: toolVersion() },
+    createdAt: now.toISOString(),
+    businesses: [],
+    digest: '',
+  };
 }

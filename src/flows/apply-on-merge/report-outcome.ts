@@ -2,145 +2,208 @@
  * Where `apply --github` reports, and what: the job log, the audit log (`.rolecall/audit/`, the
  * workflow's artifact), the sticky apply comment on the pull request (once it is known), the
  * job summary and step outputs (`result`, `comment_url`). Every refusal is recorded in all of
- * them; nothing here writes to FreshBooks.
+ * them; nothing here writes to FreshBooks. Every timestamp comes from the flow's clock, so
+ * `ROLECALL_NOW` governs the audit log and the comment's record alike.
  */
 import { AuditLog } from '../../apply/audit-log.js';
 import type { ApplyRun } from '../../apply/apply-plan.js';
 import { printable } from '../../apply/render-apply-result.js';
 import type { GitHubContext } from '../../github/context.js';
+import type { MergedPullRequest } from '../../github/merged-pull-request.js';
 import { appendJobSummary } from '../../github/job-summary.js';
 import { writeOutput } from '../../github/outputs.js';
-import type { ApprovedPlan } from '../../github/plan-comment.js';
+import type { ApprovalDecision, Clock, Console } from '../../ports.js';
 import { redact } from '../../redact.js';
 import type { ApplyComment, ApplyCommentRecord, ApplyState } from './apply-comment.js';
 import type { MergeGate } from './merge-gate.js';
-import type { ApprovalDecision } from '../../ports.js';
 import {
+  renderApplying,
   renderGateRefusal,
-  renderPolicyApproved,
   renderNothing,
   renderOutcome,
+  renderPolicyApproved,
   renderRefusal,
   type CommentContext,
 } from './render-comment.js';
-import type { Console } from '../../ports.js';
 
-/** Where this run reports: the job log, the audit log, and (once known) the pull request. */
-export interface Reporter {
+/** How a run of `apply --github` ended: the state it recorded, and the process exit code. */
+export interface ApplyOnMergeOutcome {
+  /** The apply comment's state; `already` when an earlier run applied this merge commit. */
+  state: ApplyState | 'already';
+  exitCode: number;
+}
+
+/** What every report of a run needs, known before the pull request is. */
+export interface JobReport {
   io: Console;
   stateDir: string;
   actor: string;
   context: GitHubContext;
+  /** The pushed commit. */
   sha: string;
-  comment: ApplyComment | null;
-  commentContext: CommentContext | null;
-  approvedDigest: string | null;
-  /** The merge changes policy facts (so an approval of it must be recorded even with no writes). */
-  policyChanged: boolean;
-  /** This run already marked the comment `applying` (it must not be left saying so). */
-  marked: boolean;
+  clock: Clock;
+  startedAt: Date;
 }
 
-/** The outcome of `runApply`: its report, or the gate's refusal with every unmet rule. */
-export async function reportRun(
-  reporter: Reporter,
-  run: ApplyRun,
-  approved: ApprovedPlan,
-  gate: MergeGate,
-  hadComment: boolean,
-): Promise<number> {
-  const ctx = reporter.commentContext as CommentContext;
-  let state: ApplyState;
-  let body: string | null;
-  if (run.refusal) {
-    state = 'refused';
-    body =
-      run.refusal.code === 'NOT_APPROVED' && gate.evaluation
-        ? renderGateRefusal(ctx, gate.evaluation)
-        : renderOutcome(ctx, run);
-  } else if (run.operations.length === 0) {
-    state = 'nothing';
-    // An empty plan approved as empty needs no second comment; the plan comment said so. An
-    // approved policy change does: its record makes this merge the trusted policy state.
-    body =
-      approved.changes > 0 || hadComment || reporter.marked
-        ? renderNothing(ctx, approved.changes)
-        : reporter.policyChanged
-          ? renderPolicyApproved(ctx, run.approval?.reason ?? 'approved')
-          : null;
-  } else {
-    state = run.exitCode === 0 ? 'applied' : 'partial';
-    body = renderOutcome(ctx, run);
-  }
-  if (body !== null) await publish(reporter, body, state, run.exitCode);
-  else await outputs(reporter, state, null);
-  return run.exitCode;
+/** What every comment says of where it comes from: the merge, the run, the audit artifact. */
+export function commentContextOf(job: JobReport, pullRequest: MergedPullRequest): CommentContext {
+  const { runId, runUrl } = job.context;
+  const attempt = job.io.env['GITHUB_RUN_ATTEMPT'];
+  return {
+    pullRequest,
+    mergeCommitSha: job.sha,
+    runUrl,
+    auditArtifact: runId && attempt ? `rolecall-audit-${runId}-${attempt}` : null,
+  };
 }
 
-/** A refusal before `runApply`: job log, audit log, the pull request when known, job summary. */
-export async function refuse(
-  reporter: Reporter,
-  startedAt: Date,
+/** A refusal before the pull request is known: everywhere but the comment. */
+export async function refuseWithoutPullRequest(
+  job: JobReport,
   message: string,
-): Promise<number> {
-  const { io } = reporter;
-  io.stderr.write(
-    printable(`rolecall: refused: ${redact(message)}\nNothing was written to FreshBooks.\n`),
-  );
-  await auditRefusal(reporter, startedAt, message);
-  const ctx = reporter.commentContext;
-  const body = ctx
-    ? renderRefusal(ctx, { headline: 'Refused:', unmet: [message] })
-    : `### rolecall apply — refused\n\nCommit \`${reporter.sha.slice(0, 12)}\`: ${message}\n\nNothing was written to FreshBooks.\n`;
-  await publish(reporter, body, 'refused', 1);
-  return 1;
+): Promise<ApplyOnMergeOutcome> {
+  await logRefusal(job, message);
+  const body = `### rolecall apply — refused\n\nCommit \`${job.sha.slice(0, 12)}\`: ${message}\n\nNothing was written to FreshBooks.\n`;
+  return publish(job, null, body, 'refused', 1);
 }
 
-/**
- * A merge that changes only the policies (no business to apply): the gate's decision alone.
- * Approved → state `nothing` with `approved: true`, which makes this commit the trusted state;
- * refused → every unmet rule, in the job log, the audit log and the comment.
- */
-export async function reportPolicyOnly(
-  reporter: Reporter,
-  startedAt: Date,
-  decision: ApprovalDecision,
-  gate: MergeGate,
-  /** Changes the approved plan had that are already in place (the re-plan is empty). */
-  approvedChanges = 0,
-): Promise<number> {
-  const ctx = reporter.commentContext as CommentContext;
-  if (!decision.approved) {
-    if (!gate.evaluation) return refuse(reporter, startedAt, decision.reason);
-    reporter.io.stderr.write(
+/** The reports of a run once its pull request is known: all of them, the comment included. */
+export class MergeReporter {
+  /** This run marked the comment `applying` (it must not be left saying so). */
+  private marked = false;
+
+  constructor(
+    private readonly job: JobReport,
+    private readonly comment: ApplyComment,
+    private readonly ctx: CommentContext,
+    /** The salted plan digest the approval covers, once the plan comment is read. */
+    private readonly approvedDigest: string | null = null,
+  ) {}
+
+  /** The same reports, recording the digest of the plan comment read. */
+  approving(digest: string): MergeReporter {
+    return new MergeReporter(this.job, this.comment, this.ctx, digest);
+  }
+
+  /** A refusal before `runApply`: job log, audit log, the comment, job summary. */
+  async refuse(message: string): Promise<ApplyOnMergeOutcome> {
+    await logRefusal(this.job, message);
+    const body = renderRefusal(this.ctx, { headline: 'Refused:', unmet: [message] });
+    return this.publish(body, 'refused', 1);
+  }
+
+  /** Called by the gate once approved, before the first write: the durable `applying` mark. */
+  async markApplying(decision: ApprovalDecision): Promise<void> {
+    await this.comment.write(
+      redact(renderApplying(this.ctx, decision.reason)),
+      this.record('applying', 3),
+    );
+    this.marked = true;
+  }
+
+  /** The outcome of `runApply`: its report, or the gate's refusal with every unmet rule. */
+  async run(
+    run: ApplyRun,
+    options: {
+      /** Changes in the approved plan. */
+      approvedChanges: number;
+      gate: MergeGate;
+      /** An earlier run for this merge commit left an apply comment. */
+      hadComment: boolean;
+      /** The merge changes policy facts (so its approval is recorded even with no writes). */
+      policyChanged: boolean;
+    },
+  ): Promise<ApplyOnMergeOutcome> {
+    const { ctx } = this;
+    let state: ApplyState;
+    let body: string | null;
+    if (run.refusal) {
+      state = 'refused';
+      body =
+        run.refusal.code === 'NOT_APPROVED' && options.gate.evaluation
+          ? renderGateRefusal(ctx, options.gate.evaluation)
+          : renderOutcome(ctx, run);
+    } else if (run.operations.length === 0) {
+      state = 'nothing';
+      // An empty plan approved as empty needs no second comment; the plan comment said so. An
+      // approved policy change does: its record makes this merge the trusted policy state.
+      body =
+        options.approvedChanges > 0 || options.hadComment || this.marked
+          ? renderNothing(ctx, options.approvedChanges)
+          : options.policyChanged
+            ? renderPolicyApproved(ctx, run.approval?.reason ?? 'approved')
+            : null;
+    } else {
+      state = run.exitCode === 0 ? 'applied' : 'partial';
+      body = renderOutcome(ctx, run);
+    }
+    if (body !== null) return this.publish(body, state, run.exitCode);
+    await outputs(this.job, state, null);
+    return { state, exitCode: run.exitCode };
+  }
+
+  /**
+   * A merge that changes only the policies (no business to apply): the gate's decision alone.
+   * Approved → state `nothing` with `approved: true`, which makes this commit the trusted state;
+   * refused → every unmet rule, in the job log, the audit log and the comment.
+   */
+  async policyOnly(
+    decision: ApprovalDecision,
+    gate: MergeGate,
+    /** Changes the approved plan had that are already in place (the re-plan is empty). */
+    approvedChanges = 0,
+  ): Promise<ApplyOnMergeOutcome> {
+    if (!decision.approved) {
+      if (!gate.evaluation) return this.refuse(decision.reason);
+      await logRefusal(this.job, decision.reason);
+      return this.publish(renderGateRefusal(this.ctx, gate.evaluation), 'refused', 1);
+    }
+    this.job.io.stdout.write(
       printable(
-        `rolecall: refused: ${redact(decision.reason)}\nNothing was written to FreshBooks.\n`,
+        `Nothing to apply. Policy change approved: ${redact(decision.reason)}. Nothing was written to FreshBooks.\n`,
       ),
     );
-    await auditRefusal(reporter, startedAt, decision.reason);
-    await publish(reporter, renderGateRefusal(ctx, gate.evaluation), 'refused', 1);
-    return 1;
+    const body =
+      approvedChanges > 0
+        ? renderNothing(this.ctx, approvedChanges)
+        : renderPolicyApproved(this.ctx, decision.reason);
+    return this.publish(body, 'nothing', 0);
   }
-  reporter.io.stdout.write(
-    printable(
-      `Nothing to apply. Policy change approved: ${redact(decision.reason)}. Nothing was written to FreshBooks.\n`,
-    ),
-  );
-  const body =
-    approvedChanges > 0
-      ? renderNothing(ctx, approvedChanges)
-      : renderPolicyApproved(ctx, decision.reason);
-  await publish(reporter, body, 'nothing', 0);
-  return 0;
+
+  private publish(body: string, state: ApplyState, exitCode: number) {
+    return publish(
+      this.job,
+      { comment: this.comment, record: this.record(state, exitCode) },
+      body,
+      state,
+      exitCode,
+    );
+  }
+
+  private record(state: ApplyState, exitCode: number): ApplyCommentRecord {
+    return {
+      v: 1,
+      mergeCommitSha: this.job.sha,
+      approvedDigest: this.approvedDigest,
+      state,
+      approved: state !== 'refused',
+      exitCode,
+      at: this.job.clock.now().toISOString(),
+      runUrl: this.job.context.runUrl,
+    };
+  }
 }
 
-/** The audit log's record of a refusal (nothing was written).*/
-async function auditRefusal(reporter: Reporter, startedAt: Date, message: string): Promise<void> {
-  const finishedAt = new Date().toISOString();
-  await new AuditLog(reporter.stateDir).append({
+/** The job log and the audit log's record of a refusal (nothing was written). */
+async function logRefusal(job: JobReport, message: string): Promise<void> {
+  job.io.stderr.write(
+    printable(`rolecall: refused: ${redact(message)}\nNothing was written to FreshBooks.\n`),
+  );
+  const finishedAt = job.clock.now().toISOString();
+  await new AuditLog(job.stateDir).append({
     type: 'summary',
     time: finishedAt,
-    actor: reporter.actor,
+    actor: job.actor,
     planDigest: '',
     runId: null,
     approval: null,
@@ -148,46 +211,32 @@ async function auditRefusal(reporter: Reporter, startedAt: Date, message: string
     exitCode: 1,
     counts: { applied: 0, already: 0, manual: 0, failed: 0 },
     skipped: 0,
-    startedAt: startedAt.toISOString(),
+    startedAt: job.startedAt.toISOString(),
     finishedAt,
-    reason: `apply --github, commit ${reporter.sha}: ${message}`,
+    reason: `apply --github, commit ${job.sha}: ${message}`,
   });
 }
 
+/** The comment (when the pull request is known), the job summary and the step outputs. */
 async function publish(
-  reporter: Reporter,
+  job: JobReport,
+  to: { comment: ApplyComment; record: ApplyCommentRecord } | null,
   body: string,
   state: ApplyState,
   exitCode: number,
-): Promise<void> {
+): Promise<ApplyOnMergeOutcome> {
   let url: string | null = null;
-  if (reporter.comment) {
-    const result = await reporter.comment.write(redact(body), record(reporter, state, exitCode));
+  if (to) {
+    const result = await to.comment.write(redact(body), to.record);
     url = result.comment.htmlUrl;
-    reporter.io.stderr.write(`Apply comment ${result.action}: ${url}\n`);
+    job.io.stderr.write(`Apply comment ${result.action}: ${url}\n`);
   }
-  await appendJobSummary(reporter.context.stepSummaryPath, body);
-  await outputs(reporter, state, url);
+  await appendJobSummary(job.context.stepSummaryPath, body);
+  await outputs(job, state, url);
+  return { state, exitCode };
 }
 
-async function outputs(reporter: Reporter, state: ApplyState, url: string | null): Promise<void> {
-  await writeOutput(reporter.context.outputPath, 'result', state);
-  await writeOutput(reporter.context.outputPath, 'comment_url', url ?? '');
-}
-
-export function record(
-  reporter: Reporter,
-  state: ApplyState,
-  exitCode: number,
-): ApplyCommentRecord {
-  return {
-    v: 1,
-    mergeCommitSha: reporter.sha,
-    approvedDigest: reporter.approvedDigest,
-    state,
-    approved: state !== 'refused',
-    exitCode,
-    at: new Date().toISOString(),
-    runUrl: reporter.context.runUrl,
-  };
+async function outputs(job: JobReport, state: ApplyState, url: string | null): Promise<void> {
+  await writeOutput(job.context.outputPath, 'result', state);
+  await writeOutput(job.context.outputPath, 'comment_url', url ?? '');
 }

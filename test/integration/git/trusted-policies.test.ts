@@ -1,5 +1,5 @@
 /**
- * The last approved policy state (src/cli/trusted-policies.ts) in real git repositories, with
+ * The last approved policy state (src/flows/trusted-policies.ts) in real git repositories, with
  * the GitHub lookup replaced by a table of verdicts per commit (the lookup is a port; its GitHub
  * implementation is covered end to end in test/integration/apply-github/policy-changes.test.ts).
  */
