@@ -2,7 +2,7 @@ import { displayExpiry } from '../plan/expiry.js';
 import { markdownCode, markdownText } from '../review/escape-markdown.js';
 import { describeCleanupEntry, type CleanupEntry } from './choose-cleanup.js';
 
-/** The trailer that marks a commit as rolecall's own clean-up commit (see cleanup-branch.ts). */
+/** The trailer that marks a commit as rolecall's own clean-up commit (see flows/expire/cleanup-branch.ts). */
 export const CLEANUP_TRAILER = 'Rolecall-Cleanup: expired';
 
 const RECORD_MAX_ENTRIES = 100;
