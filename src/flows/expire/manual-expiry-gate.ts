@@ -1,9 +1,5 @@
-import { refusingGate, terminalGate, yesGate } from '../../apply/approval-gates.js';
-import type { Console } from '../../ports.js';
-import { colorEnabled } from '../../console.js';
-import { countChanges, summaryLine, totalChanges } from '../../plan/describe.js';
-import { renderPlanText } from '../../plan/render-text.js';
-import type { ApprovalGate } from '../../ports.js';
+import { confirmationGate, refusingGate } from '../../apply/approval-gates.js';
+import type { ApprovalGate, Console } from '../../ports.js';
 
 /** Why `expire --github` refuses a business without `rules.autoApproveExpiry`. */
 export const GITHUB_EXPIRY_REFUSAL =
@@ -20,13 +16,8 @@ export function manualExpiryGate(
   options: { github: boolean; yes: boolean },
 ): ApprovalGate {
   if (options.github) return refusingGate(GITHUB_EXPIRY_REFUSAL);
-  if (options.yes) return yesGate(io.env);
-  return terminalGate({
-    prompt: io.prompt,
-    show: (plan) => io.stdout.write(renderPlanText(plan, { color: colorEnabled(io) })),
-    question: (plan) => {
-      const counts = countChanges(plan.businesses.flatMap((b) => b.changes));
-      return `\n${summaryLine(counts)}\nRevoke these ${totalChanges(plan)} expired grant(s) in FreshBooks now?`;
-    },
+  return confirmationGate(io, {
+    yes: options.yes,
+    ask: (changes) => `Revoke these ${changes} expired grant(s) in FreshBooks now?`,
   });
 }
