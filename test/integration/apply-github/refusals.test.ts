@@ -16,7 +16,8 @@ import {
 import { bufferIo } from '../../support/buffer-io.js';
 import { addStandardTokens } from '../../support/fake-github/client.js';
 import { startFakeGitHub, type FakeGitHub } from '../../support/fake-github/index.js';
-import { ACME, APPROVALS, Flow, headYaml, type Merge, type PullRequest } from './harness.js';
+import { readHiddenRecord } from '../../../src/github/hidden-record.js';
+import { ACME, APPROVALS, Flow, headYaml, NOW, type Merge, type PullRequest } from './harness.js';
 
 let emulator: RunningEmulator;
 let gh: FakeGitHub;
@@ -163,6 +164,20 @@ describe('each unmet approval rule', () => {
     const unmet = body.split('\n').filter((l) => l.startsWith('- '));
     expect(unmet).toHaveLength(1);
     expect(unmet[0]).toMatch(/^- approvals\.roles\.manager: 1 of 2 required approvals/);
+  });
+
+  it('dates the refusal with ROLECALL_NOW: the audit summary and the comment record', async () => {
+    const { body } = await expectRefusal(flow, pr, merge);
+    const day = NOW.slice(0, 10);
+    const summary = (await flow.audit()).at(-1);
+    expect(summary).toMatchObject({ type: 'summary', result: 'refused' });
+    if (summary?.type !== 'summary') throw new Error('no summary');
+    for (const time of [summary.time, summary.startedAt, summary.finishedAt]) {
+      expect(time.slice(0, 10)).toBe(day);
+    }
+    const record = readHiddenRecord(body, 'apply', 'pr') as { at: string; state: string };
+    expect(record.state).toBe('refused');
+    expect(record.at.slice(0, 10)).toBe(day);
   });
 
   it('refuses when the checkout is not the pushed commit, before contacting FreshBooks', async () => {
