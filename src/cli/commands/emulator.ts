@@ -11,13 +11,12 @@ import { integerOption, parseCommandArgs } from '../args.js';
 import type { Console } from '../../ports.js';
 import {
   WRITE_OPERATIONS,
-  formatFaultSpec,
   parseFaultSpec,
-  startEmulator,
   type EmulatorOptions,
   type RequestLogEntry,
   type WriteOperation,
 } from '../../emulator/index.js';
+import { serveEmulator } from '../../flows/emulator.js';
 
 const HELP = `Usage: rolecall emulator [options]
 
@@ -142,41 +141,7 @@ export async function run(
 
   const stop = control.until ? { promise: control.until, dispose: () => {} } : stopSignal();
   try {
-    const emulator = await startEmulator(options);
-    const { url, credentials: c } = emulator;
-    io.stdout.write(
-      [
-        `listening on ${url}`,
-        `client id:     ${c.clientId}`,
-        `client secret: ${c.clientSecret}`,
-        `refresh token: ${c.refreshToken}`,
-        '',
-        `export FRESHBOOKS_API_URL=${url}`,
-        `export FRESHBOOKS_CLIENT_ID=${c.clientId}`,
-        `export FRESHBOOKS_CLIENT_SECRET=${c.clientSecret}`,
-        `export FRESHBOOKS_REFRESH_TOKEN=${c.refreshToken}`,
-        '',
-      ].join('\n'),
-    );
-    const config = emulator.control.config();
-    const knobs = [
-      config.rate === null ? null : `rate ${config.rate}/s (burst ${config.burst ?? config.rate})`,
-      config.latencyMs || config.jitterMs
-        ? `latency ${config.latencyMs}ms + 0..${config.jitterMs}ms`
-        : null,
-      formatFaultSpec(config.faults)
-        ? `faults ${formatFaultSpec(config.faults)} (seed ${config.faultSeed})`
-        : null,
-      config.disabledWrites.length ? `writes off: ${config.disabledWrites.join(', ')}` : null,
-    ].filter(Boolean);
-    if (knobs.length) io.stderr.write(`knobs: ${knobs.join('; ')}\n`);
-    io.stderr.write(
-      `control: ${url}/_emulator/ (state, members, requests, config, faults)\nPress Ctrl-C to stop.\n`,
-    );
-    await stop.promise;
-    await emulator.close();
-    io.stderr.write('emulator stopped\n');
-    return 0;
+    return (await serveEmulator(io, options, stop.promise)).exitCode;
   } finally {
     stop.dispose();
   }
