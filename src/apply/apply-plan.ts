@@ -18,17 +18,18 @@ import type {
 } from '../types.js';
 import { AuditLog } from './audit-log.js';
 import { BusinessScheduler } from './business-scheduler.js';
-import {
-  executeOperation,
-  type AppliedOperation,
-  type ApplyHooks,
-  type ExecutionContext,
-} from './execute-operation.js';
+import { executeOperation, type ApplyHooks, type ExecutionContext } from './execute-operation.js';
 import { historyByOperation, Journal } from './journal.js';
 import { operationKey } from './order-operations.js';
 import { preflightChecks, type Refusal, type RefusalCode } from './preflight-checks.js';
 import { recordOutcome } from './record-outcome.js';
-import type { ApplyResult, ApplyVerdict, ManualTask, OperationOutcome } from './records.js';
+import type {
+  AppliedOperation,
+  ApplyResult,
+  ApplyVerdict,
+  ManualTask,
+  OperationOutcome,
+} from './records.js';
 import { repairAudit } from './repair-audit.js';
 import { adminRemovalBlocked, runPhases } from './run-phases.js';
 import { viewOfLive, type MemberView } from './target-state.js';

@@ -1,25 +1,16 @@
 import { FreshBooksApiError, isManualFallback } from '../errors.js';
-import type { AccessReader, AccessWriter, Clock } from '../ports.js';
+import type { AccessReader, AccessWriter } from '../ports.js';
 import { redact } from '../redact.js';
 import { apiRoleOf, type PolicyRole } from '../roles.js';
-import type { BusinessPlan, PolicyCommit } from '../types.js';
-import type { AuditLog } from './audit-log.js';
+import type { BusinessPlan } from '../types.js';
 import type { BusinessScheduler } from './business-scheduler.js';
-import type { Journal, OperationHistory } from './journal.js';
+import type { OperationHistory } from './journal.js';
 import { isSettled } from './journal.js';
 import { manualTaskOf } from './manual-tasks.js';
 import type { Operation } from './order-operations.js';
-import { recordOutcome, resultOf } from './record-outcome.js';
-import type { ManualTask, OperationResult } from './records.js';
+import { recordOutcome, resultOf, type RecordingContext } from './record-outcome.js';
+import type { AppliedOperation } from './records.js';
 import { checkTarget, membersFor, viewOfRecord, type MemberView } from './target-state.js';
-
-/** One operation's result as the applier reports it. */
-export interface AppliedOperation extends OperationResult {
-  op: string;
-  /** The outcome was recorded by an earlier run of this plan; nothing was sent this time. */
-  resumed?: true;
-  task?: ManualTask;
-}
 
 /** Test-only kill points: a hook may abort the run's signal to simulate a crash right there. */
 export interface ApplyHooks {
@@ -28,17 +19,9 @@ export interface ApplyHooks {
   afterIntent?(op: Operation): void | Promise<void>;
 }
 
-export interface ExecutionContext {
+export interface ExecutionContext extends RecordingContext {
   reader: AccessReader;
   writer: AccessWriter;
-  journal: Journal;
-  audit: AuditLog;
-  clock: Clock;
-  runId: string;
-  actor: string;
-  approval: string;
-  planDigest: string;
-  policyCommits: ReadonlyMap<number, PolicyCommit>;
   /** Attempts per operation when the outcome stays unknown or the API is overloaded. */
   attempts: number;
   sleep: (ms: number) => Promise<void>;

@@ -1,8 +1,22 @@
+import type { Clock } from '../ports.js';
 import { redact } from '../redact.js';
-import { auditRecordOf } from './audit-log.js';
-import type { AppliedOperation, ExecutionContext } from './execute-operation.js';
+import type { PolicyCommit } from '../types.js';
+import { auditRecordOf, type AuditLog } from './audit-log.js';
+import type { Journal } from './journal.js';
 import type { Operation } from './order-operations.js';
-import type { ManualTask, OperationOutcome, OutcomeRecord } from './records.js';
+import type { AppliedOperation, ManualTask, OperationOutcome, OutcomeRecord } from './records.js';
+
+/** What recording an outcome needs of the run (a part of the execution context). */
+export interface RecordingContext {
+  journal: Journal;
+  audit: AuditLog;
+  clock: Clock;
+  runId: string;
+  actor: string;
+  approval: string;
+  planDigest: string;
+  policyCommits: ReadonlyMap<number, PolicyCommit>;
+}
 
 export function resultOf(
   op: Operation,
@@ -30,7 +44,7 @@ export function resultOf(
  */
 export async function recordOutcome(
   op: Operation,
-  ctx: ExecutionContext,
+  ctx: RecordingContext,
   outcome: OperationOutcome,
   extra: { detail?: string; requestId?: string; task?: ManualTask },
 ): Promise<AppliedOperation> {

@@ -23,6 +23,14 @@ export interface OperationResult extends OperationSubject {
   requestId?: string;
 }
 
+/** One operation's result as the applier reports it (ApplyRun.operations). */
+export interface AppliedOperation extends OperationResult {
+  op: string;
+  /** The outcome was recorded by an earlier run of this plan; nothing was sent this time. */
+  resumed?: true;
+  task?: ManualTask;
+}
+
 export interface ApplyResult {
   planDigest: string;
   startedAt: string;

@@ -1,8 +1,7 @@
 import type { Change, Plan } from '../types.js';
 import type { ApplyRun } from './apply-plan.js';
-import type { AppliedOperation } from './execute-operation.js';
 import { renderManualChecklistMarkdown, renderManualChecklistText } from './manual-tasks.js';
-import type { OperationOutcome } from './records.js';
+import type { AppliedOperation, OperationOutcome } from './records.js';
 
 // C0 (but newline) and C1 control characters, DEL: a business name or an API error message
 // must not smuggle escape sequences to the terminal.

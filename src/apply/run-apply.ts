@@ -7,7 +7,8 @@ import { syncLiveState } from '../sync/sync-live-state.js';
 import type { Change, DesiredState, LiveState, Plan } from '../types.js';
 import { applyPlan, type ApplyPlanOptions, type ApplyRun } from './apply-plan.js';
 import { auditPath } from './audit-log.js';
-import type { AppliedOperation, ApplyHooks } from './execute-operation.js';
+import type { ApplyHooks } from './execute-operation.js';
+import type { AppliedOperation } from './records.js';
 import { journalPath } from './journal.js';
 import {
   printable,

@@ -1,5 +1,5 @@
 import type { Change } from '../types.js';
-import type { AppliedOperation } from './execute-operation.js';
+import type { AppliedOperation } from './records.js';
 import type { OperationHistory } from './journal.js';
 import { isSettled } from './journal.js';
 import { addsAdmin, orderOperations, removesAdmin, type Operation } from './order-operations.js';
