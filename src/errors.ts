@@ -1,11 +1,112 @@
 /**
- * Typed errors with a stable `code`. The CLI prints `message` (never a stack) for any
- * `RolecallError` and exits with `exitCode`; anything else is an internal error.
+ * Typed errors with a stable `code`, and the exit codes. The CLI prints `message` (never a
+ * stack) for any `RolecallError` and exits with `exitCode`; anything else is an internal error.
  */
+
+/**
+ * Every command's exit code (Terraform's `-detailed-exitcode` habit): `OK` done or nothing to do,
+ * `ERROR` refused or failed (nothing written for what was refused), `CHANGES` a plan or drift
+ * report that has changes, `MANUAL` partly done (manual tasks or failures: run again).
+ */
+export const EXIT = { OK: 0, ERROR: 1, CHANGES: 2, MANUAL: 3 } as const;
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/** The more serious of two exit codes of one run: MANUAL over ERROR over the rest. */
+export function worstExit(a: number, b: number): number {
+  const rank = (code: number) => (code === EXIT.MANUAL ? 2 : code === EXIT.ERROR ? 1 : 0);
+  return rank(b) > rank(a) ? b : a;
+}
+
+/**
+ * The closed set of error codes. Callers match these, never message text; a new failure gets a
+ * new member here (the compiler then shows every place that should handle it).
+ */
+export type ErrorCode =
+  | 'APPLY_INTERRUPTED'
+  | 'APPLY_LOCKED'
+  | 'BAD_API_URL'
+  | 'BAD_AUTH_URL'
+  | 'BAD_UUID'
+  | 'BUSINESS_UNREACHABLE'
+  | 'CLEANUP_BRANCH_FOREIGN'
+  | 'CLEANUP_BRANCH_MOVED'
+  | 'CLEANUP_INVALID'
+  | 'CREDENTIALS_CORRUPT'
+  | 'CREDENTIALS_PERMISSIONS'
+  | 'EMULATOR_CONFIG'
+  | 'EMULATOR_CONTROL'
+  | 'EMULATOR_LISTEN'
+  | 'EMULATOR_SEED'
+  | 'FAULT_SPEC'
+  | 'FRESHBOOKS_API'
+  | 'FRESHBOOKS_BAD_RESPONSE'
+  | 'FRESHBOOKS_RATE_LIMITED'
+  | 'FRESHBOOKS_UNREACHABLE'
+  | 'GITHUB_API'
+  | 'GITHUB_CONTEXT'
+  | 'GITHUB_TOKEN_MISSING'
+  | 'GIT_BRANCH_CHECKED_OUT'
+  | 'GIT_BRANCH_EXISTS'
+  | 'GIT_COMMIT_FAILED'
+  | 'GIT_COMMIT_MISSING'
+  | 'GIT_FAILED'
+  | 'GIT_INVALID_BRANCH'
+  | 'GIT_INVALID_MESSAGE'
+  | 'GIT_INVALID_PATH'
+  | 'GIT_INVALID_REMOTE'
+  | 'GIT_NOT_A_REPOSITORY'
+  | 'GIT_NO_CHANGES'
+  | 'GIT_NO_DIRECTORY'
+  | 'GIT_NO_IDENTITY'
+  | 'GIT_NO_MERGE_BASE'
+  | 'GIT_PUSH_FAILED'
+  | 'GIT_PUSH_REFUSED'
+  | 'GIT_UNKNOWN_BRANCH'
+  | 'GIT_UNKNOWN_REVISION'
+  | 'IMPORT_EXISTS'
+  | 'IMPORT_INVALID'
+  | 'IMPORT_NO_BUSINESS'
+  | 'INVALID_CLIENT'
+  | 'INVALID_DUE_DATE'
+  | 'INVALID_GRANT'
+  | 'JOURNAL_UNREADABLE'
+  | 'LIVE_INCOMPLETE'
+  | 'LIVE_STATE_INVALID'
+  | 'LIVE_STATE_TAMPERED'
+  | 'LIVE_STATE_UNREADABLE'
+  | 'NOT_A_REVIEW_ISSUE'
+  | 'NO_CREDENTIALS'
+  | 'NO_GITHUB_REPOSITORY'
+  | 'NO_MERGED_PULL_REQUEST'
+  | 'NO_POLICIES'
+  | 'NO_REMOTE'
+  | 'PLAN_DIGEST'
+  | 'PLAN_NOT_A_PLAN'
+  | 'PLAN_NOT_JSON'
+  | 'PLAN_SCHEMA'
+  | 'PLAN_SCOPE'
+  | 'PLAN_UNREADABLE'
+  | 'PLAN_VERSION'
+  | 'POLICY_EDIT'
+  | 'POLICY_INVALID'
+  | 'POLICY_NOT_COMMITTED'
+  | 'REQUEST_PR_FAILED'
+  | 'REQUEST_REFUSED'
+  | 'REVIEW_NOT_DUE'
+  | 'REVIEW_TOO_LARGE'
+  | 'SECRETS_TOKEN_MISSING'
+  | 'SECRET_WRITE_REFUSED'
+  | 'SEVERAL_MERGED_PULL_REQUESTS'
+  | 'TOKEN_NOT_SAVED'
+  | 'TOKEN_STORE_UNAVAILABLE'
+  | 'UNKNOWN_BUSINESS'
+  | 'USAGE'
+  | 'WRITE_FAILED';
+
 export class RolecallError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly exitCode: number;
-  constructor(code: string, message: string, options?: { exitCode?: number; cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, options?: { exitCode?: number; cause?: unknown }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'RolecallError';
     this.code = code;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { RolecallError } from '../errors.js';
+import { RolecallError, EXIT } from '../errors.js';
 import type {
   AccessReader,
   AccessWriter,
@@ -104,7 +104,8 @@ export async function applyPlan(options: ApplyPlanOptions): Promise<ApplyRun> {
     recoveredAudit: 0,
     warnings: [],
   };
-  if (scope.length === 0) return { ...base, exitCode: 0, finishedAt: clock.now().toISOString() };
+  if (scope.length === 0)
+    return { ...base, exitCode: EXIT.OK, finishedAt: clock.now().toISOString() };
 
   const journal = await Journal.open(options.stateDir, plan.digest, signal);
   try {
@@ -119,7 +120,7 @@ export async function applyPlan(options: ApplyPlanOptions): Promise<ApplyRun> {
       const run: ApplyRun = {
         ...base,
         refusal: { code, message, details },
-        exitCode: 1,
+        exitCode: EXIT.ERROR,
         finishedAt,
       };
       await audit.append(
@@ -235,7 +236,7 @@ export async function applyPlan(options: ApplyPlanOptions): Promise<ApplyRun> {
 
     const finishedAt = clock.now().toISOString();
     const counts = countOutcomes(operations);
-    const exitCode: 0 | 3 = counts.failed + counts.manual > 0 ? 3 : 0;
+    const exitCode = counts.failed + counts.manual > 0 ? EXIT.MANUAL : EXIT.OK;
     await journal.append({ type: 'plan-end', at: finishedAt, runId, exitCode, counts });
     const run: ApplyRun = {
       ...base,
@@ -252,7 +253,7 @@ export async function applyPlan(options: ApplyPlanOptions): Promise<ApplyRun> {
     throw new RolecallError(
       'APPLY_INTERRUPTED',
       `apply stopped: ${messageOf(error)}; fix the cause and run the same plan again to resume`,
-      { exitCode: 3, cause: error },
+      { exitCode: EXIT.MANUAL, cause: error },
     );
   } finally {
     await journal.close();

@@ -2,14 +2,11 @@
 import { realpathSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { fileURLToPath } from 'node:url';
-import { RolecallError } from '../errors.js';
+import { EXIT, RolecallError } from '../errors.js';
 import { redact } from '../redact.js';
 import { toolVersion } from '../paths.js';
 import { COMMANDS } from './commands.js';
 import type { Console } from '../ports.js';
-
-/** Exit codes, shared by every command (README, "Exit codes"). */
-export const EXIT = { ok: 0, error: 1, changes: 2, partial: 3 } as const;
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -34,16 +31,16 @@ export async function main(argv: string[], io: Console): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.stdout.write(usage());
-    return EXIT.ok;
+    return EXIT.OK;
   }
   if (name === '--version' || name === '-v') {
     io.stdout.write(`${toolVersion()}\n`);
-    return EXIT.ok;
+    return EXIT.OK;
   }
   const entry = COMMANDS.find((c) => c.name === name);
   if (!entry) {
     io.stderr.write(`rolecall: unknown command "${name}"\n\n${usage()}`);
-    return EXIT.error;
+    return EXIT.ERROR;
   }
   try {
     const command = await entry.load();
@@ -66,7 +63,7 @@ function reportError(error: unknown, io: Console): number {
   } else {
     io.stderr.write('(set ROLECALL_DEBUG=1 for details, and please report it)\n');
   }
-  return EXIT.error;
+  return EXIT.ERROR;
 }
 
 function processIo(): Console {

@@ -27,7 +27,7 @@ import { join } from 'node:path';
 import { printable } from '../apply/render-apply-result.js';
 import { resolveActor } from '../apply/resolve-actor.js';
 import { runApply } from '../apply/run-apply.js';
-import { RolecallError } from '../errors.js';
+import { RolecallError, EXIT } from '../errors.js';
 import type { FreshBooksConnection } from '../freshbooks/connect.js';
 import { commitOf } from '../git/commit-of.js';
 import { requireMergedPullRequest, type MergedPullRequest } from '../github/merged-pull-request.js';
@@ -108,7 +108,7 @@ export async function applyOnMerge(
       `Already applied: merge ${sha.slice(0, 12)} of #${pr.number} was applied by an earlier run` +
         `${sameMerge.record.at ? ` (${sameMerge.record.at})` : ''}; nothing to do. ${sameMerge.comment.htmlUrl}\n`,
     );
-    return { state: 'already', exitCode: 0 };
+    return { state: 'already', exitCode: EXIT.OK };
   }
 
   // 3. What was approved: rolecall's plan comment.
@@ -163,7 +163,7 @@ export async function applyOnMerge(
     io.stdout.write(
       `The plan on #${pr.number} covered no business and no policy fact changed (comments or layout only): nothing to apply or approve.\n`,
     );
-    return { state: 'nothing', exitCode: 0 };
+    return { state: 'nothing', exitCode: EXIT.OK };
   }
   const identities = [...(trusted.desired?.businesses ?? []), ...merged.businesses].flatMap(
     (b) => b.identities ?? [],

@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import type { ApplyRun } from '../apply/apply-plan.js';
 import { confirmationGate } from '../apply/approval-gates.js';
 import { runApply } from '../apply/run-apply.js';
-import { RolecallError } from '../errors.js';
+import { RolecallError, EXIT } from '../errors.js';
 import { toolVersion } from '../paths.js';
 import { parsePlan } from '../plan/plan-file.js';
 import { formatDiagnostic } from '../policy/load-desired-state.js';
@@ -60,7 +60,7 @@ export async function applyPlanFile(
     io.stderr.write(
       `rolecall: the policies in ${options.policiesDir} have errors; nothing was applied\n`,
     );
-    return { run: null, exitCode: 1 };
+    return { run: null, exitCode: EXIT.ERROR };
   }
 
   const connection = await openFreshBooks(io, {

@@ -3,7 +3,7 @@
  * stored credentials act as. Both print only identities and where the tokens live, never a
  * secret; the code is registered for redaction before anything can echo it.
  */
-import { UsageError } from '../errors.js';
+import { UsageError, EXIT } from '../errors.js';
 import { authorizeUrl } from '../freshbooks/authorize-url.js';
 import { createPlumbing, openConnection } from '../freshbooks/connect.js';
 import { streamLogger } from '../freshbooks/logger.js';
@@ -65,7 +65,7 @@ export async function login(
         '',
       ].join('\n'),
     );
-    return { exitCode: 0 };
+    return { exitCode: EXIT.OK };
   }
   if (code.trim() === '') throw new UsageError('--code is empty');
   const plumbing = await createPlumbing(common);
@@ -84,7 +84,7 @@ export async function login(
       `logged in as ${identity.email} (identity ${identity.identityId}); tokens saved to ${plumbing.store.describe()}\n`,
     );
     io.stdout.write(renderBusinesses(identity.businesses));
-    return { exitCode: 0 };
+    return { exitCode: EXIT.OK };
   } finally {
     await plumbing.transport.close();
   }
@@ -111,7 +111,7 @@ export async function status(io: Console, options: AuthOptions): Promise<AuthOut
     const identity = await connection.whoami();
     io.stdout.write(`identity: ${identity.email} (id ${identity.identityId})\n`);
     io.stdout.write(renderBusinesses(identity.businesses));
-    return { exitCode: 0 };
+    return { exitCode: EXIT.OK };
   } finally {
     await connection.close();
   }

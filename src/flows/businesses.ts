@@ -3,6 +3,7 @@
  * Actions matrix. The policies are read as every flow reads them (read-policies.ts); problems go
  * to stderr so that stdout stays a clean list (or clean JSON) for scripts.
  */
+import { EXIT } from '../errors.js';
 import type { Console } from '../ports.js';
 import { inGitHubActions } from '../console.js';
 import { printable } from '../policy/format-diagnostic.js';
@@ -45,7 +46,7 @@ export async function listBusinesses(
     io.stderr.write(
       `${formatSummary(result.errors.length, result.warnings.length, result.files.length)}\n`,
     );
-    return { exitCode: 1, businesses: [] };
+    return { exitCode: EXIT.ERROR, businesses: [] };
   }
 
   const entries: BusinessEntry[] = result.value.businesses.map((b) => ({
@@ -55,7 +56,7 @@ export async function listBusinesses(
   }));
   if (options.json) {
     io.stdout.write(`${JSON.stringify(entries)}\n`);
-    return { exitCode: 0, businesses: entries };
+    return { exitCode: EXIT.OK, businesses: entries };
   }
   const rows = entries.map(
     (e) => [String(e.business), printable(e.name ?? ''), printable(e.file)] as const,
@@ -66,5 +67,5 @@ export async function listBusinesses(
   for (const [id, name, file] of rows) {
     io.stdout.write(`${id.padEnd(idWidth)}  ${name.padEnd(nameWidth)}  ${file}\n`);
   }
-  return { exitCode: 0, businesses: entries };
+  return { exitCode: EXIT.OK, businesses: entries };
 }

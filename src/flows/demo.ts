@@ -9,6 +9,7 @@
  * temporary directory that is removed at the end (the user's .rolecall/ is never touched). The
  * sandbox's secrets are registered for redaction and never printed.
  */
+import { EXIT } from '../errors.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -199,7 +200,7 @@ export async function runDemo(io: Console, options: DemoOptions): Promise<DemoOu
         '',
       ].join('\n'),
     );
-    return { exitCode: 0 };
+    return { exitCode: EXIT.OK };
   } finally {
     await connection?.close();
     await emulator?.close();

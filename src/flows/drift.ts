@@ -16,7 +16,7 @@ import {
   type DriftItem,
   type DriftReport,
 } from '../drift/index.js';
-import { UsageError } from '../errors.js';
+import { UsageError, EXIT } from '../errors.js';
 import { upsertDriftIssue } from '../github/drift-issue.js';
 import { appendJobSummary } from '../github/job-summary.js';
 import type { GitHubSession } from '../github/session.js';
@@ -97,8 +97,11 @@ export async function drift(io: Console, options: DriftOptions): Promise<DriftOu
         ? renderDriftMarkdown(report)
         : renderDriftText(report, { color: colorEnabled(io) }),
   );
-  if (failed) return { exitCode: 1, report };
-  return { exitCode: options.detailedExitcode && reportHasDrift(report) ? 2 : 0, report };
+  if (failed) return { exitCode: EXIT.ERROR, report };
+  return {
+    exitCode: options.detailedExitcode && reportHasDrift(report) ? EXIT.CHANGES : EXIT.OK,
+    report,
+  };
 }
 
 /**

@@ -5,6 +5,7 @@
  * secret: the sandbox's own credentials, which the user needs and which are worthless outside
  * this process.
  */
+import { EXIT } from '../errors.js';
 import { formatFaultSpec, startEmulator, type EmulatorOptions } from '../emulator/index.js';
 import type { Console } from '../ports.js';
 
@@ -47,5 +48,5 @@ export async function serveEmulator(
   await until;
   await emulator.close();
   io.stderr.write('emulator stopped\n');
-  return { exitCode: 0 };
+  return { exitCode: EXIT.OK };
 }

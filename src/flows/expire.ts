@@ -6,7 +6,7 @@
  * approved change revoke on their own (expire/expiry-trust.ts).
  */
 import { runApply } from '../apply/run-apply.js';
-import { RolecallError } from '../errors.js';
+import { RolecallError, EXIT, worstExit } from '../errors.js';
 import { appendJobSummary } from '../github/job-summary.js';
 import { autoApproveExpiryGate, isExpiredRevoke } from '../jit/expiry-gate.js';
 import { liveAccess } from '../jit/live-access.js';
@@ -52,12 +52,6 @@ export interface ExpireOutcome {
   exitCode: number;
 }
 
-/** The worse of two exit codes: partly done (3) over failed (1) over done (0). */
-function worst(a: number, b: number): number {
-  const rank = (code: number) => (code === 3 ? 2 : code === 1 ? 1 : 0);
-  return rank(b) > rank(a) ? b : a;
-}
-
 export async function expire(io: Console, options: ExpireOptions): Promise<ExpireOutcome> {
   const { now } = options;
   const ids = options.businessIds;
@@ -92,7 +86,7 @@ export async function expire(io: Console, options: ExpireOptions): Promise<Expir
       if (!(error instanceof RolecallError)) throw error;
       io.stderr.write(`rolecall: clean-up: ${redact(error.message)}\n`);
       summary.push(`Clean-up failed: ${error.message}`);
-      return 1;
+      return EXIT.ERROR;
     }
   };
 
@@ -117,7 +111,7 @@ export async function expire(io: Console, options: ExpireOptions): Promise<Expir
   );
 
   const businessIds = expired.map((entry) => entry.business.businessId);
-  let exitCode = 0;
+  let exitCode: number = EXIT.OK;
   const revoked = new Set<string>();
   let live: LiveState | undefined;
   const connection = await openFreshBooks(io, {
@@ -143,7 +137,7 @@ export async function expire(io: Console, options: ExpireOptions): Promise<Expir
         io.stderr.write(`rolecall: not revoked automatically: ${redact(line)}\n`);
         summary.push(`Not revoked automatically: ${line}`);
       }
-      if (trust.untrusted.length > 0) exitCode = 1;
+      if (trust.untrusted.length > 0) exitCode = EXIT.ERROR;
     }
     const auto = new Set(
       expired
@@ -192,7 +186,7 @@ export async function expire(io: Console, options: ExpireOptions): Promise<Expir
         clock,
         format: options.format,
       });
-      exitCode = worst(exitCode, result.exitCode);
+      exitCode = worstExit(exitCode, result.exitCode);
       for (const op of result.operations) {
         if (op.action === 'revoke' && (op.outcome === 'applied' || op.outcome === 'already')) {
           revoked.add(`${op.businessId} ${op.email}`);
@@ -220,5 +214,5 @@ export async function expire(io: Console, options: ExpireOptions): Promise<Expir
   }
   if (!live) return finish(exitCode);
   const code = await cleanup(new Set(businessIds), liveAccess(live, revoked));
-  return finish(worst(exitCode, code));
+  return finish(worstExit(exitCode, code));
 }

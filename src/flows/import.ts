@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { RolecallError } from '../errors.js';
+import { RolecallError, EXIT } from '../errors.js';
 import { renderImportedPolicy } from '../import/render-imported-policy.js';
 import { packagePath, toolVersion } from '../paths.js';
 import { formatDiagnostic, validateDocuments } from '../policy/load-desired-state.js';
@@ -94,7 +94,7 @@ export async function importPolicy(io: Console, options: ImportOptions): Promise
         'the plan should show no changes.\n',
     ),
   );
-  return { exitCode: 0, text: imported.text };
+  return { exitCode: EXIT.OK, text: imported.text };
 }
 
 function toPosix(path: string): string {

@@ -25,7 +25,7 @@ import {
 import { appendJobSummary, appendPlanToJobSummary } from '../github/job-summary.js';
 import { writeOutput } from '../github/outputs.js';
 import { upsertPlanComment, type PlanCommentResult } from '../github/plan-comment.js';
-import { RolecallError } from '../errors.js';
+import { RolecallError, EXIT } from '../errors.js';
 import { planHasChanges, planIsApplyable, totalChanges } from '../plan/describe.js';
 import { renderPlanMarkdown } from '../plan/render-markdown.js';
 import type { Plan } from '../types.js';
@@ -216,5 +216,5 @@ async function validateOnly(
   );
   await writeOutput(context.outputPath, 'has_changes', 'false');
   await writeOutput(context.outputPath, 'applyable', 'false');
-  return { exitCode: 0, plan: null, comment: null };
+  return { exitCode: EXIT.OK, plan: null, comment: null };
 }

@@ -4,7 +4,7 @@
  * validated exactly as `rolecall validate` would, and only then committed on a new branch,
  * pushed and proposed. Anything validation refuses is refused before git is touched.
  */
-import { RolecallError } from '../errors.js';
+import { RolecallError, EXIT } from '../errors.js';
 import { commitOnNewBranch, deleteBranch, isRepository, pushBranch } from '../git/index.js';
 import { openPullRequest } from '../github/pull-requests.js';
 import { planRequestEdit, type AccessRequest } from '../jit/plan-request-edit.js';
@@ -81,7 +81,7 @@ export async function request(io: Console, options: RequestOptions): Promise<Req
   const inRepo = await isRepository(io.cwd);
   if (!inRepo && !dryRun) {
     throw new RolecallError(
-      'NOT_A_REPOSITORY',
+      'GIT_NOT_A_REPOSITORY',
       'rolecall request commits on a branch and opens a pull request: run it inside the policy repository (or use --dry-run)',
     );
   }
@@ -116,7 +116,7 @@ export async function request(io: Console, options: RequestOptions): Promise<Req
     io.stdout.write(
       `${request.email} already has ${request.role} in ${edit.file} with this expiry, reason and ticket: nothing to request.\n`,
     );
-    return { exitCode: 0, action: 'unchanged' };
+    return { exitCode: EXIT.OK, action: 'unchanged' };
   }
   const checked = validateDocuments(edit.sources, { now });
   printDiagnostics(io, [
@@ -138,7 +138,7 @@ export async function request(io: Console, options: RequestOptions): Promise<Req
     io.stdout.write(
       `\nDry run: ${rendered.title}. Nothing was written, committed or pushed; run without --dry-run to open the pull request.\n`,
     );
-    return { exitCode: 0, action: 'dry-run' };
+    return { exitCode: EXIT.OK, action: 'dry-run' };
   }
 
   // 3. Everything that can be checked without side effects is checked: now git and GitHub.
@@ -187,7 +187,7 @@ export async function request(io: Console, options: RequestOptions): Promise<Req
     ),
   );
   return {
-    exitCode: 0,
+    exitCode: EXIT.OK,
     action: 'opened',
     pullRequest: { number: opened.number, url: opened.url, branch },
   };

@@ -8,7 +8,7 @@
  * with no one to remove, the issue gets a comment and is closed as completed, and no pull
  * request is opened.
  */
-import { RolecallError } from '../errors.js';
+import { RolecallError, EXIT } from '../errors.js';
 import { openPullRequest, openPullRequestFor } from '../github/pull-requests.js';
 import { REVIEW_LABEL, type ReviewIssueState } from '../github/review-issue.js';
 import { readFileAt } from '../git/read-file-at.js';
@@ -101,7 +101,7 @@ export async function closeReview(io: Console, options: CloseOptions): Promise<C
   io.stdout.write(describeOutcome(outcome, ctx));
   if (options.dryRun) {
     io.stdout.write('dry run: no branch, pull request or comment was made\n');
-    return { exitCode: 0, action: 'dry-run' };
+    return { exitCode: EXIT.OK, action: 'dry-run' };
   }
   const issueRef = { ...gh.repo, issueNumber: review.number };
   const commentKey = {
@@ -117,7 +117,7 @@ export async function closeReview(io: Console, options: CloseOptions): Promise<C
     });
     if (review.state === 'open') await completeIssue(gh.octokit, gh.repo, review.number);
     io.stdout.write(`no one to remove: commented on #${review.number}, no pull request opened\n`);
-    return { exitCode: 0, action: 'completed' };
+    return { exitCode: EXIT.OK, action: 'completed' };
   }
 
   const branch = `rolecall/review-${review.number}`;
@@ -128,7 +128,7 @@ export async function closeReview(io: Console, options: CloseOptions): Promise<C
         'nothing changed; to redo the close, close that pull request and run this again\n',
     );
     return {
-      exitCode: 0,
+      exitCode: EXIT.OK,
       action: 'already-open',
       pullRequest: { number: existing.number, url: existing.url },
     };
@@ -163,7 +163,11 @@ export async function closeReview(io: Console, options: CloseOptions): Promise<C
     `pushed ${branch} (${commit.sha.slice(0, 12)}) to ${remote}; ` +
       `${pull.created ? 'opened' : 'updated'} pull request #${pull.number}: ${pull.url}\n`,
   );
-  return { exitCode: 0, action: 'opened', pullRequest: { number: pull.number, url: pull.url } };
+  return {
+    exitCode: EXIT.OK,
+    action: 'opened',
+    pullRequest: { number: pull.number, url: pull.url },
+  };
 }
 
 /**

@@ -3,6 +3,7 @@
  * with `--github` the review campaign — one issue per business to tick (review-campaign.ts).
  * `rolecall review close` is review-close.ts.
  */
+import { EXIT } from '../errors.js';
 import { resolve } from 'node:path';
 import type { Console } from '../ports.js';
 import {
@@ -47,7 +48,7 @@ export async function review(io: Console, options: ReviewOptions): Promise<Revie
     if (options.out !== undefined) {
       await writePack(io, options.out, render(pack.rows, options.format, now));
     }
-    return { exitCode: 0, campaign: results };
+    return { exitCode: EXIT.OK, campaign: results };
   }
   const text = render(pack.rows, options.format, now);
   if (options.out === undefined) {
@@ -55,7 +56,7 @@ export async function review(io: Console, options: ReviewOptions): Promise<Revie
   } else {
     await writePack(io, options.out, text);
   }
-  return { exitCode: 0 };
+  return { exitCode: EXIT.OK };
 }
 
 function render(rows: readonly ReviewRow[], format: ReviewFormat, now: Date): string {

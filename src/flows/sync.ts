@@ -4,7 +4,7 @@
  * snapshot is written atomically (write-file-atomic.ts): a reader never sees half of one.
  */
 import { resolve } from 'node:path';
-import { UsageError } from '../errors.js';
+import { UsageError, EXIT } from '../errors.js';
 import { formatDiagnostic } from '../policy/load-desired-state.js';
 import type { Console } from '../ports.js';
 import { serializeLiveState } from '../sync/live-state-file.js';
@@ -37,7 +37,7 @@ export async function syncSnapshot(io: Console, options: SyncOptions): Promise<S
     options.businessIds.length > 0
       ? [...options.businessIds]
       : await policyBusinessIds(io, options.policiesDir, options.now);
-  if (businessIds === null) return { exitCode: 1, state: null };
+  if (businessIds === null) return { exitCode: EXIT.ERROR, state: null };
   if (businessIds.length === 0) {
     throw new UsageError('the policies name no business; pass --business ID');
   }
@@ -68,7 +68,7 @@ export async function syncSnapshot(io: Console, options: SyncOptions): Promise<S
     io.stdout.write(renderSyncSummary(state, { tokenRequests: connection.stats().tokenRequests }));
     if (options.out !== undefined) io.stdout.write(`wrote ${options.out}\n`);
   }
-  return { exitCode: 0, state };
+  return { exitCode: EXIT.OK, state };
 }
 
 /** The businesses the policies name; `null` after printing policy errors. */

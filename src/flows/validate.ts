@@ -6,6 +6,7 @@
  * Imports stay minimal: `rolecall validate` runs on every pull request and must start fast; git
  * is loaded only for `--at`.
  */
+import { EXIT } from '../errors.js';
 import type { Console } from '../ports.js';
 import { inGitHubActions } from '../console.js';
 import {
@@ -66,7 +67,7 @@ export async function validatePolicies(
     for (const d of diagnostics) stream.write(`${formatGitHubAnnotation(d)}\n`);
   }
   return {
-    exitCode: valid ? 0 : 1,
+    exitCode: valid ? EXIT.OK : EXIT.ERROR,
     valid,
     files: result.files,
     errors: result.errors,

@@ -8,7 +8,7 @@
  */
 import { existsSync } from 'node:fs';
 import { simpleGit, type SimpleGit } from 'simple-git';
-import { RolecallError } from '../errors.js';
+import { RolecallError, type ErrorCode } from '../errors.js';
 import { redactGitText } from './redact-url.js';
 
 export interface OpenGitOptions {
@@ -97,7 +97,11 @@ export function isNotARepository(error: unknown): boolean {
  * Wraps any git failure in a `RolecallError`; `what` says what rolecall was doing. The raw
  * error is deliberately not kept as `cause`: its text may carry a credential-bearing URL.
  */
-export function gitFailure(error: unknown, what: string, code = 'GIT_FAILED'): RolecallError {
+export function gitFailure(
+  error: unknown,
+  what: string,
+  code: ErrorCode = 'GIT_FAILED',
+): RolecallError {
   if (error instanceof RolecallError) return error;
   if (isNotARepository(error)) {
     return new RolecallError('GIT_NOT_A_REPOSITORY', `${what}: not a git repository`);

@@ -1,5 +1,5 @@
 import { DEFAULT_CONCURRENCY } from '../../apply/apply-plan.js';
-import { UsageError } from '../../errors.js';
+import { UsageError, EXIT } from '../../errors.js';
 import { apply } from '../../flows/apply.js';
 import type { Console } from '../../ports.js';
 import {
@@ -63,7 +63,7 @@ export async function run(args: string[], io: Console): Promise<number> {
   );
   if (values.help) {
     io.stdout.write(HELP);
-    return 0;
+    return EXIT.OK;
   }
   const [planFile, ...extra] = positionals;
   let source: { onMerge: true } | { planFile: string; yes: boolean };

@@ -1,4 +1,4 @@
-import { UsageError } from '../../errors.js';
+import { UsageError, EXIT } from '../../errors.js';
 import { login, status } from '../../flows/auth.js';
 import { parseCommandArgs } from '../args.js';
 import type { Console } from '../../ports.js';
@@ -38,7 +38,7 @@ export async function run(args: string[], io: Console): Promise<number> {
   );
   if (values.help) {
     io.stdout.write(HELP);
-    return 0;
+    return EXIT.OK;
   }
   const [sub, ...extra] = positionals;
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
@@ -55,7 +55,7 @@ export async function run(args: string[], io: Console): Promise<number> {
       return (await status(io, options)).exitCode;
     case undefined:
       io.stdout.write(HELP);
-      return 1;
+      return EXIT.ERROR;
     default:
       throw new UsageError(`unknown auth command "${sub}": use login or status`);
   }

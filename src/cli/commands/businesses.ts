@@ -1,3 +1,4 @@
+import { EXIT } from '../../errors.js';
 import { listBusinesses } from '../../flows/businesses.js';
 import { nowFrom } from '../../flows/clock.js';
 import type { Console } from '../../ports.js';
@@ -23,7 +24,7 @@ export async function run(args: string[], io: Console): Promise<number> {
   });
   if (values.help) {
     io.stdout.write(HELP);
-    return 0;
+    return EXIT.OK;
   }
   const outcome = await listBusinesses(io, {
     policiesDir: values.policies,

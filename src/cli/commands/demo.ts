@@ -1,3 +1,4 @@
+import { EXIT } from '../../errors.js';
 import { nowFrom } from '../../flows/clock.js';
 import { runDemo } from '../../flows/demo.js';
 import type { Console } from '../../ports.js';
@@ -15,7 +16,7 @@ export async function run(args: string[], io: Console): Promise<number> {
   const { values } = parseCommandArgs(args, {});
   if (values.help) {
     io.stdout.write(HELP);
-    return 0;
+    return EXIT.OK;
   }
   return (await runDemo(io, { now: nowFrom(io.env) })).exitCode;
 }

@@ -1,3 +1,4 @@
+import { EXIT } from '../../errors.js';
 import { nowFrom } from '../../flows/clock.js';
 import { drift, DRIFT_FORMATS } from '../../flows/drift.js';
 import type { Console } from '../../ports.js';
@@ -56,7 +57,7 @@ export async function run(args: string[], io: Console): Promise<number> {
   });
   if (values.help) {
     io.stdout.write(HELP);
-    return 0;
+    return EXIT.OK;
   }
   const format = formatOption(values.format, DRIFT_FORMATS);
   const outcome = await drift(io, {

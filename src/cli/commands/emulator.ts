@@ -5,7 +5,7 @@
  * user needs and which are worthless outside this process.
  */
 import { resolve } from 'node:path';
-import { UsageError } from '../../errors.js';
+import { UsageError, EXIT } from '../../errors.js';
 import { redact } from '../../redact.js';
 import { integerOption, parseCommandArgs } from '../args.js';
 import type { Console } from '../../ports.js';
@@ -102,7 +102,7 @@ export async function run(
   });
   if (values.help) {
     io.stdout.write(HELP);
-    return 0;
+    return EXIT.OK;
   }
   const options: EmulatorOptions = {};
   const set = <K extends keyof EmulatorOptions>(key: K, value: EmulatorOptions[K] | undefined) => {

@@ -1,3 +1,4 @@
+import { EXIT } from '../../errors.js';
 import { nowFrom } from '../../flows/clock.js';
 import { expire } from '../../flows/expire.js';
 import type { Console } from '../../ports.js';
@@ -60,7 +61,7 @@ export async function run(args: string[], io: Console): Promise<number> {
   });
   if (values.help) {
     io.stdout.write(HELP);
-    return 0;
+    return EXIT.OK;
   }
   const format = formatOption(values.format, ['text', 'markdown']);
   const outcome = await expire(io, {

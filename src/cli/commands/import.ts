@@ -1,4 +1,4 @@
-import { UsageError } from '../../errors.js';
+import { UsageError, EXIT } from '../../errors.js';
 import { nowFrom } from '../../flows/clock.js';
 import { importPolicy } from '../../flows/import.js';
 import type { Console } from '../../ports.js';
@@ -37,7 +37,7 @@ export async function run(args: string[], io: Console): Promise<number> {
   });
   if (values.help) {
     io.stdout.write(HELP);
-    return 0;
+    return EXIT.OK;
   }
   if (values.business === undefined) {
     throw new UsageError('import needs the business: rolecall import --business ID');

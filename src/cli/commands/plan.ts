@@ -1,4 +1,4 @@
-import { UsageError } from '../../errors.js';
+import { UsageError, EXIT } from '../../errors.js';
 import {
   BUSINESS_OPTION,
   businessIdsOption,
@@ -62,7 +62,7 @@ export async function run(args: string[], io: Console): Promise<number> {
   });
   if (values.help) {
     io.stdout.write(HELP);
-    return 0;
+    return EXIT.OK;
   }
   const format = formatOption(values.format, ['text', 'markdown', 'json']);
   const businessIds = businessIdsOption(values.business);

@@ -1,4 +1,4 @@
-import { UsageError } from '../../errors.js';
+import { UsageError, EXIT } from '../../errors.js';
 import { nowFrom } from '../../flows/clock.js';
 import { request } from '../../flows/request.js';
 import type { Console } from '../../ports.js';
@@ -56,7 +56,7 @@ export async function run(args: string[], io: Console): Promise<number> {
   });
   if (values.help) {
     io.stdout.write(HELP);
-    return 0;
+    return EXIT.OK;
   }
   for (const name of ['business', 'email', 'role', 'reason'] as const) {
     if (values[name] === undefined || values[name].trim() === '') {

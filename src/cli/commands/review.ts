@@ -1,4 +1,4 @@
-import { UsageError } from '../../errors.js';
+import { UsageError, EXIT } from '../../errors.js';
 import { nowFrom } from '../../flows/clock.js';
 import { DEFAULT_POLICIES_DIR } from '../../flows/context.js';
 import { review, type ReviewFormat } from '../../flows/review.js';
@@ -74,7 +74,7 @@ export async function run(args: string[], io: Console): Promise<number> {
   });
   if (values.help) {
     io.stdout.write(HELP);
-    return 0;
+    return EXIT.OK;
   }
   const now = nowFrom(io.env);
   const format = formatOf(values.format, values.out);
@@ -107,7 +107,7 @@ async function runClose(args: string[], io: Console): Promise<number> {
   });
   if (values.help) {
     io.stdout.write(HELP);
-    return 0;
+    return EXIT.OK;
   }
   const outcome = await closeReview(io, {
     issue: issueNumberOf(values.issue),

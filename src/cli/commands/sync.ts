@@ -1,3 +1,4 @@
+import { EXIT } from '../../errors.js';
 import { nowFrom } from '../../flows/clock.js';
 import { syncSnapshot } from '../../flows/sync.js';
 import type { Console } from '../../ports.js';
@@ -41,7 +42,7 @@ export async function run(args: string[], io: Console): Promise<number> {
   });
   if (values.help) {
     io.stdout.write(HELP);
-    return 0;
+    return EXIT.OK;
   }
   const rate = rateOption(values.rate);
   const outcome = await syncSnapshot(io, {

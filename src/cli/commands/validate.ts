@@ -1,3 +1,4 @@
+import { EXIT } from '../../errors.js';
 import { nowFrom } from '../../flows/clock.js';
 import { validatePolicies } from '../../flows/validate.js';
 import type { Console } from '../../ports.js';
@@ -30,7 +31,7 @@ export async function run(args: string[], io: Console): Promise<number> {
   });
   if (values.help) {
     io.stdout.write(HELP);
-    return 0;
+    return EXIT.OK;
   }
   const outcome = await validatePolicies(io, {
     policiesDir: values.policies,

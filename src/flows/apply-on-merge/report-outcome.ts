@@ -5,6 +5,7 @@
  * them; nothing here writes to FreshBooks. Every timestamp comes from the flow's clock, so
  * `ROLECALL_NOW` governs the audit log and the comment's record alike.
  */
+import { EXIT } from '../../errors.js';
 import { AuditLog } from '../../apply/audit-log.js';
 import type { ApplyRun } from '../../apply/apply-plan.js';
 import { printable } from '../../apply/render-apply-result.js';
@@ -208,7 +209,7 @@ async function logRefusal(job: JobReport, message: string): Promise<void> {
     runId: null,
     approval: null,
     result: 'refused',
-    exitCode: 1,
+    exitCode: EXIT.ERROR,
     counts: { applied: 0, already: 0, manual: 0, failed: 0 },
     skipped: 0,
     startedAt: job.startedAt.toISOString(),

@@ -4,7 +4,7 @@
  * `--github`, or printed as a diff locally.
  */
 import type { Console } from '../../ports.js';
-import { RolecallError } from '../../errors.js';
+import { RolecallError, EXIT } from '../../errors.js';
 import { isRepository } from '../../git/index.js';
 import type { GitHubSession } from '../../github/session.js';
 import { formatDiagnostic, validateDocuments } from '../../policy/load-desired-state.js';
@@ -42,12 +42,12 @@ export async function runCleanup(ctx: CleanupContext): Promise<CleanupReport> {
   if (!(await isRepository(io.cwd))) {
     if (github) {
       throw new RolecallError(
-        'NOT_A_REPOSITORY',
+        'GIT_NOT_A_REPOSITORY',
         'the clean-up pull request needs the policy repository checked out (actions/checkout)',
       );
     }
     say(io, '\nClean-up: not in a git repository; remove the expired entries by hand.\n');
-    return { exitCode: 0, summary: 'Clean-up skipped: not in a git repository.' };
+    return { exitCode: EXIT.OK, summary: 'Clean-up skipped: not in a git repository.' };
   }
   const target = await resolvePullRequestTarget(io.cwd, {
     remote: ctx.remote,
@@ -81,7 +81,7 @@ export async function runCleanup(ctx: CleanupContext): Promise<CleanupReport> {
       : null;
     const note = closed === null ? '' : ` Closed the stale clean-up pull request #${closed}.`;
     say(io, `\nClean-up: nothing to remove from the policies on ${target.baseRef}.${note}\n`);
-    return { exitCode: 0, summary: `Clean-up: nothing to remove.${note}` };
+    return { exitCode: EXIT.OK, summary: `Clean-up: nothing to remove.${note}` };
   }
 
   const cleaned = applyCleanup(snapshot.sources, choice.remove);
@@ -100,7 +100,7 @@ export async function runCleanup(ctx: CleanupContext): Promise<CleanupReport> {
       io,
       `\nClean-up: these expired entries hold no access any more and can be removed from the policies:\n${list}\n${cleaned.changed.map((c) => yamlDiff(c.file, c.before, c.after, label)).join('')}\nrolecall expire --github (the expire workflow) keeps one pull request open with this change; locally nothing was committed or pushed.\n`,
     );
-    return { exitCode: 0, summary: `Clean-up: ${choice.remove.length} entries to remove.` };
+    return { exitCode: EXIT.OK, summary: `Clean-up: ${choice.remove.length} entries to remove.` };
   }
   const remote = pushRemoteOf(target, 'the clean-up branch');
   const outcome = await syncCleanupPullRequest({
@@ -124,7 +124,7 @@ export async function runCleanup(ctx: CleanupContext): Promise<CleanupReport> {
       : `branch ${outcome.branch.name} ${outcome.branch.action} at ${outcome.branch.sha.slice(0, 12)}`;
   say(io, `\nClean-up pull request #${pr.number} ${pr.action} (${branchNote}): ${pr.url}\n${list}`);
   return {
-    exitCode: 0,
+    exitCode: EXIT.OK,
     summary: `Clean-up pull request [#${pr.number}](${pr.url}) ${pr.action}: ${choice.remove.length} expired entries.`,
   };
 }

@@ -2,6 +2,7 @@
  * How `rolecall plan` reports: the plan on stdout in the chosen format, the scope and the next
  * step around it, the plan file, the exit code. Shared by the plan flow and the pull request's.
  */
+import { EXIT } from '../../errors.js';
 import { resolve } from 'node:path';
 import { planHasChanges, planIsApplyable, totalChanges } from '../../plan/describe.js';
 import { serializePlan } from '../../plan/plan-file.js';
@@ -22,8 +23,8 @@ export type PlanFormat = 'text' | 'markdown' | 'json';
 
 /** 1 when a guard blocks the plan (it cannot be applied); else 0, or 2 for changes if asked. */
 export function exitCodeOf(plan: Plan, detailed: boolean): number {
-  if (!planIsApplyable(plan)) return 1;
-  return detailed && planHasChanges(plan) ? 2 : 0;
+  if (!planIsApplyable(plan)) return EXIT.ERROR;
+  return detailed && planHasChanges(plan) ? EXIT.CHANGES : EXIT.OK;
 }
 
 export async function savePlan(io: Console, plan: Plan, out: string): Promise<void> {
