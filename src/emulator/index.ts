@@ -19,16 +19,8 @@ export {
   type FaultSpec,
 } from './faults.js';
 export type { RequestLogEntry, RequestStats } from './request-log.js';
-export {
-  defaultSeedPath,
-  loadDefaultSeed,
-  loadSeedFile,
-  type EmulatorSeed,
-  type SeedBusiness,
-  type SeedClient,
-  type SeedIdentity,
-  type SeedMember,
-} from './seed.js';
+export { defaultSeedPath, loadDefaultSeed, loadSeedFile } from './load-seed.js';
+export type { EmulatorSeed, SeedBusiness, SeedClient, SeedIdentity, SeedMember } from './seed.js';
 export { validateSeed } from './validate-seed.js';
 export type { EmulatorMemberState } from './model.js';
 export type { TeamMemberJson } from './wire.js';

@@ -2,12 +2,9 @@
  * The emulator's JSON seed format: the whole state it starts from (and what
  * `GET /_emulator/state` dumps and `PUT /_emulator/state` loads). Field names follow the
  * FreshBooks wire names. Every field marked optional has a default (see README, "Seed format").
+ * Types only: validate-seed.ts checks a value against them, load-seed.ts reads a file.
  */
-import { readFileSync } from 'node:fs';
-import { RolecallError } from '../errors.js';
-import { packagePath } from '../paths.js';
 import type { EmulatorMemberState } from './model.js';
-import { validateSeed } from './validate-seed.js';
 
 export interface SeedMember {
   /** Default: derived from the business id and email, so it is stable across restarts. */
@@ -88,32 +85,4 @@ export interface EmulatorSeed {
   businesses: SeedBusiness[];
   /** At least one; the first one's credentials are what `startEmulator` hands out. */
   clients: SeedClient[];
-}
-
-/** Reads and validates a seed file; every problem is reported with its JSON path. */
-export function loadSeedFile(path: string): EmulatorSeed {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new RolecallError('EMULATOR_SEED', `cannot read emulator seed ${path}: ${reason}`);
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new RolecallError('EMULATOR_SEED', `emulator seed ${path} is not valid JSON: ${reason}`);
-  }
-  return validateSeed(value, path);
-}
-
-/** The seed that ships with the package: the example business with deliberate drift. */
-export function defaultSeedPath(): string {
-  return packagePath('src', 'emulator', 'seeds', 'default.json');
-}
-
-export function loadDefaultSeed(): EmulatorSeed {
-  return loadSeedFile(defaultSeedPath());
 }

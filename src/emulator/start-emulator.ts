@@ -13,7 +13,8 @@ import type { FaultSpec } from './faults.js';
 import { handleApiRequest } from './handle-request.js';
 import { send } from './http.js';
 import type { RequestLogEntry } from './request-log.js';
-import { loadDefaultSeed, loadSeedFile, type EmulatorSeed } from './seed.js';
+import { loadDefaultSeed, loadSeedFile } from './load-seed.js';
+import type { EmulatorSeed } from './seed.js';
 import { validateSeed } from './validate-seed.js';
 import { SERVER_ERROR } from './wire.js';
 

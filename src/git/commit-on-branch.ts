@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RolecallError } from '../errors.js';
 import { assertBranchName, branchSha, checkedOutBranches } from './branches.js';
-import { commitSettings, identityEnv, modesAt, repoPathOf, treeOf } from './commit-plumbing.js';
+import { commitSettings, modesAt, repoPathOf, treeOf } from './commit-plumbing.js';
 import { gitFailure, gitMessage, openGit } from './open-git.js';
 import { currentBranch, repoRoot, resolveCommit } from './repo-info.js';
 
@@ -202,6 +202,29 @@ export async function commitOnBranch(
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
+}
+
+/** The commit's author, committer and date, as git reads them from the environment. */
+function identityEnv(
+  options: CommitOnBranchOptions,
+  useAuthorAsCommitter: boolean,
+): Record<string, string> {
+  const env: Record<string, string> = {};
+  const committer = options.committer ?? (useAuthorAsCommitter ? options.author : undefined);
+  if (options.author) {
+    env['GIT_AUTHOR_NAME'] = options.author.name;
+    env['GIT_AUTHOR_EMAIL'] = options.author.email;
+  }
+  if (committer) {
+    env['GIT_COMMITTER_NAME'] = committer.name;
+    env['GIT_COMMITTER_EMAIL'] = committer.email;
+  }
+  if (options.date) {
+    const stamp = `@${Math.floor(options.date.getTime() / 1000)} +0000`;
+    env['GIT_AUTHOR_DATE'] = stamp;
+    env['GIT_COMMITTER_DATE'] = stamp;
+  }
+  return env;
 }
 
 /** The name the brief and the callers use: a branch that must not exist yet. */

@@ -5,7 +5,6 @@
 import { realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import { RolecallError } from '../errors.js';
-import type { CommitOnBranchOptions } from './commit-on-branch.js';
 import { gitFailure, openGit } from './open-git.js';
 
 /**
@@ -72,28 +71,6 @@ export async function commitSettings(root: string): Promise<{ identity: boolean;
     }
   }
   return settings;
-}
-
-export function identityEnv(
-  options: CommitOnBranchOptions,
-  useAuthorAsCommitter: boolean,
-): Record<string, string> {
-  const env: Record<string, string> = {};
-  const committer = options.committer ?? (useAuthorAsCommitter ? options.author : undefined);
-  if (options.author) {
-    env['GIT_AUTHOR_NAME'] = options.author.name;
-    env['GIT_AUTHOR_EMAIL'] = options.author.email;
-  }
-  if (committer) {
-    env['GIT_COMMITTER_NAME'] = committer.name;
-    env['GIT_COMMITTER_EMAIL'] = committer.email;
-  }
-  if (options.date) {
-    const stamp = `@${Math.floor(options.date.getTime() / 1000)} +0000`;
-    env['GIT_AUTHOR_DATE'] = stamp;
-    env['GIT_COMMITTER_DATE'] = stamp;
-  }
-  return env;
 }
 
 export async function treeOf(root: string, commit: string): Promise<string> {

@@ -7,7 +7,7 @@ import {
   removeMember,
 } from '../../../src/emulator/members.js';
 import { acceptInvitation, addMember, patchMember } from '../../../src/emulator/members-control.js';
-import { loadDefaultSeed } from '../../../src/emulator/seed.js';
+import { loadDefaultSeed } from '../../../src/emulator/load-seed.js';
 import { EmulatorState, stableUuid } from '../../../src/emulator/state.js';
 
 const ACME = 240340;

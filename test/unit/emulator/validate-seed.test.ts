@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadDefaultSeed, loadSeedFile, type EmulatorSeed } from '../../../src/emulator/seed.js';
+import { loadDefaultSeed, loadSeedFile } from '../../../src/emulator/load-seed.js';
+import type { EmulatorSeed } from '../../../src/emulator/seed.js';
 import { validateSeed } from '../../../src/emulator/validate-seed.js';
 
 // Tests poke at deliberately broken seeds, so the mutators need an untyped view of them.
