@@ -31,7 +31,7 @@ import { RolecallError, EXIT } from '../errors.js';
 import type { FreshBooksConnection } from '../freshbooks/connect.js';
 import { commitOf } from '../git/commit-of.js';
 import { requireMergedPullRequest, type MergedPullRequest } from '../github/merged-pull-request.js';
-import { readApprovedPlan } from '../github/plan-comment.js';
+import { readApprovedPlan } from './github/plan-comment.js';
 import { totalChanges } from '../plan/describe.js';
 import type { Console } from '../ports.js';
 import { redact } from '../redact.js';

@@ -10,7 +10,7 @@
  * - `none`: no merged pull request, or one rolecall never commented on (before rolecall ran).
  */
 import { findMergedPullRequest } from '../github/merged-pull-request.js';
-import { readApprovedPlan } from '../github/plan-comment.js';
+import { readApprovedPlan } from './github/plan-comment.js';
 import type { GitHubSession } from '../github/session.js';
 import { ApplyComment } from './apply-on-merge/apply-comment.js';
 import type { ApprovalLookup } from './trusted-policies.js';

@@ -22,9 +22,9 @@ import {
   type GitHubContext,
   type PullRequestContext,
 } from '../github/context.js';
-import { appendJobSummary, appendPlanToJobSummary } from '../github/job-summary.js';
+import { appendJobSummary } from '../github/job-summary.js';
 import { writeOutput } from '../github/outputs.js';
-import { upsertPlanComment, type PlanCommentResult } from '../github/plan-comment.js';
+import { upsertPlanComment, type PlanCommentResult } from './github/plan-comment.js';
 import { RolecallError, EXIT } from '../errors.js';
 import { planHasChanges, planIsApplyable, totalChanges } from '../plan/describe.js';
 import { renderPlanMarkdown } from '../plan/render-markdown.js';
@@ -145,7 +145,13 @@ export async function planOnPullRequest(
     );
   }
 
-  await appendPlanToJobSummary(context.stepSummaryPath, plan);
+  // The whole plan, as detailed as 1 MiB allows (the planner's renderer degrades to fit).
+  await appendJobSummary(context.stepSummaryPath, (maxChars) =>
+    renderPlanMarkdown(plan, {
+      maxChars,
+      fullPlanHint: 'The plan file is an artifact of this run.',
+    }),
+  );
   if (scope && scope.deleted.length > 0) {
     await appendJobSummary(
       context.stepSummaryPath,

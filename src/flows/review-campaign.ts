@@ -7,7 +7,8 @@
 import { UsageError } from '../errors.js';
 import { appendJobSummary } from '../github/job-summary.js';
 import { findLabelledItems } from '../github/labelled-items.js';
-import { REVIEW_LABEL, createReviewIssue } from '../github/review-issue.js';
+import { REVIEW_LABEL } from '../github/review-issue-record.js';
+import { createReviewIssue } from './github/review-issue.js';
 import { parseDuration } from '../policy/parse-time.js';
 import {
   parseReviewIssueBody,

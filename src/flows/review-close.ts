@@ -10,7 +10,8 @@
  */
 import { RolecallError, EXIT } from '../errors.js';
 import { openPullRequest, openPullRequestFor } from '../github/pull-requests.js';
-import { REVIEW_LABEL, type ReviewIssueState } from '../github/review-issue.js';
+import { REVIEW_LABEL } from '../github/review-issue-record.js';
+import type { ReviewIssueState } from './github/review-issue.js';
 import { readFileAt } from '../git/read-file-at.js';
 import { upsertStickyComment } from '../github/sticky-comment.js';
 import { removeMembers } from '../policy/edit-policy.js';

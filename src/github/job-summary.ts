@@ -6,9 +6,7 @@
  * resort.
  */
 import { appendFile, stat } from 'node:fs/promises';
-import { renderPlanMarkdown } from '../plan/index.js';
 import { redact } from '../redact.js';
-import type { Plan } from '../types.js';
 import { STEP_SUMMARY_MAX_BYTES, truncateBytesWithNote, utf8Bytes } from './limits.js';
 
 export const SUMMARY_TRUNCATION_NOTE =
@@ -67,14 +65,4 @@ async function sizeOf(path: string): Promise<number> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
     throw error;
   }
-}
-
-/** The whole plan, as detailed as 1 MiB allows (the planner's renderer degrades to fit). */
-export function appendPlanToJobSummary(path: string | null, plan: Plan): Promise<SummaryResult> {
-  return appendJobSummary(path, (maxChars) =>
-    renderPlanMarkdown(plan, {
-      maxChars,
-      fullPlanHint: 'The plan file is an artifact of this run.',
-    }),
-  );
 }

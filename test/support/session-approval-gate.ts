@@ -2,7 +2,7 @@
  * The approval gate of a merged pull request, built from an open GitHub session (its clients,
  * repository and login). Tests only: the apply-on-merge flow builds its gate itself.
  */
-import { GitHubApprovalGate } from '../../src/github/approval-gate.js';
+import { GitHubApprovalGate } from '../../src/flows/github/approval-gate.js';
 import type { GitHubSession } from '../../src/github/session.js';
 import type { ApprovalRules } from '../../src/types.js';
 

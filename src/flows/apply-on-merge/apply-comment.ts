@@ -13,7 +13,7 @@
  */
 import type { GitHubSession } from '../../github/session.js';
 import type { MergedPullRequest } from '../../github/merged-pull-request.js';
-import { APPLY_COMMENT_KIND } from '../../github/plan-comment.js';
+import { APPLY_COMMENT_KIND } from '../github/plan-comment.js';
 import {
   readStickyRecord,
   upsertStickyComment,

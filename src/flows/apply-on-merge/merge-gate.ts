@@ -20,10 +20,10 @@ import {
   DEFAULT_APPROVAL_RULES,
   GitHubApprovalGate,
   type GateEvaluation,
-} from '../../github/approval-gate.js';
+} from '../github/approval-gate.js';
 import type { GitHubSession } from '../../github/session.js';
 import type { MergedPullRequest } from '../../github/merged-pull-request.js';
-import type { ApprovedPlan } from '../../github/plan-comment.js';
+import type { ApprovedPlan } from '../github/plan-comment.js';
 import type { PlanEffect } from '../../plan/index.js';
 import type { IdentityLink } from '../../github/approvals.js';
 import { toolVersion } from '../../paths.js';

@@ -13,7 +13,7 @@
  * refused (`problem`) — never a silent fallback to the default.
  */
 import { canonicalJson } from '../../canonical.js';
-import { DEFAULT_APPROVAL_RULES } from '../../github/approval-gate.js';
+import { DEFAULT_APPROVAL_RULES } from '../github/approval-gate.js';
 import type { ApprovalRules } from '../../types.js';
 import type { TrustedPolicies } from '../trusted-policies.js';
 

@@ -3,7 +3,7 @@
  * deleted policy files, what merging does), the job-log line about the comment, the annotation
  * when a guard blocks the plan. Pure text; plan-on-pull-request.ts posts and prints it.
  */
-import type { PlanCommentResult } from '../../github/plan-comment.js';
+import type { PlanCommentResult } from '../github/plan-comment.js';
 import type { PullRequestContext } from '../../github/context.js';
 import { planHasChanges, planIsApplyable } from '../../plan/describe.js';
 import { code, escapeText } from '../../plan/markdown-text.js';

@@ -7,7 +7,7 @@ import type { GitHubClient } from '../../github/client.js';
 import type { RepoRef } from '../../github/context.js';
 import { githubError } from '../../github/github-error.js';
 import { ACTIONS_BOT_LOGIN, isBot, sameLogin } from '../../github/identity.js';
-import { readReviewIssue, type ReviewIssueState } from '../../github/review-issue.js';
+import { readReviewIssue, type ReviewIssueState } from '../github/review-issue.js';
 import type { GitHubSession } from '../../github/session.js';
 
 /** Only rolecall's own review issues: opened by this token's login or by the Actions bot. */

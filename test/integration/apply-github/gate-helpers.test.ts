@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { sameRules } from '../../../src/flows/apply-on-merge/rules-before-merge.js';
 import { planFromEffect, withinApproved } from '../../../src/flows/apply-on-merge/merge-gate.js';
 import { markdownLine } from '../../../src/flows/apply-on-merge/render-comment.js';
-import { approvalDigest } from '../../../src/github/plan-digest.js';
+import { approvalDigest } from '../../../src/plan/approval-digest.js';
 import { planChangesOnly } from '../../../src/plan/index.js';
 import {
   businessPlan,

@@ -18,7 +18,7 @@ import { packagePath } from '../../../src/paths.js';
 import type { AuditRecord } from '../../../src/apply/records.js';
 import { bufferIo } from '../../support/buffer-io.js';
 import { ACTIONS_BOT_LOGIN } from '../../../src/github/identity.js';
-import { upsertPlanComment } from '../../../src/github/plan-comment.js';
+import { upsertPlanComment } from '../../../src/flows/github/plan-comment.js';
 import { planReview } from '../../../src/flows/plan/policy-review.js';
 import { loadDesiredState } from '../../../src/policy/load-desired-state.js';
 import type { Plan } from '../../../src/types.js';

@@ -18,11 +18,11 @@ import {
   plan,
   renderForTest,
 } from '../../support/fake-github/plans.js';
-import { upsertPlanComment } from '../../../src/github/plan-comment.js';
+import { upsertPlanComment } from '../../../src/flows/github/plan-comment.js';
 import {
   GitHubApprovalGate,
   type GitHubApprovalGateOptions,
-} from '../../../src/github/approval-gate.js';
+} from '../../../src/flows/github/approval-gate.js';
 import {
   findMergedPullRequest,
   requireMergedPullRequest,

@@ -12,7 +12,7 @@ import {
   openPullRequest,
   upsertCleanupPullRequest,
 } from '../../../src/github/pull-requests.js';
-import { createReviewIssue, readReviewIssue } from '../../../src/github/review-issue.js';
+import { createReviewIssue, readReviewIssue } from '../../../src/flows/github/review-issue.js';
 import { githubContext } from '../../../src/github/context.js';
 import { hiddenRecord } from '../../../src/github/hidden-record.js';
 import type { GitHubClient } from '../../../src/github/client.js';

@@ -10,8 +10,8 @@ import { startEmulator, type RunningEmulator } from '../../../src/emulator/index
 import { connectFreshBooks, type FreshBooksConnection } from '../../../src/freshbooks/connect.js';
 import { applyPlan } from '../../../src/apply/apply-plan.js';
 import { syncLiveState } from '../../../src/sync/sync-live-state.js';
-import { GitHubApprovalGate } from '../../../src/github/approval-gate.js';
-import { upsertPlanComment } from '../../../src/github/plan-comment.js';
+import { GitHubApprovalGate } from '../../../src/flows/github/approval-gate.js';
+import { upsertPlanComment } from '../../../src/flows/github/plan-comment.js';
 import { requireMergedPullRequest } from '../../../src/github/merged-pull-request.js';
 import { ACTIONS_BOT_LOGIN } from '../../../src/github/identity.js';
 import { packagePath } from '../../../src/paths.js';

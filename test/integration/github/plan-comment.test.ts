@@ -16,11 +16,11 @@ import {
   readApprovedDigest,
   readApprovedPlan,
   upsertPlanComment,
-} from '../../../src/github/plan-comment.js';
+} from '../../../src/flows/github/plan-comment.js';
 import { upsertStickyComment, TRUNCATION_NOTE } from '../../../src/github/sticky-comment.js';
 import { hiddenRecord } from '../../../src/github/hidden-record.js';
 import { ACTIONS_BOT_LOGIN, resolveTokenLogin } from '../../../src/github/identity.js';
-import { approvalDigest, saltedDigest } from '../../../src/github/plan-digest.js';
+import { approvalDigest, saltedDigest } from '../../../src/plan/approval-digest.js';
 import type { GitHubClient } from '../../../src/github/client.js';
 import { openGitHubSession } from '../../../src/github/session.js';
 import { sessionApprovalGate } from '../../support/session-approval-gate.js';

@@ -21,8 +21,8 @@ import {
 } from '../../../src/emulator/index.js';
 import { ACTIONS_BOT_LOGIN } from '../../../src/github/identity.js';
 import { packagePath } from '../../../src/paths.js';
-import { readApprovedPlan } from '../../../src/github/plan-comment.js';
-import { approvalDigest, saltedDigest } from '../../../src/github/plan-digest.js';
+import { readApprovedPlan } from '../../../src/flows/github/plan-comment.js';
+import { approvalDigest, saltedDigest } from '../../../src/plan/approval-digest.js';
 import { addStandardTokens, fakeClient, TOKENS } from '../../support/fake-github/client.js';
 import {
   startFakeGitHub,

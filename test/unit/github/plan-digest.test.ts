@@ -5,7 +5,7 @@ import {
   describeDifference,
   effectMatches,
   saltedDigest,
-} from '../../../src/github/plan-digest.js';
+} from '../../../src/plan/approval-digest.js';
 import { planChangesDigest, planChangesOnly } from '../../../src/plan/index.js';
 import { digestOf } from '../../../src/canonical.js';
 import {

@@ -8,8 +8,8 @@
  * validates another's.
  */
 import { digestOf, sha256Hex } from '../canonical.js';
-import { comparePlans, planChangesDigest, type PlanEffect } from '../plan/index.js';
-import { policyChangesDigest, type BusinessPolicyChange } from '../plan/policy-changes.js';
+import { comparePlans, planChangesDigest, type PlanEffect } from './compare-plans.js';
+import { policyChangesDigest, type BusinessPolicyChange } from './policy-changes.js';
 import type { BusinessPlan, Plan } from '../types.js';
 
 /**

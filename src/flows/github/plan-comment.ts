@@ -1,30 +1,35 @@
 /**
  * The plan comment on a pull request: the rendered plan for people, and a hidden record for
- * apply — the salted digest of the plan's effect (plan-digest.ts), the head commit it was
+ * apply — the salted digest of the plan's effect (plan/approval-digest.ts), the head commit it was
  * computed for, the businesses in scope (apply re-plans exactly those), and, when small enough,
  * the effect itself so that a refusal can show what changed.
  */
-import type { Plan } from '../types.js';
-import type { GitHubClient } from './client.js';
-import type { RepoRef } from './context.js';
-import { githubError } from './github-error.js';
+import type { Plan } from '../../types.js';
+import type { GitHubClient } from '../../github/client.js';
+import type { RepoRef } from '../../github/context.js';
+import { githubError } from '../../github/github-error.js';
 import {
   planChangesOnly,
   renderPlanMarkdown,
   totalChanges,
   type PlanEffect,
-} from '../plan/index.js';
-import { policyChangesDigest, type BusinessPolicyChange } from '../plan/policy-changes.js';
-import { renderPolicyReviewMarkdown, type PolicyReview } from '../plan/render-policy-review.js';
-import { approvalDigest, effectMatches, isPlanEffect, saltedDigest } from './plan-digest.js';
-import { hiddenRecord } from './hidden-record.js';
-import { GITHUB_BODY_MAX_CHARS } from './limits.js';
+} from '../../plan/index.js';
+import { policyChangesDigest, type BusinessPolicyChange } from '../../plan/policy-changes.js';
+import { renderPolicyReviewMarkdown, type PolicyReview } from '../../plan/render-policy-review.js';
+import {
+  approvalDigest,
+  effectMatches,
+  isPlanEffect,
+  saltedDigest,
+} from '../../plan/approval-digest.js';
+import { hiddenRecord } from '../../github/hidden-record.js';
+import { GITHUB_BODY_MAX_CHARS } from '../../github/limits.js';
 import {
   readStickyRecord,
   upsertStickyComment,
   type FoundComment,
   type UpsertResult,
-} from './sticky-comment.js';
+} from '../../github/sticky-comment.js';
 
 export const PLAN_COMMENT_KIND = 'plan';
 export const APPLY_COMMENT_KIND = 'apply';

@@ -5,19 +5,19 @@
  * 1. the plan's effect and the policy changes are the ones last posted on the pull request
  *    (same salted digest) — otherwise "plan changed since approval", with the difference; and
  * 2. every approval rule of every business the change touches — a FreshBooks change, or a
- *    policy change (policy-changes.ts: rules, approvals, expiries, files…) — is met
- *    (approvals.ts) by reviews of the pull request's head commit.
+ *    policy change (plan/policy-changes.ts: rules, approvals, expiries, files…) — is met
+ *    (github/approvals.ts) by reviews of the pull request's head commit.
  *
  * Only a change with neither FreshBooks changes nor policy changes (comments, layout) needs no
  * approval. Everything is fetched fresh from GitHub here; the
  * decision itself is the pure `evaluateApprovals`.
  */
-import type { ApprovalDecision, ApprovalGate } from '../ports.js';
-import { isPolicyRole } from '../roles.js';
-import type { ApprovalRules, Change, Plan } from '../types.js';
-import type { GitHubClient } from './client.js';
-import { repoParams, type RepoRef } from './context.js';
-import { githubError } from './github-error.js';
+import type { ApprovalDecision, ApprovalGate } from '../../ports.js';
+import { isPolicyRole } from '../../roles.js';
+import type { ApprovalRules, Change, Plan } from '../../types.js';
+import type { GitHubClient } from '../../github/client.js';
+import { repoParams, type RepoRef } from '../../github/context.js';
+import { githubError } from '../../github/github-error.js';
 import {
   fetchBranchPushes,
   fetchPermissions,
@@ -25,23 +25,23 @@ import {
   fetchPullCommits,
   fetchTeamMembers,
   MAX_LISTED_COMMITS,
-} from './reviewer-facts.js';
+} from '../../github/reviewer-facts.js';
 import {
   evaluateApprovals,
   latestDecisiveReviews,
   type IdentityLink,
   type PushInput,
   type ReviewInput,
-} from './approvals.js';
-import { isBot, sameLogin } from './identity.js';
+} from '../../github/approvals.js';
+import { isBot, sameLogin } from '../../github/identity.js';
 import {
   comparePolicyChanges,
   policyChangesDigest,
   type BusinessPolicyChange,
-} from '../plan/policy-changes.js';
+} from '../../plan/policy-changes.js';
 import { readApprovedPlan, type ApprovedPlan } from './plan-comment.js';
-import { planChangesOnly, totalChanges } from '../plan/index.js';
-import { approvalDigest, describeDifference, saltedDigest } from './plan-digest.js';
+import { planChangesOnly, totalChanges } from '../../plan/index.js';
+import { approvalDigest, describeDifference, saltedDigest } from '../../plan/approval-digest.js';
 
 export const DEFAULT_APPROVAL_RULES: ApprovalRules = { required: 1 };
 
@@ -54,7 +54,7 @@ export interface GitHubApprovalGateOptions {
   teamOctokit?: GitHubClient;
   repo: RepoRef;
   pullNumber: number;
-  /** Login that posts rolecall's plan comments (identity.ts). */
+  /** Login that posts rolecall's plan comments (github/identity.ts). */
   login: string;
   /** The `approvals:` of a business's policy; `undefined` → `defaultRules`. */
   rulesFor: (businessId: number) => ApprovalRules | undefined;
@@ -76,7 +76,7 @@ export interface GitHubApprovalGateOptions {
   /**
    * "This GitHub login is the person with these emails": the `identities:` of the policies
    * before *and* after the merge, united (a link either side names excludes the reviewer).
-   * Default none: then only the public email and the address heuristics of approvals.ts link a
+   * Default none: then only the public email and the address heuristics of github/approvals.ts link a
    * reviewer to a grantee.
    */
   identities?: IdentityLink[];

@@ -1,12 +1,11 @@
 /**
- * Access-review campaigns as issues. The body — one checkbox per person, checked = keep — is the
- * review module's (`renderReviewIssueBody`), and so is reading the ticks back
- * (`parseReviewIssueBody`); this file opens the issue, labels it, adds a hidden record of who was
- * under review, and reads it back only when it is rolecall's (record present, and opened by the
- * expected login when one is given).
+ * Access-review campaigns as issues, the GitHub side: open the issue labelled, with a hidden
+ * record of who was under review, and read that record back only from rolecall's own issue
+ * (record present, and opened by the expected login when one is given). The body — one
+ * checkbox per person, checked = keep — and reading the ticks are the review module's; the
+ * flow joins the two (flows/github/review-issue.ts).
  */
 import { RolecallError } from '../errors.js';
-import { parseReviewIssueBody, type ParsedReviewIssue } from '../review/index.js';
 import type { GitHubClient } from './client.js';
 import { repoParams, type RepoRef } from './context.js';
 import { githubError } from './github-error.js';
@@ -25,25 +24,26 @@ export interface ReviewIssueRecord {
   members: string[];
 }
 
-export interface CreateReviewIssueInput {
+export interface OpenReviewIssueInput {
   repo: RepoRef;
   businessId: number;
   title: string;
-  /** `renderReviewIssueBody(rows, {due, …})`. */
+  /** The visible body (the review's checkboxes). */
   body: string;
+  /** Everyone with a checkbox (lower-case emails), for the hidden record. */
+  members: readonly string[];
   label?: string;
 }
 
-export async function createReviewIssue(
+export async function openReviewIssue(
   octokit: GitHubClient,
-  input: CreateReviewIssueInput,
+  input: OpenReviewIssueInput,
 ): Promise<{ number: number; url: string }> {
   const label = input.label ?? REVIEW_LABEL;
-  const parsed = parseReviewIssueBody(input.body);
   const record: ReviewIssueRecord = {
     v: 1,
     businessId: input.businessId,
-    members: [...parsed.keep, ...parsed.remove, ...parsed.conflicting].sort(),
+    members: [...input.members].sort(),
   };
   const { body } = composeBody(
     { kind: KIND, scope: String(input.businessId) },
@@ -72,24 +72,25 @@ export async function createReviewIssue(
   }
 }
 
-export interface ReviewIssueState extends ParsedReviewIssue {
+export interface RecordedReviewIssue {
   number: number;
   url: string;
   state: 'open' | 'closed';
-  /** Everyone under review, from the hidden record. */
-  members: string[];
+  /** The whole body, ticks included. */
+  body: string;
+  record: ReviewIssueRecord;
 }
 
 /**
- * Reads a review issue's checkboxes. Refuses an issue without rolecall's review record, or not
- * opened by `author` when given. `missing` is computed against the people of the record.
+ * Reads a review issue and its hidden record. Refuses an issue without rolecall's review
+ * record, or not opened by `author` when given.
  */
-export async function readReviewIssue(
+export async function readReviewIssueRecord(
   octokit: GitHubClient,
   repo: RepoRef,
   number: number,
   options: { author?: string } = {},
-): Promise<ReviewIssueState> {
+): Promise<RecordedReviewIssue> {
   let issue;
   try {
     ({ data: issue } = await octokit.rest.issues.get({
@@ -122,13 +123,11 @@ export async function readReviewIssue(
       `issue #${number} was opened by @${issue.user?.login ?? 'unknown'}, not by @${options.author}: not trusted as a review`,
     );
   }
-  const parsed = parseReviewIssueBody(body, { members: record.members });
   return {
-    ...parsed,
-    businessId: parsed.businessId ?? record.businessId,
     number: issue.number,
     url: issue.html_url,
     state: issue.state === 'closed' ? 'closed' : 'open',
-    members: record.members,
+    body,
+    record: record as ReviewIssueRecord,
   };
 }
