@@ -51,19 +51,15 @@ export async function recordOutcome(
   const { change } = op;
   const at = ctx.clock.now().toISOString();
   const auditId = `${ctx.runId}:${op.key}`;
+  // The key order is the journal line's: type, at, runId, then resultOf's, then auditId, task.
   const outcomeRecord: OutcomeRecord = {
     type: 'outcome',
     at,
     runId: ctx.runId,
-    op: op.key,
-    businessId: change.businessId,
-    email: change.email,
-    action: change.action,
-    from: change.from,
-    to: change.to,
-    outcome,
-    ...(extra.detail === undefined ? {} : { detail: redact(extra.detail) }),
-    ...(extra.requestId === undefined ? {} : { requestId: extra.requestId }),
+    ...resultOf(op, outcome, {
+      ...(extra.detail === undefined ? {} : { detail: redact(extra.detail) }),
+      ...(extra.requestId === undefined ? {} : { requestId: extra.requestId }),
+    }),
     auditId,
     ...(extra.task === undefined ? {} : { task: extra.task }),
   };

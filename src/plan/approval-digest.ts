@@ -8,9 +8,14 @@
  * validates another's.
  */
 import { digestOf, sha256Hex } from '../canonical.js';
-import { comparePlans, planChangesDigest, type PlanEffect } from './compare-plans.js';
+import {
+  comparePlans,
+  planChangesDigest,
+  planFromEffect,
+  type PlanEffect,
+} from './compare-plans.js';
 import { policyChangesDigest, type BusinessPolicyChange } from './policy-changes.js';
-import type { BusinessPlan, Plan } from '../types.js';
+import type { Plan } from '../types.js';
 
 /**
  * `sha256:<hex>` of what an approval covers: the plan's effect (the planner's
@@ -52,31 +57,11 @@ export function effectMatches(
 
 /**
  * The planner's `comparePlans` between the approved effect (read back from the comment) and the
- * new plan: one line per difference. The effect has no names or files; they are taken from the
- * new plan where the business is still there.
+ * new plan: one line per difference. The effect has no names; they are taken from the new plan
+ * where the business is still there (`planFromEffect`).
  */
 export function describeDifference(approved: PlanEffect, current: Plan): string[] {
-  const names = new Map(current.businesses.map((b) => [b.businessId, b.name]));
-  const businesses: BusinessPlan[] = approved.businesses.map((b) => ({
-    businessId: b.businessId,
-    name: names.get(b.businessId) ?? `business ${b.businessId}`,
-    policyFile: '',
-    policyCommit: { sha: null, dirty: false },
-    desiredDigest: '',
-    liveFingerprint: '',
-    memberFingerprints: {},
-    mode: b.mode,
-    changes: b.changes,
-    unmanaged: [],
-    guards: b.guards.map((g) => ({
-      guard: g.guard,
-      ok: g.ok,
-      message: '',
-      ...(g.override ? { override: { ...g.override, source: { file: '', line: 0, col: 0 } } } : {}),
-    })),
-    applyable: b.applyable,
-  }));
-  return comparePlans({ ...current, businesses }, current);
+  return comparePlans(planFromEffect(approved, current), current);
 }
 
 /** Shape check for an effect read back from a hidden record (untrusted JSON). */

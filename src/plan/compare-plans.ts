@@ -51,6 +51,41 @@ export function planChangesDigest(plan: Plan): string {
 }
 
 /**
+ * The inverse of `planChangesOnly`, as far as there is one: a plan with exactly `effect`'s
+ * changes and guard verdicts (so its effect digest is `effect`'s by construction), and the
+ * names, files and commits of `current`'s businesses where `current` has them. Used to judge or
+ * compare an approved plan read back from its record.
+ */
+export function planFromEffect(effect: PlanEffect, current: Plan): Plan {
+  const byId = new Map(current.businesses.map((b) => [b.businessId, b]));
+  const businesses: BusinessPlan[] = effect.businesses.map((b) => {
+    const now = byId.get(b.businessId);
+    return {
+      businessId: b.businessId,
+      name: now?.name ?? `business ${b.businessId}`,
+      policyFile: now?.policyFile ?? '',
+      policyCommit: now?.policyCommit ?? { sha: null, dirty: false },
+      desiredDigest: now?.desiredDigest ?? '',
+      liveFingerprint: now?.liveFingerprint ?? '',
+      memberFingerprints: {},
+      mode: b.mode,
+      changes: b.changes as Change[],
+      unmanaged: [],
+      guards: b.guards.map((g) => ({
+        guard: g.guard,
+        ok: g.ok,
+        message: '',
+        ...(g.override
+          ? { override: { ...g.override, source: { file: '', line: 0, col: 0 } } }
+          : {}),
+      })),
+      applyable: b.applyable,
+    };
+  });
+  return { ...current, businesses };
+}
+
+/**
  * The differences between an approved plan `a` and a new plan `b`, one human line each, in
  * business order then change order; empty when they apply the same thing.
  */
@@ -108,7 +143,8 @@ function compareBusiness(old: BusinessPlan, now: BusinessPlan): string[] {
   return lines;
 }
 
-function withoutSource(change: Change): Omit<Change, 'source'> {
+/** A change without its policy position: what it does, wherever the policy file put it. */
+export function withoutSource(change: Change): Omit<Change, 'source'> {
   const { source: _source, ...rest } = change;
   return rest;
 }

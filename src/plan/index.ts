@@ -28,6 +28,7 @@ export {
   comparePlans,
   planChangesOnly,
   planChangesDigest,
+  planFromEffect,
   type PlanEffect,
 } from './compare-plans.js';
 export {

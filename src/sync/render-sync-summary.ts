@@ -1,15 +1,8 @@
-import type { KnownRole } from '../roles.js';
+import { POLICY_ROLES, type KnownRole } from '../roles.js';
 import type { LiveBusiness, LiveState } from '../types.js';
 
-const ROLE_ORDER: KnownRole[] = [
-  'owner',
-  'admin',
-  'manager',
-  'accountant',
-  'employee',
-  'contractor',
-  'unassigned',
-];
+/** The owner, then the grantable roles in the order policies and plans list them. */
+const ROLE_ORDER: readonly KnownRole[] = ['owner', ...POLICY_ROLES];
 
 export interface SummaryExtras {
   /** Calls to the OAuth token endpoint during the run. */

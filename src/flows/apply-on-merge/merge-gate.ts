@@ -24,12 +24,12 @@ import {
 import type { GitHubSession } from '../../github/session.js';
 import type { MergedPullRequest } from '../../github/merged-pull-request.js';
 import type { ApprovedPlan } from '../github/plan-comment.js';
-import type { PlanEffect } from '../../plan/index.js';
+import { planFromEffect, withoutSource, type PlanEffect } from '../../plan/compare-plans.js';
 import type { IdentityLink } from '../../github/approvals.js';
 import { toolVersion } from '../../paths.js';
 import type { BusinessPolicyChange } from '../../plan/policy-changes.js';
 import type { ApprovalDecision, ApprovalGate } from '../../ports.js';
-import type { ApprovalRules, BusinessPlan, Change, Plan } from '../../types.js';
+import type { ApprovalRules, Plan } from '../../types.js';
 import { sameRules, type RulesBeforeMerge } from './rules-before-merge.js';
 
 export interface MergeGateOptions {
@@ -151,44 +151,6 @@ export function withinApproved(plan: Plan, effect: PlanEffect): boolean {
     const known = new Set(was.changes.map((c) => canonicalJson(c)));
     return business.changes.every((c) => known.has(canonicalJson(withoutSource(c))));
   });
-}
-
-/**
- * The approved plan, rebuilt from its effect (the hidden record of the plan comment) with names
- * and files from the current plan: its effect digest is the approved one by construction.
- */
-export function planFromEffect(effect: PlanEffect, current: Plan): Plan {
-  const byId = new Map(current.businesses.map((b) => [b.businessId, b]));
-  const businesses: BusinessPlan[] = effect.businesses.map((b) => {
-    const now = byId.get(b.businessId);
-    return {
-      businessId: b.businessId,
-      name: now?.name ?? `business ${b.businessId}`,
-      policyFile: now?.policyFile ?? '',
-      policyCommit: now?.policyCommit ?? { sha: null, dirty: false },
-      desiredDigest: now?.desiredDigest ?? '',
-      liveFingerprint: now?.liveFingerprint ?? '',
-      memberFingerprints: {},
-      mode: b.mode,
-      changes: b.changes as Change[],
-      unmanaged: [],
-      guards: b.guards.map((g) => ({
-        guard: g.guard,
-        ok: g.ok,
-        message: '',
-        ...(g.override
-          ? { override: { ...g.override, source: { file: '', line: 0, col: 0 } } }
-          : {}),
-      })),
-      applyable: b.applyable,
-    };
-  });
-  return { ...current, businesses };
-}
-
-function withoutSource(change: Change): Omit<Change, 'source'> {
-  const { source: _source, ...rest } = change;
-  return rest;
 }
 
 /** A plan of no business: what the gate judges when only the policies changed. */

@@ -18,7 +18,7 @@
  * pull request (no new commit, no CI run, no notification).
  */
 import { RolecallError } from '../../errors.js';
-import { commitOnBranch, pushBranch, type GitIdentity } from '../../git/index.js';
+import { commitIsPresent, commitOnBranch, pushBranch, type GitIdentity } from '../../git/index.js';
 import { gitFailure, openGit } from '../../git/open-git.js';
 import type { PolicySource } from '../../policy/validate-documents.js';
 import { readPoliciesAtCommit } from '../policy-snapshot.js';
@@ -70,18 +70,9 @@ export async function remoteBranchSha(
   return line ? (line.split('\t')[0] ?? null) : null;
 }
 
-async function hasCommit(cwd: string, sha: string): Promise<boolean> {
-  try {
-    await openGit(cwd).raw(['cat-file', '-e', `${sha}^{commit}`]);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Makes the remote branch's head commit available locally (no ref of the user's is moved). */
 async function fetchCommit(cwd: string, remote: string, branch: string, sha: string) {
-  if (await hasCommit(cwd, sha)) return;
+  if (await commitIsPresent(cwd, sha)) return;
   try {
     await openGit(cwd, { network: true }).raw([
       'fetch',
@@ -94,7 +85,7 @@ async function fetchCommit(cwd: string, remote: string, branch: string, sha: str
   } catch (error) {
     throw gitFailure(error, `fetching ${branch} from ${remote}`);
   }
-  if (!(await hasCommit(cwd, sha))) {
+  if (!(await commitIsPresent(cwd, sha))) {
     throw new RolecallError(
       'CLEANUP_BRANCH_MOVED',
       `${branch} on ${remote} moved while rolecall was reading it; run again`,

@@ -5,7 +5,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { sameRules } from '../../../src/flows/apply-on-merge/rules-before-merge.js';
-import { planFromEffect, withinApproved } from '../../../src/flows/apply-on-merge/merge-gate.js';
+import { withinApproved } from '../../../src/flows/apply-on-merge/merge-gate.js';
+import { planFromEffect } from '../../../src/plan/compare-plans.js';
 import { markdownLine } from '../../../src/flows/apply-on-merge/render-comment.js';
 import { approvalDigest } from '../../../src/plan/approval-digest.js';
 import { planChangesOnly } from '../../../src/plan/index.js';
