@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
-import { basename, dirname, relative, isAbsolute } from 'node:path';
+import { chmod, mkdir, readFile, stat } from 'node:fs/promises';
+import { dirname, relative, isAbsolute } from 'node:path';
 import { RolecallError } from '../errors.js';
 import type { StoredCredentials, TokenStore } from '../ports.js';
 import { registerSecret } from '../redact.js';
+import { writeFileAtomic } from '../write-file-atomic.js';
 
 /** The on-disk format of `.rolecall/credentials.json`. */
 interface CredentialsFile {
@@ -18,9 +18,9 @@ const POSIX = process.platform !== 'win32';
 
 /**
  * The default token store: one JSON file, mode 0600 in a 0700 directory, replaced atomically
- * (temp file in the same directory, fsync, rename, fsync of the directory). After `save`
- * resolves, a crash or power loss leaves either the old or the new file, never a torn one,
- * and the new one survives.
+ * (writeFileAtomic: temp file in the same directory, fsync, rename, fsync of the directory).
+ * After `save` resolves, a crash or power loss leaves either the old or the new file, never a
+ * torn one, and the new one survives.
  */
 export function createFileTokenStore(path: string, options: { cwd?: string } = {}): TokenStore {
   const shown = options.cwd && isAbsolute(path) ? displayPath(path, options.cwd) : path;
@@ -59,24 +59,10 @@ export function createFileTokenStore(path: string, options: { cwd?: string } = {
           : { accessTokenExpiresAt: credentials.accessTokenExpiresAt }),
         updatedAt: credentials.updatedAt,
       };
-      const temp = `${dir}/.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-      const handle = await open(temp, 'wx', 0o600);
-      try {
-        await handle.writeFile(`${JSON.stringify(body, null, 2)}\n`, 'utf8');
-        await handle.sync();
-      } catch (error) {
-        await handle.close();
-        await unlink(temp).catch(() => {});
-        throw error;
-      }
-      await handle.close();
-      try {
-        await rename(temp, path);
-      } catch (error) {
-        await unlink(temp).catch(() => {});
-        throw error;
-      }
-      await fsyncDir(dir);
+      await writeFileAtomic(path, `${JSON.stringify(body, null, 2)}\n`, {
+        mode: 0o600,
+        syncDirectory: true,
+      });
     },
   };
 }
@@ -117,16 +103,6 @@ async function ensurePrivateDir(dir: string): Promise<void> {
   // `mkdir` applies the umask; make the directory we created exactly 0700. A directory that
   // already existed is the user's: leave its mode alone.
   if (created !== undefined && POSIX) await chmod(dir, 0o700);
-}
-
-async function fsyncDir(dir: string): Promise<void> {
-  if (!POSIX) return; // Windows cannot open a directory for fsync; rename is already durable there.
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
 
 function displayPath(path: string, cwd: string): string {

@@ -41,8 +41,9 @@ const SAME_LAYER: Readonly<Record<string, readonly string[]>> = {
   drift: ['plan', 'apply/records.ts'],
   review: ['plan'],
   jit: ['plan', 'review'],
-  // The github-secret token store, loaded lazily so a build may leave GitHub out.
-  freshbooks: ['github/token-store-github-secret.ts'],
+  // The github-secret token store, loaded lazily so a build may leave GitHub out; the file
+  // store replaces its file with the one atomic writer.
+  freshbooks: ['github/token-store-github-secret.ts', 'write-file-atomic'],
   // Shared definitions build on one another (the cycle test keeps that one-way).
   types: ['roles'],
   ports: ['types'],

@@ -76,8 +76,8 @@ export interface GitHubApprovalGateOptions {
   /**
    * "This GitHub login is the person with these emails": the `identities:` of the policies
    * before *and* after the merge, united (a link either side names excludes the reviewer).
-   * Default none: then only the public email and the address heuristics of github/approvals.ts link a
-   * reviewer to a grantee.
+   * Default none: then only the public email and the address heuristics of github/approvals.ts
+   * link a reviewer to a grantee.
    */
   identities?: IdentityLink[];
 }

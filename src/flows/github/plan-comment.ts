@@ -1,8 +1,8 @@
 /**
  * The plan comment on a pull request: the rendered plan for people, and a hidden record for
- * apply — the salted digest of the plan's effect (plan/approval-digest.ts), the head commit it was
- * computed for, the businesses in scope (apply re-plans exactly those), and, when small enough,
- * the effect itself so that a refusal can show what changed.
+ * apply — the salted digest of the plan's effect (plan/approval-digest.ts), the head commit it
+ * was computed for, the businesses in scope (apply re-plans exactly those), and, when small
+ * enough, the effect itself so that a refusal can show what changed.
  */
 import type { Plan } from '../../types.js';
 import type { GitHubClient } from '../../github/client.js';
