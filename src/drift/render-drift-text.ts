@@ -1,8 +1,9 @@
 /**
- * Drift for a terminal. Data from FreshBooks and the policy goes through `safe()`: a business
- * name or an unknown role name cannot smuggle escape sequences to the terminal.
+ * Drift for a terminal. Data from FreshBooks and the policy goes through `terminalSafe()`: a
+ * business name or an unknown role name cannot smuggle escape sequences to the terminal.
  */
 import { shortSha } from '../plan/describe.js';
+import { paletteFor, plain, terminalSafe, type Paint } from '../plan/terminal-text.js';
 import {
   CLASS_TITLES,
   DRIFT_CLASSES,
@@ -19,19 +20,6 @@ export interface RenderDriftTextOptions {
   color?: boolean;
 }
 
-type Paint = (text: string) => string;
-const plain: Paint = (text) => text;
-const sgr =
-  (open: number, close: number): Paint =>
-  (text) =>
-    `\u001b[${open}m${text}\u001b[${close}m`;
-
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
-function safe(text: string): string {
-  return text.replace(CONTROL, '\ufffd');
-}
-
 const MARK: Record<DriftSeverity, string> = { high: '!', medium: '*', low: '-', info: '~' };
 const STATE_WORDS = { active: 'active', invited: 'pending invitation', deactivated: 'deactivated' };
 
@@ -46,13 +34,7 @@ export function driftCountsLine(business: Pick<BusinessDrift, 'counts'>): string
 }
 
 export function renderDriftText(report: DriftReport, options: RenderDriftTextOptions = {}): string {
-  const color = options.color ?? false;
-  const paint = {
-    red: color ? sgr(31, 39) : plain,
-    yellow: color ? sgr(33, 39) : plain,
-    bold: color ? sgr(1, 22) : plain,
-    dim: color ? sgr(2, 22) : plain,
-  };
+  const paint = paletteFor(options.color ?? false);
   const severityPaint: Record<DriftSeverity, Paint> = {
     high: paint.red,
     medium: paint.yellow,
@@ -67,8 +49,8 @@ export function renderDriftText(report: DriftReport, options: RenderDriftTextOpt
         ? ` @ ${shortSha(business.policyCommit)}`
         : '';
     out.push(
-      paint.bold(`${safe(business.name)} (${business.businessId})`) +
-        paint.dim(` · ${safe(business.policyFile)}${commit} · ${business.mode}`),
+      paint.bold(`${terminalSafe(business.name)} (${business.businessId})`) +
+        paint.dim(` · ${terminalSafe(business.policyFile)}${commit} · ${business.mode}`),
     );
     const items = business.items as readonly SeenDriftItem[];
     out.push(
@@ -91,7 +73,7 @@ export function renderDriftText(report: DriftReport, options: RenderDriftTextOpt
         const live =
           item.live === null
             ? 'FreshBooks: none'
-            : `FreshBooks: ${safe(item.live.role)}, ${STATE_WORDS[item.live.state]}`;
+            : `FreshBooks: ${terminalSafe(item.live.role)}, ${STATE_WORDS[item.live.state]}`;
         const policy = item.desired === null ? 'policy: none' : `policy: ${item.desired.role}`;
         const seen =
           item.firstSeen === undefined
@@ -100,11 +82,11 @@ export function renderDriftText(report: DriftReport, options: RenderDriftTextOpt
         const where =
           item.source === undefined
             ? ''
-            : paint.dim(` (${safe(item.source.file)}:${item.source.line})`);
+            : paint.dim(` (${terminalSafe(item.source.file)}:${item.source.line})`);
         out.push(
-          `    ${severityPaint[item.severity](`${MARK[item.severity]} ${item.severity.padEnd(6)}`)} ${safe(item.email).padEnd(width)}  ${paint.dim(`${live} · ${policy}`)}`,
+          `    ${severityPaint[item.severity](`${MARK[item.severity]} ${item.severity.padEnd(6)}`)} ${terminalSafe(item.email).padEnd(width)}  ${paint.dim(`${live} · ${policy}`)}`,
         );
-        out.push(`             ${safe(item.message)}${where}${seen}`);
+        out.push(`             ${terminalSafe(item.message)}${where}${seen}`);
       }
     }
     if (business.outsideAdditivePolicy > 0) {

@@ -11,43 +11,12 @@ import {
   summaryLine,
 } from './describe.js';
 import { displayExpiry } from './expiry.js';
+import { paletteFor, terminalSafe, type Palette } from './terminal-text.js';
 
 export interface RenderTextOptions {
   /** ANSI colour. The CLI decides (TTY and no `NO_COLOR`); the renderer never looks. */
   color?: boolean;
 }
-
-type Paint = (text: string) => string;
-interface Palette {
-  green: Paint;
-  yellow: Paint;
-  red: Paint;
-  bold: Paint;
-  dim: Paint;
-  alarm: Paint;
-}
-
-const plain: Paint = (text) => text;
-const sgr =
-  (open: number, close: number): Paint =>
-  (text) =>
-    `\u001b[${open}m${text}\u001b[${close}m`;
-const PLAIN: Palette = {
-  green: plain,
-  yellow: plain,
-  red: plain,
-  bold: plain,
-  dim: plain,
-  alarm: plain,
-};
-const COLOURED: Palette = {
-  green: sgr(32, 39),
-  yellow: sgr(33, 39),
-  red: sgr(31, 39),
-  bold: sgr(1, 22),
-  dim: sgr(2, 22),
-  alarm: (text) => `\u001b[1;31m${text}\u001b[22;39m`,
-};
 
 const SYMBOL = { grant: '+', change: '~', revoke: '-' } as const;
 const EMAIL_COLUMN_MAX = 36;
@@ -55,15 +24,16 @@ const ACTION_COLUMN_MAX = 44;
 
 /**
  * The plan for a terminal. Data from FreshBooks and the policy (names, emails, reasons) goes
- * through `safe()`: a business name is not allowed to smuggle escape sequences to the terminal.
+ * through `terminalSafe()`: a business name is not allowed to smuggle escape sequences to the
+ * terminal.
  */
 export function renderPlanText(plan: Plan, options: RenderTextOptions = {}): string {
-  const paint = options.color === true ? COLOURED : PLAIN;
+  const paint = paletteFor(options.color === true);
   const out: string[] = [];
   out.push(
     paint.bold('rolecall plan') +
       paint.dim(
-        ` · ${plan.createdAt} · rolecall ${safe(plan.tool.version)} · ${plan.digest.slice(0, 19)}…`,
+        ` · ${plan.createdAt} · rolecall ${terminalSafe(plan.tool.version)} · ${plan.digest.slice(0, 19)}…`,
       ),
   );
   if (plan.businesses.length === 0) out.push('', 'No business in scope: nothing to plan.');
@@ -91,7 +61,7 @@ export function renderPlanText(plan: Plan, options: RenderTextOptions = {}): str
     out.push(
       '',
       paint.alarm(
-        `This plan cannot be applied: ${blocked.map((business) => safe(businessTitle(business))).join(', ')} ${
+        `This plan cannot be applied: ${blocked.map((business) => terminalSafe(businessTitle(business))).join(', ')} ${
           blocked.length === 1 ? 'has' : 'have'
         } a failed guard without an override.`,
       ),
@@ -102,9 +72,9 @@ export function renderPlanText(plan: Plan, options: RenderTextOptions = {}): str
 
 function renderBusiness(business: BusinessPlan, paint: Palette, out: string[]): void {
   out.push(
-    paint.bold(safe(businessTitle(business))) +
+    paint.bold(terminalSafe(businessTitle(business))) +
       paint.dim(
-        ` · ${safe(business.policyFile)} @ ${shortSha(business.policyCommit)} · ${business.mode}`,
+        ` · ${terminalSafe(business.policyFile)} @ ${shortSha(business.policyCommit)} · ${business.mode}`,
       ),
   );
   if (!business.applyable) {
@@ -115,7 +85,7 @@ function renderBusiness(business: BusinessPlan, paint: Palette, out: string[]): 
   }
 
   if (business.changes.length === 0) {
-    out.push(`  ${noChangesLine({ name: safe(business.name) })}`);
+    out.push(`  ${noChangesLine({ name: terminalSafe(business.name) })}`);
   } else {
     let emailWidth = 0;
     let actionWidth = 0;
@@ -133,8 +103,8 @@ function renderBusiness(business: BusinessPlan, paint: Palette, out: string[]): 
     out.push('', `  Unmanaged (reported, never touched):`);
     for (const member of business.unmanaged) {
       out.push(
-        `    ? ${safe(member.email)}  ${safe(roleLabel(member.role))}, ${stateLabel(member.state)}${
-          member.reason === undefined ? '' : paint.dim(` — ${safe(member.reason)}`)
+        `    ? ${terminalSafe(member.email)}  ${terminalSafe(roleLabel(member.role))}, ${stateLabel(member.state)}${
+          member.reason === undefined ? '' : paint.dim(` — ${terminalSafe(member.reason)}`)
         }`,
       );
     }
@@ -161,30 +131,22 @@ function changeLine(
   if (change.action !== 'revoke' && change.expires !== undefined) {
     extras.push(`until ${displayExpiry(change.expires)}`);
   }
-  if (change.ticket !== undefined) extras.push(safe(change.ticket));
+  if (change.ticket !== undefined) extras.push(terminalSafe(change.ticket));
   if (change.provisioning === 'manual') extras.push('manual');
-  if (change.source !== undefined) extras.push(safe(sourceText(change.source)));
+  if (change.source !== undefined) extras.push(terminalSafe(sourceText(change.source)));
   return `  ${colour(
-    `${SYMBOL[change.action]} ${safe(change.email).padEnd(emailWidth)}  ${safe(describeChange(change)).padEnd(actionWidth)}`,
-  )}  ${safe(change.reason)}${extras.length === 0 ? '' : paint.dim(` · ${extras.join(' · ')}`)}`;
+    `${SYMBOL[change.action]} ${terminalSafe(change.email).padEnd(emailWidth)}  ${terminalSafe(describeChange(change)).padEnd(actionWidth)}`,
+  )}  ${terminalSafe(change.reason)}${extras.length === 0 ? '' : paint.dim(` · ${extras.join(' · ')}`)}`;
 }
 
 function guardLine(result: GuardResult, width: number, paint: Palette): string {
   const name = result.guard.padEnd(width);
-  if (result.ok) return `    ${paint.green('✓')} ${name}  ${safe(result.message)}`;
+  if (result.ok) return `    ${paint.green('✓')} ${name}  ${terminalSafe(result.message)}`;
   if (result.override === undefined) {
-    return `    ${paint.red('✗')} ${paint.red(name)}  ${safe(result.message)}`;
+    return `    ${paint.red('✗')} ${paint.red(name)}  ${terminalSafe(result.message)}`;
   }
   const { reason, ticket, source } = result.override;
-  return `    ${paint.yellow('!')} ${paint.yellow(name)}  ${safe(result.message)}\n${' '.repeat(width + 8)}${paint.yellow(
-    `overridden: ${safe(reason)} (ticket ${safe(ticket)}, ${safe(sourceText(source))})`,
+  return `    ${paint.yellow('!')} ${paint.yellow(name)}  ${terminalSafe(result.message)}\n${' '.repeat(width + 8)}${paint.yellow(
+    `overridden: ${terminalSafe(reason)} (ticket ${terminalSafe(ticket)}, ${terminalSafe(sourceText(source))})`,
   )}`;
-}
-
-// C0 and C1 control characters, DEL: shown as U+FFFD rather than interpreted by the terminal.
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
-
-function safe(text: string): string {
-  return text.replace(CONTROL, '\ufffd');
 }
