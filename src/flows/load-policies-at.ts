@@ -12,10 +12,9 @@
 import { RolecallError } from '../errors.js';
 import { commitIsPresent } from '../git/commit-present.js';
 import { readPoliciesAtCommit, type PolicySnapshot } from './policy-snapshot.js';
-import { compareDiagnostics } from '../policy/format-diagnostic.js';
-import type { LoadedDesiredState } from '../policy/load-desired-state.js';
+import { validateRead, type LoadedDesiredState } from '../policy/load-desired-state.js';
 import { problem } from '../policy/read-policy-files.js';
-import { validateDocuments, type ValidateOptions } from '../policy/validate-documents.js';
+import type { ValidateOptions } from '../policy/validate-documents.js';
 
 /** The fetch that brings a pull request's head in as objects only (plan.yml runs it). */
 export function pullRequestFetch(number: number | 'N'): string {
@@ -54,14 +53,7 @@ export function validateSnapshot(
   snapshot: PolicySnapshot,
   options: ValidateOptions,
 ): LoadedDesiredState {
-  const result = validateDocuments(snapshot.sources, options);
-  const errors = [...snapshot.problems, ...result.errors].sort(compareDiagnostics);
   const files = new Set(snapshot.sources.map((s) => s.file));
   for (const p of snapshot.problems) if (p.source) files.add(p.source.file);
-  return {
-    value: errors.length === 0 ? result.value : undefined,
-    errors,
-    warnings: result.warnings,
-    files: [...files].sort(),
-  };
+  return validateRead(snapshot.sources, snapshot.problems, [...files].sort(), options);
 }

@@ -84,6 +84,20 @@ export async function loadDesiredState(
   const files = [...found.files, ...found.refused.map((r) => r.path)]
     .map((p) => display(cwd, p))
     .sort();
+  return validateRead(sources, readErrors, files, options);
+}
+
+/**
+ * The policies read (from the working tree, or from git objects by the flows), validated: the
+ * problems met while reading sort in among the policy errors, and `value` is set only when
+ * there is no error of either kind.
+ */
+export function validateRead(
+  sources: readonly PolicySource[],
+  readErrors: readonly Diagnostic[],
+  files: string[],
+  options: ValidateOptions,
+): LoadedDesiredState {
   const result = validateDocuments(sources, options);
   const errors = [...readErrors, ...result.errors].sort(compareDiagnostics);
   return {
