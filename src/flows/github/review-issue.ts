@@ -7,17 +7,15 @@
  */
 import type { GitHubClient } from '../../github/client.js';
 import type { RepoRef } from '../../github/context.js';
-import { openReviewIssue, readReviewIssueRecord } from '../../github/review-issue-record.js';
+import {
+  openReviewIssue,
+  readReviewIssueRecord,
+  type OpenReviewIssueInput,
+} from '../../github/review-issue-record.js';
 import { parseReviewIssueBody, type ParsedReviewIssue } from '../../review/index.js';
 
-export interface CreateReviewIssueInput {
-  repo: RepoRef;
-  businessId: number;
-  title: string;
-  /** `renderReviewIssueBody(rows, {due, …})`. */
-  body: string;
-  label?: string;
-}
+/** The issue to open; `body` is `renderReviewIssueBody(rows, {due, …})`. */
+export type CreateReviewIssueInput = Omit<OpenReviewIssueInput, 'members'>;
 
 /** Opens the issue; everyone with a checkbox in `body` goes into the record. */
 export async function createReviewIssue(
