@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { packagePath, toolVersion } from '../../src/paths.js';
 import { benchApply } from './bench-apply.js';
 import { benchColdStart } from './bench-cold-start.js';
+import { benchHostile } from './bench-hostile.js';
 import { benchPlan } from './bench-plan.js';
 import { benchPrScope } from './bench-pr-scope.js';
 import { benchSyncRate, benchSyncRequests } from './bench-sync.js';
@@ -90,6 +91,7 @@ async function main(): Promise<number> {
       }
       case 'cold':
         figures.push(...(await benchColdStart(Math.max(10, reps))));
+        figures.push(...(await benchHostile(reps)));
         break;
       case 'pr':
         figures.push(...(await benchPrScope()));

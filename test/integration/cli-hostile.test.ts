@@ -10,8 +10,9 @@ import { bufferIo } from '../support/buffer-io.js';
 
 /**
  * The hostile corpus (test/fixtures/hostile/README.md): every file fails validation with its
- * code at the right line, exit 1, fast, and without a stack trace — in process for all of them,
- * and through the built CLI for a sample.
+ * code at the right line, exit 1, and without a stack trace — in process for all of them, and
+ * through the built CLI for a sample. How fast they fail is a goal of the benchmark
+ * (test/bench/bench-hostile.ts): a wall-clock bound here would fail on a loaded machine.
  */
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CLI = join(ROOT, 'dist/cli/main.js');
@@ -91,7 +92,7 @@ afterAll(async () => {
 
 describe('hostile policies, in process', () => {
   beforeAll(async () => {
-    // Load the modules and compile the schema once, so each row times only its own work.
+    // The valid example passes, so a failure below is the hostile file's.
     expect(await main(['validate', '--policies', 'policies'], bufferIo({ cwd: ROOT }))).toBe(0);
   });
 
@@ -100,25 +101,17 @@ describe('hostile policies, in process', () => {
     for (const [file] of CORPUS) expect(existsSync(join(ROOT, DIR, file)), file).toBe(true);
   });
 
-  it.each(CORPUS)(
-    '%s → %s at line %i, exit 1, under a second',
-    async (file, code, line, reported) => {
-      const io = bufferIo({ cwd: ROOT });
-      const started = performance.now();
-      const exit = await main(['validate', '--policies', `${DIR}/${file}`], io);
-      const elapsed = performance.now() - started;
-      expect(exit).toBe(1);
-      expectFailure(io.out(), `${DIR}/${reported ?? file}`, code, line);
-      expect(io.err()).toBe('');
-      expect(elapsed).toBeLessThan(1000);
-    },
-  );
+  it.each(CORPUS)('%s → %s at line %i, exit 1', async (file, code, line, reported) => {
+    const io = bufferIo({ cwd: ROOT });
+    const exit = await main(['validate', '--policies', `${DIR}/${file}`], io);
+    expect(exit).toBe(1);
+    expectFailure(io.out(), `${DIR}/${reported ?? file}`, code, line);
+    expect(io.err()).toBe('');
+  });
 
   it('a 50 MB file is refused by its size, before it is read', async () => {
     const io = bufferIo({ cwd: bigDir });
-    const started = performance.now();
     expect(await main(['validate', '--policies', 'huge.yaml'], io)).toBe(1);
-    expect(performance.now() - started).toBeLessThan(1000);
     expectFailure(io.out(), 'huge.yaml', 'FILE_TOO_LARGE', 1);
   });
 });
@@ -127,11 +120,9 @@ interface Spawned {
   code: number | null;
   stdout: string;
   stderr: string;
-  ms: number;
 }
 
 function spawnCli(args: string[], cwd = ROOT): Promise<Spawned> {
-  const started = performance.now();
   return new Promise((resolve) => {
     execFile(
       process.execPath,
@@ -139,24 +130,15 @@ function spawnCli(args: string[], cwd = ROOT): Promise<Spawned> {
       { cwd, env: { PATH: process.env['PATH'] ?? '' } },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
-        resolve({ code, stdout, stderr, ms: performance.now() - started });
+        resolve({ code, stdout, stderr });
       },
     );
   });
 }
 
 describe('hostile policies, through the built CLI', () => {
-  let startup = 0;
-
-  beforeAll(async () => {
+  beforeAll(() => {
     if (!existsSync(CLI)) throw new Error('dist/cli/main.js is missing: run `npm run build` first');
-    // Start-up plus validating the (valid) example policy on this machine, so the bound below
-    // measures the extra work a hostile file causes, not a loaded CI runner's process start.
-    // (Cold start on its own is measured by the benchmark.)
-    startup = Math.min(
-      (await spawnCli(['validate', '--policies', 'policies'])).ms,
-      (await spawnCli(['validate', '--policies', 'policies'])).ms,
-    );
   });
 
   it.each([
@@ -172,7 +154,6 @@ describe('hostile policies, through the built CLI', () => {
       expect(run.code).toBe(1);
       expectFailure(run.stdout, `${DIR}/${file}`, code, line);
       expect(run.stderr).toBe('');
-      expect(run.ms - startup).toBeLessThan(1000);
     },
   );
 
@@ -180,6 +161,5 @@ describe('hostile policies, through the built CLI', () => {
     const run = await spawnCli(['validate', '--policies', big], bigDir);
     expect(run.code).toBe(1);
     expectFailure(run.stdout, 'huge.yaml', 'FILE_TOO_LARGE', 1);
-    expect(run.ms - startup).toBeLessThan(1000);
   });
 });

@@ -233,7 +233,7 @@ describe('faults before and after a write takes effect', () => {
       method: 'PUT',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ team_member: { business_role_name: 'business_employee' } }),
-      signal: AbortSignal.timeout(100),
+      signal: AbortSignal.timeout(300), // < slowMs, and time enough for the PUT to arrive
     });
     await expect(timedOut).rejects.toThrow();
     expect(emu.control.member(ACME, grace)?.business_role_name).toBe('business_employee');

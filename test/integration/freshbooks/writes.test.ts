@@ -8,15 +8,31 @@ const CHANGE = 'PUT /auth/api/v1/businesses/:id/team_members/:uuid';
 const REMOVE = 'DELETE /auth/api/v1/businesses/:id/team_members/:uuid';
 const MEMBER = 'GET /auth/api/v1/businesses/:id/team_members/:uuid';
 
+/**
+ * A `slow` fault answers after SLOW_MS; the impatient connection gives up after IMPATIENT_MS.
+ * Only a request meant to time out (and its retry) goes through the impatient connection: the
+ * token exchange and every other request use the default timeout, so a loaded machine cannot
+ * turn an ordinary answer into a timeout. The held request times out whatever the load (the
+ * server holds it for SLOW_MS after it arrives); the retry, a warm loopback read, has
+ * IMPATIENT_MS — hundreds of times what it takes.
+ */
+const IMPATIENT_MS = 1_500;
+const SLOW_MS = 3_000;
+/** Until a held answer is logged: SLOW_MS, plus room for a loaded machine. */
+const LOGGED_WITHIN = { timeout: 20_000 };
+
 let h: Harness;
 let fb: FreshBooksConnection;
+let impatient: FreshBooksConnection;
 
 beforeAll(async () => {
-  h = await startHarness({ slowMs: 300 });
-  fb = await connectFreshBooks(fastOptions(h, { timeoutMs: 150 }));
-  await fb.whoami();
+  h = await startHarness({ slowMs: SLOW_MS });
+  fb = await connectFreshBooks(fastOptions(h));
+  await fb.whoami(); // the token exchange; the access token is stored in h.cwd for both
+  impatient = await connectFreshBooks(fastOptions(h, { timeoutMs: IMPATIENT_MS }));
 });
 afterAll(async () => {
+  await impatient.close();
   await fb.close();
   await h.close();
 });
@@ -117,11 +133,12 @@ describe('write retries: only when the write certainly did not happen', () => {
     const email = `victim-${fault}@acme.example`;
     const { uuid } = h.emulator.control.addMember(ACME, { email, role: 'employee' });
     h.emulator.control.queueFault(fault, REMOVE);
-    const error = await failure(fb.remove(ACME, uuid));
+    const client = fault === 'slow' ? impatient : fb;
+    const error = await failure(client.remove(ACME, uuid));
     expect(error).toMatchObject({ status, outcomeUnknown: true });
     expect(error.route).toBe(`DELETE /auth/api/v1/businesses/${ACME}/team_members/${uuid}`);
     // A slow answer is logged when it finally goes out, after the client gave up on it.
-    await vi.waitFor(() => expect(entries(REMOVE)).toHaveLength(1), { timeout: 2000 });
+    await vi.waitFor(() => expect(entries(REMOVE)).toHaveLength(1), LOGGED_WITHIN);
     expect(entries(REMOVE)[0]?.applied).toBe(applied);
     // Re-reading tells the caller what really happened.
     expect((await fb.getTeamMember(ACME, uuid))?.active).toBe(!applied);
@@ -129,10 +146,10 @@ describe('write retries: only when the write certainly did not happen', () => {
 
   it('reads are retried after a timeout', async () => {
     h.emulator.control.queueFault('slow', MEMBER);
-    const carol = await fb.getTeamMember(ACME, uuidOf('carol@acme.example'));
+    const carol = await impatient.getTeamMember(ACME, uuidOf('carol@acme.example'));
     expect(carol?.email).toBe('carol@acme.example');
-    await vi.waitFor(() => expect(entries(MEMBER)).toHaveLength(2), { timeout: 2000 });
-    expect(fb.stats().retries).toBeGreaterThan(0);
+    await vi.waitFor(() => expect(entries(MEMBER)).toHaveLength(2), LOGGED_WITHIN);
+    expect(impatient.stats().retries).toBeGreaterThan(0);
   });
 });
 
