@@ -208,7 +208,7 @@ beforeEach(async () => {
   // GitHub keeps every pull request's head here; the branch itself is not pushed, so the
   // head is in a checkout only if something fetches it.
   await author.git.raw(['push', '--quiet', origin.url, `access-change:refs/pull/${number}/head`]);
-});
+}, 120_000);
 afterEach(async () => {
   await author.cleanup();
   await origin.cleanup();
@@ -321,111 +321,132 @@ function pathsNamed(args: readonly string[]): string[] {
   return [...specs, ...revPaths];
 }
 
-describe('plan.yml under pull_request_target: the pull request is data, never code', () => {
-  it('plan job: the comment shows the pull request’s grant; nothing it changed outside policies/ ran; the checkout is untouched; git only read policies', async () => {
-    const run = await runner('pull_request_target');
-    const results = await run.runJob(workflowFor('pull_request_target'), 'plan');
-    const failed = results.find((r) => r.code !== 0);
-    expect(failed, failed && `${failed.name}\n${failed.stdout}\n${failed.stderr}`).toBeUndefined();
+// Each test runs a whole workflow job (git, npm scripts, the built CLI): on a fully loaded
+// two-core machine that takes far longer than the 30 s default, so the bound is generous.
+describe(
+  'plan.yml under pull_request_target: the pull request is data, never code',
+  { timeout: 180_000 },
+  () => {
+    it('plan job: the comment shows the pull request’s grant; nothing it changed outside policies/ ran; the checkout is untouched; git only read policies', async () => {
+      const run = await runner('pull_request_target');
+      const results = await run.runJob(workflowFor('pull_request_target'), 'plan');
+      const failed = results.find((r) => r.code !== 0);
+      expect(
+        failed,
+        failed && `${failed.name}\n${failed.stdout}\n${failed.stderr}`,
+      ).toBeUndefined();
 
-    // Nothing the pull request changed outside policies/ was executed.
-    expect(markersLeft()).toEqual([]);
+      // Nothing the pull request changed outside policies/ was executed.
+      expect(markersLeft()).toEqual([]);
 
-    // The checkout is the default branch, exactly as checked out: HEAD, the tree, no stray file.
-    expect(sh(run.workspace, ['rev-parse', 'HEAD']).trim()).toBe(mainSha);
-    expect(sh(run.workspace, ['status', '--porcelain'])).toBe('');
-    expect(await readFile(join(run.workspace, 'src/cli/main.ts'), 'utf8')).toBe(
-      readFileSync(packagePath('src/cli/main.ts'), 'utf8'),
-    );
-    // The head came in as objects, through the workflow's own fetch step.
-    const fetch = step(results, /^Fetch the pull request's head/);
-    expect(fetch.git.map(subcommand)).toEqual(['fetch']);
-    expect(sh(run.workspace, ['rev-parse', 'refs/remotes/rolecall/pr-head']).trim()).toBe(headSha);
+      // The checkout is the default branch, exactly as checked out: HEAD, the tree, no stray file.
+      expect(sh(run.workspace, ['rev-parse', 'HEAD']).trim()).toBe(mainSha);
+      expect(sh(run.workspace, ['status', '--porcelain'])).toBe('');
+      expect(await readFile(join(run.workspace, 'src/cli/main.ts'), 'utf8')).toBe(
+        readFileSync(packagePath('src/cli/main.ts'), 'utf8'),
+      );
+      // The head came in as objects, through the workflow's own fetch step.
+      const fetch = step(results, /^Fetch the pull request's head/);
+      expect(fetch.git.map(subcommand)).toEqual(['fetch']);
+      expect(sh(run.workspace, ['rev-parse', 'refs/remotes/rolecall/pr-head']).trim()).toBe(
+        headSha,
+      );
 
-    // The plan: the pull request's grant, commented; the refresh token rotated in the environment.
-    const plan = step(results, /^Plan the changed businesses/);
-    expect(plan.stderr).not.toContain('pull request code next to secrets');
-    const [comment] = repo.commentsOn(number);
-    expect(comment?.body).toContain('### Acme Books Inc. (240340)');
-    expect(comment?.body).toMatch(/^➕ `nina@acme\.example` grant employee/mu);
-    expect(comment?.body).toContain(`\`policies/acme-books.yaml\` @ \`${headSha.slice(0, 7)}\``);
-    expect(repo.secretValue(SECRET, ENVIRONMENT)).toMatch(/\S{24,}/);
-    expect(repo.secretValue(SECRET)).toBeNull();
+      // The plan: the pull request's grant, commented; the refresh token rotated in the environment.
+      const plan = step(results, /^Plan the changed businesses/);
+      expect(plan.stderr).not.toContain('pull request code next to secrets');
+      const [comment] = repo.commentsOn(number);
+      expect(comment?.body).toContain('### Acme Books Inc. (240340)');
+      expect(comment?.body).toMatch(/^➕ `nina@acme\.example` grant employee/mu);
+      expect(comment?.body).toContain(`\`policies/acme-books.yaml\` @ \`${headSha.slice(0, 7)}\``);
+      expect(repo.secretValue(SECRET, ENVIRONMENT)).toMatch(/\S{24,}/);
+      expect(repo.secretValue(SECRET)).toBeNull();
 
-    // rolecall read policy data only: read-only git commands, naming only policies/, and none
-    // of the pull request's other files as objects either.
-    expect(plan.git.length).toBeGreaterThan(0);
-    for (const args of plan.git) {
-      expect(READ_ONLY, args.join(' ')).toContain(subcommand(args));
-      for (const path of pathsNamed(args)) expect(path, args.join(' ')).toMatch(/^policies(\/|$)/);
-    }
-    const others = sh(author.dir, ['ls-tree', '-r', headSha])
-      .split('\n')
-      .filter((line) => line !== '' && !line.endsWith('\tpolicies/acme-books.yaml'))
-      .filter((line) => !line.includes('\tpolicies/'))
-      .map((line) => line.split(/\s+/)[2] as string);
-    expect(others.length).toBeGreaterThan(5);
-    const named = new Set(plan.git.flat());
-    expect(others.filter((blob) => named.has(blob))).toEqual([]);
-  });
-
-  it('validate job: validates the head’s policies from git objects, with no secret and no pull-request code', async () => {
-    const run = await runner('pull_request_target');
-    const workflow = workflowFor('pull_request_target');
-    expect(JSON.stringify(workflow.jobs['validate'])).not.toContain('secrets.');
-    const results = await run.runJob(workflow, 'validate');
-    const failed = results.find((r) => r.code !== 0);
-    expect(failed, failed && `${failed.name}\n${failed.stdout}\n${failed.stderr}`).toBeUndefined();
-    expect(markersLeft()).toEqual([]);
-    const validate = step(results, /^Validate the pull request's policies/);
-    expect(validate.stdout).toContain('0 errors, 0 warnings in 2 files');
-    expect(sh(run.workspace, ['rev-parse', 'HEAD']).trim()).toBe(mainSha);
-    expect(sh(run.workspace, ['status', '--porcelain'])).toBe('');
-    for (const args of validate.git) expect(READ_ONLY).toContain(subcommand(args));
-  });
-
-  it('the head is absent until the fetch step: without it, rolecall names the fetch to run', async () => {
-    const run = await runner('pull_request_target');
-    const workflow = structuredClone(workflowFor('pull_request_target'));
-    const job = workflow.jobs['plan'] as Job;
-    job.steps = job.steps.filter((s) => !s.run?.includes('git fetch'));
-    const results = await run.runJob(workflow, 'plan');
-    expect(hasCommit(run.workspace, headSha)).toBe(false);
-    const plan = step(results, /^Plan the changed businesses/);
-    expect(plan.code).toBe(1);
-    expect(plan.stderr).toContain(`commit ${headSha} is not in this clone`);
-    expect(plan.stderr).toContain(`refs/pull/${number}/head:refs/remotes/rolecall/pr-head`);
-    expect(emulator.control.requests().total).toBe(0);
-    expect(markersLeft()).toEqual([]);
-  });
-});
-
-describe('controls: the harness sees pull-request code when a workflow does run it', () => {
-  it('the same pull request under plain pull_request runs its own workflow, action, install scripts and src', async () => {
-    const run = await runner('pull_request');
-    const results = await run.runJob(workflowFor('pull_request'), 'plan');
-    // rolecall, even the pull request's own build of it, says what is wrong with this set-up.
-    expect(step(results, /^Plan the changed businesses/).stderr).toContain(
-      'title=rolecall%3A pull request code next to secrets::',
-    );
-    expect(markersLeft()).toEqual([
-      'action',
-      'package-postinstall',
-      'package-prepare',
-      'src',
-      'workflow',
-    ]);
-  });
-
-  it('the shipped plan.yml with a checkout of the head runs the pull request’s action, scripts and src', async () => {
-    const run = await runner('pull_request_target');
-    const workflow = structuredClone(workflowFor('pull_request_target'));
-    for (const s of (workflow.jobs['plan'] as Job).steps) {
-      if (s.uses?.startsWith('actions/checkout@')) {
-        s.with = { ...s.with, ref: '${{ github.event.pull_request.head.sha }}' };
+      // rolecall read policy data only: read-only git commands, naming only policies/, and none
+      // of the pull request's other files as objects either.
+      expect(plan.git.length).toBeGreaterThan(0);
+      for (const args of plan.git) {
+        expect(READ_ONLY, args.join(' ')).toContain(subcommand(args));
+        for (const path of pathsNamed(args))
+          expect(path, args.join(' ')).toMatch(/^policies(\/|$)/);
       }
-    }
-    await run.runJob(workflow, 'plan');
-    expect(markersLeft()).toEqual(['action', 'package-postinstall', 'package-prepare', 'src']);
-  });
-});
+      const others = sh(author.dir, ['ls-tree', '-r', headSha])
+        .split('\n')
+        .filter((line) => line !== '' && !line.endsWith('\tpolicies/acme-books.yaml'))
+        .filter((line) => !line.includes('\tpolicies/'))
+        .map((line) => line.split(/\s+/)[2] as string);
+      expect(others.length).toBeGreaterThan(5);
+      const named = new Set(plan.git.flat());
+      expect(others.filter((blob) => named.has(blob))).toEqual([]);
+    });
+
+    it('validate job: validates the head’s policies from git objects, with no secret and no pull-request code', async () => {
+      const run = await runner('pull_request_target');
+      const workflow = workflowFor('pull_request_target');
+      expect(JSON.stringify(workflow.jobs['validate'])).not.toContain('secrets.');
+      const results = await run.runJob(workflow, 'validate');
+      const failed = results.find((r) => r.code !== 0);
+      expect(
+        failed,
+        failed && `${failed.name}\n${failed.stdout}\n${failed.stderr}`,
+      ).toBeUndefined();
+      expect(markersLeft()).toEqual([]);
+      const validate = step(results, /^Validate the pull request's policies/);
+      expect(validate.stdout).toContain('0 errors, 0 warnings in 2 files');
+      expect(sh(run.workspace, ['rev-parse', 'HEAD']).trim()).toBe(mainSha);
+      expect(sh(run.workspace, ['status', '--porcelain'])).toBe('');
+      for (const args of validate.git) expect(READ_ONLY).toContain(subcommand(args));
+    });
+
+    it('the head is absent until the fetch step: without it, rolecall names the fetch to run', async () => {
+      const run = await runner('pull_request_target');
+      const workflow = structuredClone(workflowFor('pull_request_target'));
+      const job = workflow.jobs['plan'] as Job;
+      job.steps = job.steps.filter((s) => !s.run?.includes('git fetch'));
+      const results = await run.runJob(workflow, 'plan');
+      expect(hasCommit(run.workspace, headSha)).toBe(false);
+      const plan = step(results, /^Plan the changed businesses/);
+      expect(plan.code).toBe(1);
+      expect(plan.stderr).toContain(`commit ${headSha} is not in this clone`);
+      expect(plan.stderr).toContain(`refs/pull/${number}/head:refs/remotes/rolecall/pr-head`);
+      expect(emulator.control.requests().total).toBe(0);
+      expect(markersLeft()).toEqual([]);
+    });
+  },
+);
+
+// Each test runs a whole workflow job (git, npm scripts, the built CLI): on a fully loaded
+// two-core machine that takes far longer than the 30 s default, so the bound is generous.
+describe(
+  'controls: the harness sees pull-request code when a workflow does run it',
+  { timeout: 180_000 },
+  () => {
+    it('the same pull request under plain pull_request runs its own workflow, action, install scripts and src', async () => {
+      const run = await runner('pull_request');
+      const results = await run.runJob(workflowFor('pull_request'), 'plan');
+      // rolecall, even the pull request's own build of it, says what is wrong with this set-up.
+      expect(step(results, /^Plan the changed businesses/).stderr).toContain(
+        'title=rolecall%3A pull request code next to secrets::',
+      );
+      expect(markersLeft()).toEqual([
+        'action',
+        'package-postinstall',
+        'package-prepare',
+        'src',
+        'workflow',
+      ]);
+    });
+
+    it('the shipped plan.yml with a checkout of the head runs the pull request’s action, scripts and src', async () => {
+      const run = await runner('pull_request_target');
+      const workflow = structuredClone(workflowFor('pull_request_target'));
+      for (const s of (workflow.jobs['plan'] as Job).steps) {
+        if (s.uses?.startsWith('actions/checkout@')) {
+          s.with = { ...s.with, ref: '${{ github.event.pull_request.head.sha }}' };
+        }
+      }
+      await run.runJob(workflow, 'plan');
+      expect(markersLeft()).toEqual(['action', 'package-postinstall', 'package-prepare', 'src']);
+    });
+  },
+);
