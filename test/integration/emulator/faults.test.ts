@@ -281,7 +281,8 @@ describe('latency', () => {
     await new Promise((r) => setTimeout(r, 50));
     const started = Date.now();
     await emu.close();
-    expect(Date.now() - started).toBeLessThan(1000);
+    // It did not sit out the 60 s delay (half of it is a bound no loaded machine comes near).
+    expect(Date.now() - started).toBeLessThan(30_000);
     expect(await pending).toBe('reset');
   });
 });

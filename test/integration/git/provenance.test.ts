@@ -321,13 +321,10 @@ describe('provenance of policy lines from real git history', () => {
       }
       const bigText = await big.read(FILE);
       const lines = bigText.split('\n').map((_, i) => i + 1);
-      const started = performance.now();
       const found = await lineProvenance(big.dir, FILE, lines);
-      const elapsed = performance.now() - started;
       expect(found.size).toBe(lines.length - 1); // the trailing empty split element
       expect(found.get(lineOf(bigText, 'person0050@acme.example', 'role'))?.prNumber).toBe(3);
       expect(found.get(lineOf(bigText, 'person0051@acme.example', 'role'))?.prNumber).toBe(1);
-      expect(elapsed).toBeLessThan(5000);
     } finally {
       await big.cleanup();
     }

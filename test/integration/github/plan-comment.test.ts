@@ -335,11 +335,9 @@ describe('the token login', () => {
 
   it('a 500 fails at once: retries are off in tests', async () => {
     gh.failNext('GET', /^\/user$/, 500);
-    const started = performance.now();
     await expect(resolveTokenLogin(fakeClient(gh, TOKENS.pat))).rejects.toThrow(
       /GitHub answered 500 on GET \/user/,
     );
-    expect(performance.now() - started).toBeLessThan(2000);
     expect(gh.calls('GET', '/user').filter((r) => r.status === 500)).toHaveLength(1);
   });
 
