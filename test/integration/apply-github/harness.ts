@@ -8,7 +8,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../../src/cli/main.js';
@@ -32,6 +31,7 @@ import { ZERO_SHA, type FakeCommit, type FakeGitPerson } from '../../support/fak
 import type { FakeComment } from '../../support/fake-github/state.js';
 import { createTempRepo, type TempRepo } from '../../support/temp-repo.js';
 import { workflowCommand } from '../plan/plan-harness.js';
+import { webhookExample } from '../../support/webhook-examples.js';
 
 export const ACME = 240340;
 export const NOW = '2026-11-29T10:00:00.000Z';
@@ -109,21 +109,7 @@ export function useWorld(
   return world;
 }
 
-interface Example {
-  name: string;
-  examples: Array<Record<string, unknown> & { action?: string }>;
-}
-const examples = JSON.parse(
-  readFileSync(createRequire(import.meta.url).resolve('@octokit/webhooks-examples'), 'utf8'),
-) as Example[];
-
-function example(name: string, action?: string): Record<string, unknown> {
-  const found = examples
-    .find((e) => e.name === name)
-    ?.examples.find((x) => action === undefined || x.action === action);
-  if (!found) throw new Error(`no webhooks example ${name}.${action ?? ''}`);
-  return structuredClone(found);
-}
+const example = webhookExample;
 
 /** The object at `key` (created when missing), to edit an example payload in place. */
 function objectIn(parent: Record<string, unknown>, key: string): Record<string, unknown> {

@@ -5,9 +5,7 @@
  * rolecall, and a live link would look vouched for. Run as plan.yml runs it (`rolecall plan
  * --github`), with a real git checkout, the emulator as FreshBooks and the fake GitHub.
  */
-import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -26,6 +24,7 @@ import {
 import { liveMentionsAndLinks, prose, visible } from '../../support/live-mentions.js';
 import { createTempRepo, type TempRepo } from '../../support/temp-repo.js';
 import { emulatorEnv, exampleYaml, rolecall } from './plan-harness.js';
+import { webhookExample } from '../../support/webhook-examples.js';
 
 const HOSTILE = '@acme/owners please see https://evil.example/x and www.evil.example';
 const DATE = '2026-11-20T09:00:00Z';
@@ -60,14 +59,6 @@ function hostilePolicy(yaml: string): string {
   }
   return edited;
 }
-
-interface Example {
-  name: string;
-  examples: Array<Record<string, unknown> & { action?: string }>;
-}
-const examples = JSON.parse(
-  readFileSync(createRequire(import.meta.url).resolve('@octokit/webhooks-examples'), 'utf8'),
-) as Example[];
 
 let emulator: RunningEmulator;
 let gh: FakeGitHub;
@@ -109,11 +100,10 @@ async function actionsEnv(number: number, head: string): Promise<Record<string, 
     ref: string;
     repo: Record<string, unknown>;
   }
-  const event = structuredClone(
-    examples
-      .find((e) => e.name === 'pull_request')
-      ?.examples.find((x) => x.action === 'synchronize'),
-  ) as { number: number; pull_request: Record<string, unknown> & { head: Side; base: Side } };
+  const event = webhookExample('pull_request', 'synchronize') as {
+    number: number;
+    pull_request: Record<string, unknown> & { head: Side; base: Side };
+  };
   event.number = number;
   Object.assign(event.pull_request, {
     number,

@@ -8,10 +8,8 @@
  * is in the clone as objects only (its branch exists; it is never checked out). rolecall reads
  * the head's policies from git, and the working tree and HEAD stay as they were.
  */
-import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -38,6 +36,7 @@ import {
   rolecall,
   workflowCommand,
 } from './plan-harness.js';
+import { webhookExample } from '../../support/webhook-examples.js';
 
 const HOLDINGS_YAML = `business: 240341
 name: Acme Holdings LLC
@@ -54,14 +53,6 @@ const DATE = '2026-11-20T09:00:00Z';
 const PLAN_ARGS = workflowCommand('plan.yml', 'plan', 'plan');
 const ENVIRONMENT = 'freshbooks-production';
 const SECRET = 'FRESHBOOKS_REFRESH_TOKEN';
-
-interface Example {
-  name: string;
-  examples: Array<Record<string, unknown> & { action?: string }>;
-}
-const examples = JSON.parse(
-  readFileSync(createRequire(import.meta.url).resolve('@octokit/webhooks-examples'), 'utf8'),
-) as Example[];
 
 let emulator: RunningEmulator;
 let gh: FakeGitHub;
@@ -147,11 +138,10 @@ async function actionsEnv(
     ref: string;
     repo: Record<string, unknown>;
   }
-  const event = structuredClone(
-    examples
-      .find((e) => e.name === 'pull_request')
-      ?.examples.find((x) => x.action === 'synchronize'),
-  ) as { number: number; pull_request: Record<string, unknown> & { head: Side; base: Side } };
+  const event = webhookExample('pull_request', 'synchronize') as {
+    number: number;
+    pull_request: Record<string, unknown> & { head: Side; base: Side };
+  };
   const full = options.fork ? 'mallory/access' : repo.fullName;
   event.number = number;
   Object.assign(event.pull_request, {

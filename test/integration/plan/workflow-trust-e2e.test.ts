@@ -18,7 +18,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -50,6 +49,7 @@ import {
   type StepResult,
   type Workflow,
 } from './workflow-runner.js';
+import { webhookExample } from '../../support/webhook-examples.js';
 
 const ENVIRONMENT = 'freshbooks-production';
 const SECRET = 'FRESHBOOKS_REFRESH_TOKEN';
@@ -217,14 +217,9 @@ afterEach(async () => {
 
 /** A runner for plan.yml's jobs on this pull request, under `event`. */
 async function runner(event: 'pull_request_target' | 'pull_request'): Promise<Runner> {
-  const payload = JSON.parse(
-    readFileSync(createRequire(import.meta.url).resolve('@octokit/webhooks-examples'), 'utf8'),
-  ) as Array<{ name: string; examples: Array<Record<string, unknown> & { action?: string }> }>;
-  const example = structuredClone(
-    payload
-      .find((e) => e.name === 'pull_request')
-      ?.examples.find((x) => x.action === 'synchronize'),
-  ) as Record<string, unknown> & { pull_request: Record<string, Record<string, unknown>> };
+  const example = webhookExample('pull_request', 'synchronize') as Record<string, unknown> & {
+    pull_request: Record<string, Record<string, unknown>>;
+  };
   example['number'] = number;
   Object.assign(example.pull_request, {
     number,

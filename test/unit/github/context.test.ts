@@ -1,27 +1,12 @@
-import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { githubContext, isForkPullRequest } from '../../../src/github/context.js';
 import { apiUrlOf, createGitHubClient } from '../../../src/github/client.js';
 import { mergeFirstSeen } from '../../../src/github/drift-issue.js';
 import { parseGitHubSecretSpec } from '../../../src/github/token-store-github-secret.js';
 import { RolecallError, UsageError } from '../../../src/errors.js';
+import { webhookExample } from '../../support/webhook-examples.js';
 
-interface Example {
-  name: string;
-  examples: Array<Record<string, unknown> & { action?: string }>;
-}
-const examples = JSON.parse(
-  readFileSync(createRequire(import.meta.url).resolve('@octokit/webhooks-examples'), 'utf8'),
-) as Example[];
-
-function payload(event: string, action?: string): Record<string, unknown> {
-  const found = examples
-    .find((e) => e.name === event)
-    ?.examples.find((x) => action === undefined || x.action === action);
-  if (!found) throw new Error(`no example ${event}.${action}`);
-  return structuredClone(found);
-}
+const payload = webhookExample;
 
 function contextFor(event: Record<string, unknown>, env: Record<string, string> = {}) {
   return githubContext(
