@@ -147,7 +147,9 @@ export async function applyOnMerge(
   // 5. What the change does to the policies, against the last approved policies.
   let merged;
   try {
-    merged = await loadPolicies(io, { dir: options.policiesDir, now });
+    // Loaded once, as the re-plan needs them (grant times from git): the policy changes, the
+    // rules now and the plan all read these.
+    merged = await loadPolicies(io, { dir: options.policiesDir, now, grantTimesFromGit: true });
   } catch (error) {
     if (!(error instanceof RolecallError)) throw error;
     return reporter.refuse(`the policies at the merge commit do not load: ${error.message}`);
@@ -208,6 +210,7 @@ export async function applyOnMerge(
         now,
         businessIds: approved.businesses,
         reader: connection,
+        desired: merged,
       });
     } catch (error) {
       if (!(error instanceof RolecallError)) throw error;

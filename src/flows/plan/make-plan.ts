@@ -41,6 +41,8 @@ export interface MakePlanOptions extends ConnectionOptions {
    * and their blame come from changes, and the scope diff ends at this commit instead of HEAD.
    */
   policiesAt?: PoliciesAt;
+  /** Policies the caller already loaded (and validated) from `policiesDir`: not read again. */
+  desired?: DesiredState;
 }
 
 export interface MadePlan {
@@ -53,12 +55,14 @@ export interface MadePlan {
 }
 
 export async function makePlan(io: Console, options: MakePlanOptions): Promise<MadePlan> {
-  const desired = await loadPolicies(io, {
-    dir: options.policiesDir,
-    now: options.now,
-    grantTimesFromGit: options.grantTimesFromGit ?? true,
-    ...(options.policiesAt ? { at: options.policiesAt } : {}),
-  });
+  const desired =
+    options.desired ??
+    (await loadPolicies(io, {
+      dir: options.policiesDir,
+      now: options.now,
+      grantTimesFromGit: options.grantTimesFromGit ?? true,
+      ...(options.policiesAt ? { at: options.policiesAt } : {}),
+    }));
   let inScope = selectBusinesses(desired, options.businessIds ?? []);
   let scope: ChangedScope | null = null;
   if (options.changedSince !== undefined) {
