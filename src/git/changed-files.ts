@@ -7,7 +7,7 @@ import { realpathSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { RolecallError } from '../errors.js';
 import { gitFailure, openGit } from './open-git.js';
-import { repoRoot, resolveCommit } from './repo-info.js';
+import { mergeBase as mergeBaseOf, repoRoot, resolveCommit } from './repo-info.js';
 
 export interface ChangedFilesOptions {
   /** The base revision (`origin/main`, a sha). */
@@ -31,12 +31,7 @@ export async function changedFiles(
   const baseSha = await resolveCommit(repoDir, options.base);
   const headSha = await resolveCommit(repoDir, head);
   const git = openGit(repoDir);
-  let mergeBase: string;
-  try {
-    mergeBase = (await git.raw(['merge-base', baseSha, headSha])).trim();
-  } catch {
-    mergeBase = '';
-  }
+  const mergeBase = await mergeBaseOf(repoDir, baseSha, headSha);
   if (!mergeBase) {
     throw new RolecallError(
       'GIT_NO_MERGE_BASE',

@@ -150,3 +150,16 @@ export function githubRepoOf(url: string): GitHubRepoRef | null {
   }
   return null;
 }
+
+/**
+ * Where `head`'s history left `base` (what GitHub's "Files changed" compares against), or `null`
+ * when the two have no common ancestor in this clone (a shallow checkout, unrelated histories).
+ */
+export async function mergeBase(dir: string, base: string, head: string): Promise<string | null> {
+  try {
+    return (await openGit(dir).raw(['merge-base', base, head])).trim() || null;
+  } catch (error) {
+    if (isNotARepository(error)) throw gitFailure(error, 'finding a merge base');
+    return null;
+  }
+}

@@ -14,9 +14,8 @@ import { existsSync } from 'node:fs';
 import { relative, resolve, sep } from 'node:path';
 import { parse } from 'yaml';
 import { changedFiles } from '../../git/changed-files.js';
-import { openGit } from '../../git/open-git.js';
 import { readFileAt } from '../../git/read-file-at.js';
-import { resolveCommit } from '../../git/repo-info.js';
+import { mergeBase, resolveCommit } from '../../git/repo-info.js';
 import type { DesiredState } from '../../types.js';
 
 export interface DeletedPolicy {
@@ -110,7 +109,7 @@ export function describeDeletedPolicy(deleted: DeletedPolicy): string {
 async function mergeBaseOf(cwd: string, base: string, head: string): Promise<string | null> {
   try {
     const [baseSha, headSha] = [await resolveCommit(cwd, base), await resolveCommit(cwd, head)];
-    return (await openGit(cwd).raw(['merge-base', baseSha, headSha])).trim() || null;
+    return await mergeBase(cwd, baseSha, headSha);
   } catch {
     return null;
   }

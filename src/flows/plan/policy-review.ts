@@ -4,7 +4,8 @@
  * `apply --github` will compute them after the merge, so the digest the approver approves is
  * the one the gate checks — and the revocations the merged policy schedules by expiry.
  */
-import { gitFailure, openGit } from '../../git/open-git.js';
+import { RolecallError } from '../../errors.js';
+import { mergeBase } from '../../git/repo-info.js';
 import type { GitHubSession } from '../../github/session.js';
 import { diffPolicies } from '../../plan/policy-changes.js';
 import { scheduledRevocations, type PolicyReview } from '../../plan/render-policy-review.js';
@@ -29,6 +30,13 @@ export async function planReview(
   },
 ): Promise<PolicyReview & { problem: string | null }> {
   const from = await mergeBase(cwd, options.baseSha, options.headSha);
+  if (!from) {
+    throw new RolecallError(
+      'GIT_NO_MERGE_BASE',
+      `${options.baseSha.slice(0, 12)} and ${options.headSha.slice(0, 12)} have no common ancestor in this clone: ` +
+        'fetch the history (actions/checkout with fetch-depth: 0)',
+    );
+  }
   const trusted = await trustedPolicies(cwd, {
     policiesDir: options.policiesDir,
     from,
@@ -47,16 +55,4 @@ export async function planReview(
     touchedPolicies: options.touchedPolicies,
     problem: trusted.problem,
   };
-}
-
-/** Where the pull request's branch left its base ("Files changed" compares against it). */
-async function mergeBase(cwd: string, base: string, head: string): Promise<string> {
-  try {
-    return (await openGit(cwd).raw(['merge-base', base, head])).trim();
-  } catch (error) {
-    throw gitFailure(
-      error,
-      `finding the merge base of ${base.slice(0, 12)} and ${head.slice(0, 12)}`,
-    );
-  }
 }
