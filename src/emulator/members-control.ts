@@ -105,6 +105,9 @@ export function patchMember(
       throw new MemberOpError('conflict', `${email} is already in business ${businessId}`, 'email');
     }
     member.email = email;
+    // The row now belongs to whoever signs in with that email, as a seed row would.
+    const identity = state.identityByEmail(email);
+    if (identity && member.identity_id !== null) member.identity_id = identity.id;
   }
   member.role = role;
   if (next !== member.state) setMemberState(state, member, next, now);

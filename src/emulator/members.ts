@@ -71,8 +71,10 @@ export function setMemberState(
   now: Date,
 ): void {
   const stamp = isoSeconds(now);
+  // Whoever signs in with the row's email is the person behind it (see EmulatorState.identityIdFor).
+  const known = state.identityByEmail(member.email)?.id ?? member.former_identity_id;
   if (next === 'active') {
-    member.identity_id ??= member.former_identity_id ?? state.newIdentityId();
+    member.identity_id ??= known ?? state.newIdentityId();
     member.invitation_date_accepted ??= stamp;
     member.former_identity_id = null;
   } else if (next === 'invited') {
@@ -80,7 +82,7 @@ export function setMemberState(
     member.identity_id = null;
     member.invitation_date_accepted = null;
   } else {
-    member.identity_id ??= member.former_identity_id;
+    member.identity_id ??= known;
     member.former_identity_id = null;
     member.invitation_date_accepted ??= stamp;
   }

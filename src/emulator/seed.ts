@@ -26,7 +26,11 @@ export interface SeedMember {
   country?: string | null;
   postal_code?: string | null;
   phone_number?: string | null;
-  /** Absent: a fresh id for active and deactivated members, null for invited ones. */
+  /**
+   * Absent: for active and deactivated members, the id of the seed identity with the same email
+   * (the person who signs in with it, e.g. the OAuth caller), else a fresh id; null for invited
+   * ones. When an identity has this email, an explicit id must be that identity's.
+   */
   identity_id?: number | null;
   /** Absent: `created_at` for active and deactivated members, null for invited ones. */
   invitation_date_accepted?: string | null;
@@ -56,6 +60,7 @@ export interface SeedBusiness {
 
 export interface SeedIdentity {
   id: number;
+  /** Unique among identities; team rows with this email are this identity's own rows. */
   email: string;
   first_name?: string | null;
   last_name?: string | null;

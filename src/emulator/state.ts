@@ -54,8 +54,7 @@ export class EmulatorState {
     this.nextMembershipId =
       Math.max(7_000_000, ...seedMembers.map((m) => m.membership_id ?? 0)) + 1;
     const stamp = isoSeconds(now);
-    for (const business of seed.businesses)
-      this.businesses.set(business.id, this.buildBusiness(business, stamp));
+    // Identities first: a team row without an identity id takes the one whose email it has.
     for (const identity of seed.identities) {
       this.identities.set(identity.id, {
         id: identity.id,
@@ -66,6 +65,8 @@ export class EmulatorState {
         admin_of: [...(identity.admin_of ?? [])],
       });
     }
+    for (const business of seed.businesses)
+      this.businesses.set(business.id, this.buildBusiness(business, stamp));
     for (const client of seed.clients) {
       this.clientOrder.push(client.client_id);
       this.clients.set(client.client_id, {
@@ -116,7 +117,7 @@ export class EmulatorState {
       identity_id: invited
         ? null
         : seed.identity_id === undefined
-          ? this.newIdentityId()
+          ? this.identityIdFor(email)
           : seed.identity_id,
       invitation_date_accepted: invited ? null : (seed.invitation_date_accepted ?? createdAt),
       created_at: createdAt,
@@ -130,6 +131,22 @@ export class EmulatorState {
 
   newIdentityId(): number {
     return this.nextIdentityId++;
+  }
+
+  /** The seed identity that signs in with this email, if any (emails are unique per person). */
+  identityByEmail(email: string): IdentityRecord | undefined {
+    const wanted = normalizeEmail(email);
+    for (const identity of this.identities.values()) if (identity.email === wanted) return identity;
+    return undefined;
+  }
+
+  /**
+   * The identity a team row with this email gets when it has none yet: the identity that signs
+   * in with that email — so the OAuth caller and its own team row are one person, in users/me
+   * and in team_members alike — or else a fresh one (a person who never signs in here).
+   */
+  identityIdFor(email: string): number {
+    return this.identityByEmail(email)?.id ?? this.newIdentityId();
   }
 
   newMembershipId(): number {

@@ -4,7 +4,7 @@
  * fixed in one pass. Returns the value typed as a seed; never mutates it.
  */
 import { RolecallError } from '../errors.js';
-import { MEMBER_STATES, PROFILE_FIELDS, normalizeRole } from './model.js';
+import { MEMBER_STATES, PROFILE_FIELDS, normalizeEmail, normalizeRole } from './model.js';
 import { Checker, type Json } from './seed-checker.js';
 import type { EmulatorSeed } from './seed.js';
 
@@ -99,6 +99,7 @@ function checkRoot(c: Checker, root: Json): void {
   });
 
   const identityIds = new Set<number>();
+  const identityByEmail = new Map<string, number>();
   c.array(root['identities'], 'identities').forEach((raw, i) => {
     const path = `identities[${i}]`;
     const identity = c.object(raw, path);
@@ -109,7 +110,14 @@ function checkRoot(c: Checker, root: Json): void {
       if (identityIds.has(id)) c.fail(`${path}.id`, `duplicate identity id ${id}`);
       identityIds.add(id);
     }
-    c.email(identity, 'email', path);
+    const email = c.email(identity, 'email', path);
+    if (email !== undefined) {
+      // One person per email: a team row with that email is linked to this identity.
+      const other = identityByEmail.get(email);
+      if (other !== undefined)
+        c.fail(`${path}.email`, `${email} is already the email of identity ${other}`);
+      else if (id !== undefined) identityByEmail.set(email, id);
+    }
     c.text(identity, 'first_name', path, { optional: true, nullable: true });
     c.text(identity, 'last_name', path, { optional: true, nullable: true });
     c.instant(identity, 'created_at', path);
@@ -122,6 +130,8 @@ function checkRoot(c: Checker, root: Json): void {
       }
     });
   });
+
+  checkIdentityLinks(c, root, identityByEmail);
 
   const clientIds = new Set<string>();
   const refreshTokens = new Set<string>();
@@ -211,4 +221,29 @@ function checkMembers(
     }
   });
   if (owners > 1) c.fail(`${businessPath}.members`, 'has more than one owner');
+}
+
+/**
+ * A team row whose email is an identity's is that identity's own row (state.ts links them when
+ * the row gives no `identity_id`); an explicit other id would make the OAuth caller and its own
+ * row two people, so users/me and team_members would disagree about who the caller is.
+ */
+function checkIdentityLinks(c: Checker, root: Json, identityByEmail: Map<string, number>): void {
+  const businesses = Array.isArray(root['businesses']) ? (root['businesses'] as unknown[]) : [];
+  businesses.forEach((business, i) => {
+    const members = (business as Json | null)?.['members'];
+    if (!Array.isArray(members)) return;
+    members.forEach((raw: unknown, j) => {
+      const m = raw as Json | null;
+      const email = m?.['email'];
+      const given = m?.['identity_id'];
+      if (typeof email !== 'string' || typeof given !== 'number') return;
+      const wanted = identityByEmail.get(normalizeEmail(email));
+      if (wanted === undefined || wanted === given) return;
+      c.fail(
+        `businesses[${i}].members[${j}].identity_id`,
+        `${given} is not identity ${wanted}, which signs in as ${normalizeEmail(email)}; give ${wanted} or leave identity_id out`,
+      );
+    });
+  });
 }

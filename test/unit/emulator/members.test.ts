@@ -301,4 +301,61 @@ describe('EmulatorState', () => {
       created_at: '2026-03-01T12:00:00Z',
     });
   });
+
+  it('links a row to the identity with its email: seed defaults, accept, add and an email change', () => {
+    const state = new EmulatorState(
+      {
+        identities: [
+          { id: 9, email: 'Me@X.example' },
+          { id: 8, email: 'later@x.example' },
+        ],
+        businesses: [
+          {
+            id: 1,
+            name: 'B',
+            account_id: 'B1',
+            members: [
+              { email: 'me@x.example', role: 'admin' },
+              { email: 'later@x.example', role: 'employee', state: 'invited' },
+              { email: 'gone@x.example', role: 'employee', state: 'deactivated' },
+              { email: 'other@x.example', role: 'manager' },
+            ],
+          },
+          { id: 2, name: 'C', account_id: 'C1' },
+        ],
+        clients: [{ client_id: 'c', client_secret: 's', identity_id: 9 }],
+      },
+      NOW,
+    );
+    expect(state.memberByEmail(1, 'me@x.example')?.identity_id).toBe(9);
+    expect(state.memberships(9).map((m) => [m.business.id, m.role])).toEqual([
+      [1, 'business_partner'],
+    ]);
+    // Neither the pending row nor the people without an identity take an identity's id.
+    expect(state.memberByEmail(1, 'later@x.example')?.identity_id).toBeNull();
+    const strangers = ['gone@x.example', 'other@x.example'].map(
+      (e) => state.memberByEmail(1, e)?.identity_id,
+    );
+    for (const id of strangers) expect([8, 9, null, undefined]).not.toContain(id);
+    expect(state.memberships(8)).toEqual([]);
+
+    const later = state.memberByEmail(1, 'later@x.example')!;
+    expect(acceptInvitation(state, 1, later.uuid, NOW).identity_id).toBe(8);
+    expect(state.roleIn(8, 1)).toBe('business_employee');
+
+    expect(addMember(state, 2, { email: 'ME@x.example', role: 'manager' }, NOW).identity_id).toBe(
+      9,
+    );
+    expect(state.roleIn(9, 2)).toBe('business_manager');
+
+    const other = state.memberByEmail(1, 'other@x.example')!;
+    expect(patchMember(state, 1, other.uuid, { email: 'gone2@x.example' }, NOW).identity_id).toBe(
+      strangers[1],
+    );
+    const renamed = addMember(state, 2, { email: 'x@x.example', role: 'employee' }, NOW);
+    expect(renamed.identity_id).not.toBe(8);
+    expect(patchMember(state, 2, renamed.uuid, { email: 'later@x.example' }, NOW).identity_id).toBe(
+      8,
+    );
+  });
 });

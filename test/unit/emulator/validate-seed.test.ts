@@ -132,6 +132,16 @@ describe('validateSeed', () => {
     ],
     ['no clients', (s) => (s.clients = []), 'clients: needs at least one OAuth client'],
     [
+      'a row with an identity’s email naming another identity',
+      (s) => (s.businesses[0].members[0].identity_id = 2),
+      'businesses[0].members[0].identity_id: 2 is not identity 1, which signs in as a@x.example',
+    ],
+    [
+      'two identities with one email',
+      (s) => s.identities.push({ id: 2, email: 'A@X.example' }),
+      'identities[1].email: a@x.example is already the email of identity 1',
+    ],
+    [
       'admin_of unknown business',
       (s) => (s.identities[0].admin_of = [11]),
       'identities[0].admin_of[0]: 11 is not a business of this seed',
@@ -149,6 +159,15 @@ describe('validateSeed', () => {
       s.identities[0].email = 'bad';
     });
     expect(text.split('\n').filter((line) => line.startsWith('  - '))).toHaveLength(3);
+  });
+
+  it('accepts a row with an identity’s email and no identity_id (the emulator links them)', () => {
+    const seed = base();
+    delete seed.businesses[0]!.members![0]!.identity_id;
+    seed.businesses[0]!.members!.push({ email: 'A@X.example', role: 'manager', state: 'invited' });
+    expect(() => validateSeed(seed)).toThrow(/appears twice/);
+    seed.businesses[0]!.members!.pop();
+    expect(() => validateSeed(seed)).not.toThrow();
   });
 
   it('accepts roles it does not know, verbatim (FreshBooks data can hold them)', () => {
