@@ -1,6 +1,8 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from '../errors.js';
 import { DEFAULT_POLICIES_DIR } from '../flows/read-policies.js';
+import { terminalSafe } from '../plan/terminal-text.js';
+import { closestName } from './did-you-mean.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -13,16 +15,41 @@ export function parseCommandArgs<T extends Options>(
   options: T,
   config: { allowPositionals?: boolean } = {},
 ) {
+  const all = { ...options, help: { type: 'boolean', short: 'h' } } satisfies Options;
   try {
     return parseArgs({
       args,
-      options: { ...options, help: { type: 'boolean', short: 'h' } },
+      options: all,
       allowPositionals: config.allowPositionals ?? false,
       strict: true,
     });
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+    const unknown = (error as { code?: unknown }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION';
+    const suggestion = unknown ? unknownOptionMessage(args, all) : null;
+    throw new UsageError(suggestion ?? (error instanceof Error ? error.message : String(error)));
   }
+}
+
+/**
+ * `unknown option --polices — did you mean --policies?` when a known option is close; `null`
+ * otherwise (node's own message stays: it also says how to pass a value that starts with a
+ * dash). The offending option is found by parsing again leniently (node's own tokens), not by
+ * reading node's error text.
+ */
+function unknownOptionMessage(args: string[], options: Options): string | null {
+  const { tokens } = parseArgs({
+    args,
+    options,
+    allowPositionals: true,
+    strict: false,
+    tokens: true,
+  });
+  const token = tokens.find((t) => t.kind === 'option' && !Object.hasOwn(options, t.name));
+  if (token?.kind !== 'option' || !token.rawName.startsWith('--')) return null;
+  const suggestion = closestName(token.name, Object.keys(options));
+  return suggestion
+    ? `unknown option ${terminalSafe(token.rawName)} — did you mean --${suggestion}?`
+    : null;
 }
 
 /** `--policies DIR|FILE`: the policy directory (or one file), `policies` by default. */

@@ -2,10 +2,12 @@
 import { realpathSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { fileURLToPath } from 'node:url';
+import { terminalSafe } from '../plan/terminal-text.js';
 import { EXIT, RolecallError } from '../errors.js';
 import { redact } from '../redact.js';
 import { toolVersion } from '../paths.js';
 import { COMMANDS } from './commands.js';
+import { closestName } from './did-you-mean.js';
 import type { Console } from '../ports.js';
 
 function usage(): string {
@@ -39,7 +41,7 @@ export async function main(argv: string[], io: Console): Promise<number> {
   }
   const entry = COMMANDS.find((c) => c.name === name);
   if (!entry) {
-    io.stderr.write(`rolecall: unknown command "${name}"\n\n${usage()}`);
+    io.stderr.write(unknownCommand(name));
     return EXIT.ERROR;
   }
   try {
@@ -48,6 +50,27 @@ export async function main(argv: string[], io: Console): Promise<number> {
   } catch (error) {
     return reportError(error, io);
   }
+}
+
+/**
+ * Terraform's answer to a typo: the closest command (or top-level option) when one is close,
+ * and where to find the list; the whole usage only when nothing is close.
+ */
+function unknownCommand(name: string): string {
+  const safe = terminalSafe(name);
+  if (name.startsWith('-')) {
+    const option = closestName(name.replace(/^-+/, ''), ['help', 'version']);
+    return option
+      ? `rolecall: unknown option ${safe} — did you mean --${option}?\n`
+      : `rolecall: unknown option ${safe}\n\n${usage()}`;
+  }
+  const command = closestName(
+    name,
+    COMMANDS.map((c) => c.name),
+  );
+  return command
+    ? `rolecall: unknown command "${safe}" — did you mean "${command}"?\nRun \`rolecall --help\` for the list of commands.\n`
+    : `rolecall: unknown command "${safe}"\n\n${usage()}`;
 }
 
 /** Bad input is never shown with a stack; an internal error shows one only when asked. */
