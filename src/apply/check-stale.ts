@@ -1,9 +1,8 @@
 import { digestOf } from '../canonical.js';
-import { apiRoleOf } from '../roles.js';
 import type { BusinessPlan, Change, LiveBusiness, LiveMember, RoleState } from '../types.js';
 import type { OperationHistory } from './journal.js';
 import { isSettled } from './journal.js';
-import { knownRoleOf, operationKey } from './order-operations.js';
+import { operationKey } from './order-operations.js';
 import { checkTarget, membersFor, viewOfLive } from './target-state.js';
 
 /** One reason a plan no longer describes live FreshBooks. */
@@ -72,7 +71,7 @@ function staleMessage(change: Change, business: BusinessPlan, live: LiveBusiness
     const now = live.members.filter((m) => m.email === change.email);
     const first = now[0];
     if (!first) return null;
-    return `${change.email}: appeared since the plan (now ${first.state} as ${first.apiRole})`;
+    return `${change.email}: appeared since the plan (now ${first.state} as ${roleName(first)})`;
   }
   const expected = business.memberFingerprints[change.uuid];
   const member = live.members.find((m) => m.uuid === change.uuid);
@@ -83,16 +82,18 @@ function staleMessage(change: Change, business: BusinessPlan, live: LiveBusiness
   return `${change.email}: ${describeDifference(change.from, member)} since the plan`;
 }
 
-function apiName(role: string): string {
-  const known = knownRoleOf(role);
-  return known === null ? role : apiRoleOf(known);
+/**
+ * A live member's role as every other line of output names it: the policy's name (`manager`),
+ * or FreshBooks' own name verbatim when rolecall does not know the role. The plan's `from` is
+ * named the same way, so the two compare as names.
+ */
+function roleName(member: LiveMember): string {
+  return member.role ?? member.apiRole;
 }
 
 function describeDifference(from: RoleState | null, member: LiveMember): string {
   const parts: string[] = [];
-  if (from && apiName(from.role) !== member.apiRole) {
-    parts.push(`role ${apiName(from.role)} → ${member.apiRole}`);
-  }
+  if (from && from.role !== roleName(member)) parts.push(`role ${from.role} → ${roleName(member)}`);
   if (from && from.state !== member.state) parts.push(`state ${from.state} → ${member.state}`);
   if (parts.length === 0) parts.push('details changed (name, identity or dates)');
   return parts.join(', ');

@@ -1,4 +1,4 @@
-import { apiRoleOf, type PolicyRole } from '../roles.js';
+import { apiRoleOf, policyRoleOf, type PolicyRole } from '../roles.js';
 import { memberStateOf, normalizeEmail } from '../sync/live-member.js';
 import type { TeamMemberRecord } from '../ports.js';
 import type { Change, LiveMember, MemberState } from '../types.js';
@@ -63,7 +63,7 @@ export function checkTarget(change: Change, candidates: readonly MemberView[]): 
     if (other) {
       return {
         status: 'conflict',
-        detail: `${change.email} is now ${other.state} as ${other.apiRole}; re-plan`,
+        detail: `${change.email} is now ${other.state} as ${policyRoleOf(other.apiRole) ?? other.apiRole}; re-plan`,
       };
     }
     return { status: 'ready', member: candidates[0] ?? null };

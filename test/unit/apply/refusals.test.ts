@@ -33,7 +33,7 @@ async function journalFiles(dir: string): Promise<string[]> {
 }
 
 describe('stale plans are refused before any write', () => {
-  it('a touched member whose role changed since the plan', async () => {
+  it('a touched member whose role changed since the plan, named as the policy names roles', async () => {
     const fake = acmeFake();
     const desired = desiredOf(policyOf(ACME_DESIRED));
     const plan = await planFor(fake, desired);
@@ -43,10 +43,23 @@ describe('stale plans are refused before any write', () => {
     expect(run.refusal?.code).toBe('STALE');
     expect(run.refusal?.message).toMatch(/re-plan/);
     expect(run.refusal?.details).toEqual([
-      'grace@acme.example: role business_manager → business_employee since the plan',
+      'grace@acme.example: role manager → employee since the plan',
     ]);
     expect(fake.calls).toEqual([]);
     expect(await journalFiles(state.dir)).toEqual([]);
+  });
+
+  it('a role rolecall does not know is named as FreshBooks sent it', async () => {
+    const fake = acmeFake();
+    const desired = desiredOf(policyOf(ACME_DESIRED));
+    const plan = await planFor(fake, desired);
+    fake.tamper(BUSINESS, 'grace@acme.example', { apiRole: 'payroll_admin' });
+    fake.tamper(BUSINESS, 'maya@acme.example', { apiRole: 'business_partner' });
+    const run = await applyPlan(optionsFor(fake, desired, plan, state.dir));
+    expect(run.refusal?.details).toEqual([
+      'grace@acme.example: role manager → payroll_admin since the plan',
+      'maya@acme.example: role employee → admin since the plan',
+    ]);
   });
 
   it('a person the plan grants to who has appeared since', async () => {
@@ -58,7 +71,7 @@ describe('stale plans are refused before any write', () => {
     const run = await applyPlan(optionsFor(fake, desired, plan, state.dir));
     expect(run.refusal?.code).toBe('STALE');
     expect(run.refusal?.details).toEqual([
-      'eli@acme.example: appeared since the plan (now invited as business_employee)',
+      'eli@acme.example: appeared since the plan (now invited as employee)',
     ]);
     expect(fake.calls.length).toBe(calls);
   });
