@@ -26,7 +26,7 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
  * An area (a folder of src/, or a file at its top) may import itself and any lower layer.
  */
 const LAYERS: readonly (readonly string[])[] = [
-  ['cli', 'precompile-schemas'],
+  ['cli', 'precompile-schemas', 'bundle-package'],
   ['flows'],
   ['apply', 'plan', 'drift', 'review', 'jit', 'import', 'sync'],
   ['policy', 'freshbooks', 'github', 'git', 'emulator', 'write-file-atomic'],

@@ -3,8 +3,10 @@
  * parts and see what code they execute: the workflow file is taken where GitHub takes it for the
  * event (the default branch under `pull_request_target`, the pull request under
  * `pull_request`), `actions/checkout` is a clone of a bare "origin" (with `ref:` honoured),
- * `uses: ./…` runs the composite action *from the checked-out workspace*, and every `run:` is
- * executed by bash with the step's `env:` — so whatever the checkout contains is what runs.
+ * `uses: ./…` runs the composite action *from the checked-out workspace*, `uses: OWNER/REPO@REF`
+ * runs it from the directory the test maps that reference to (the runner's action cache), with
+ * GITHUB_ACTION_PATH set to the action's directory, and every `run:` is executed by bash with
+ * the step's `env:` — so whatever the checkout and the action contain is what runs.
  *
  * Not emulated, on purpose and visibly: `actions/setup-node` (Node is here), artifact uploads,
  * and the network. `npm` is a stand-in on PATH that keeps npm's contract where it matters here:
@@ -76,6 +78,8 @@ export interface RunnerOptions {
   env: Record<string, string>;
   /** `${{ … }}` values by expression text (`github.token`, `secrets.X`, …). */
   expressions: Record<string, string>;
+  /** Remote actions: `OWNER/REPO@REF` → the directory holding that action's source. */
+  actions?: Record<string, string>;
 }
 
 /** Parses `${{ expr }}` occurrences with the given values; an unknown expression is an error. */
@@ -190,7 +194,12 @@ export async function createRunner(options: RunnerOptions): Promise<Runner> {
     'runner.temp': temp,
   };
 
-  async function shell(step: Step, script: string, stepEnv: Record<string, unknown>) {
+  async function shell(
+    step: Step,
+    script: string,
+    stepEnv: Record<string, unknown>,
+    actionPath: string | undefined,
+  ) {
     const log = join(temp, `git-${(logCount += 1)}.log`);
     await writeFile(log, '');
     await writeFile(githubPath, '');
@@ -202,6 +211,7 @@ export async function createRunner(options: RunnerOptions): Promise<Runner> {
       GITHUB_PATH: githubPath,
       ROLECALL_TEST_GIT_LOG: log,
       PATH: path,
+      ...(actionPath === undefined ? {} : { GITHUB_ACTION_PATH: actionPath }),
     };
     for (const [name, value] of Object.entries(stepEnv)) env[name] = evaluate(value, expressions);
     const cwd = step['working-directory']
@@ -248,21 +258,31 @@ export async function createRunner(options: RunnerOptions): Promise<Runner> {
     };
   }
 
-  async function steps(list: readonly Step[], results: StepResult[]): Promise<boolean> {
+  async function steps(
+    list: readonly Step[],
+    results: StepResult[],
+    actionPath?: string,
+  ): Promise<boolean> {
     for (const step of list) {
       const name = step.name ?? step.uses ?? step.run?.split('\n')[0] ?? '?';
+      // A local action is read from the workspace (whatever the checkout put there); a remote
+      // one from the runner's action cache.
+      const dir = step.uses?.startsWith('./')
+        ? join(workspace, step.uses)
+        : step.uses === undefined
+          ? undefined
+          : options.actions?.[step.uses];
       if (step.uses?.startsWith('actions/checkout@')) {
         results.push(await checkout(step));
-      } else if (step.uses?.startsWith('./')) {
-        // The action is read from the workspace: whatever the checkout put there.
-        const action = parse(await readFile(join(workspace, step.uses, 'action.yml'), 'utf8')) as {
+      } else if (dir !== undefined) {
+        const action = parse(await readFile(join(dir, 'action.yml'), 'utf8')) as {
           runs: { steps: Step[] };
         };
-        if (!(await steps(action.runs.steps, results))) return false;
+        if (!(await steps(action.runs.steps, results, dir))) return false;
       } else if (step.uses !== undefined) {
         results.push({ name, kind: 'skipped', code: 0, stdout: '', stderr: '', git: [] });
       } else if (step.run !== undefined) {
-        const result = await shell(step, step.run, step.env ?? {});
+        const result = await shell(step, step.run, step.env ?? {}, actionPath);
         results.push({ name, kind: 'run', ...result });
         if (result.code !== 0) return false;
       }

@@ -55,7 +55,7 @@ const ENVIRONMENT = 'freshbooks-production';
 const SECRET = 'FRESHBOOKS_REFRESH_TOKEN';
 const DATE = '2026-11-20T09:00:00Z';
 const PLAN_YML = '.github/workflows/plan.yml';
-const ACTION_YML = '.github/actions/rolecall/action.yml';
+const ACTION_YML = 'action.yml';
 const HOLDINGS_YAML = `business: 240341
 name: Acme Holdings LLC
 members:

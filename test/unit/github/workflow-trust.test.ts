@@ -292,7 +292,7 @@ describe('the check fails on mutated workflows', () => {
       'running the local action before the checkout',
       (wf) => {
         for (const [, job] of privilegedJobs(wf)) {
-          job.steps = [{ uses: './.github/actions/rolecall' }, ...(job.steps ?? [])];
+          job.steps = [{ uses: './' }, ...(job.steps ?? [])];
         }
       },
     ],
@@ -400,6 +400,7 @@ const EXECUTED = [
   /^schemas\//,
   /^\.github\//,
   /^package(-lock)?\.json$/,
+  /^action\.yml$/,
   /^tsconfig[^/]*\.json$/,
 ];
 
@@ -440,7 +441,7 @@ describe('CODEOWNERS.example', () => {
     );
     expect(executed.some((p) => p.startsWith('src/cli/'))).toBe(true);
     expect(executed).toContain('.github/workflows/plan.yml');
-    expect(executed).toContain('.github/actions/rolecall/action.yml');
+    expect(executed).toContain('action.yml');
     for (const path of executed) expect(ownersOf(rules, path), path).toEqual([MAINTAINERS]);
     expect(ownersOf(rules, 'policies/acme-books.yaml')).toEqual(['@your-org/access-admins']);
     // Files that do not exist yet are owned too (a new build input, a new directory).

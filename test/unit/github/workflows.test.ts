@@ -11,7 +11,6 @@ import { parse } from 'yaml';
 import { packagePath } from '../../../src/paths.js';
 
 const WORKFLOWS = packagePath('.github', 'workflows');
-const ACTIONS = packagePath('.github', 'actions');
 const SCHEMAS = packagePath('test', 'fixtures', 'schemastore');
 
 interface Step {
@@ -39,7 +38,8 @@ interface Workflow {
 const workflowFiles = readdirSync(WORKFLOWS)
   .filter((f) => /\.ya?ml$/.test(f))
   .sort();
-const actionFiles = readdirSync(ACTIONS).map((dir) => join(dir, 'action.yml'));
+/** The one action: at the repository root, so others use it as `uses: OWNER/rolecall@sha`. */
+const ACTION = packagePath('action.yml');
 const text = (path: string) => readFileSync(path, 'utf8');
 const workflow = (file: string) => parse(text(join(WORKFLOWS, file))) as Workflow;
 
@@ -58,7 +58,7 @@ describe('schemas', () => {
       'plan.yml',
       'review.yml',
     ]);
-    expect(actionFiles).toEqual(['rolecall/action.yml']);
+    expect(readdirSync(packagePath('.github')).includes('actions')).toBe(false);
   });
 
   const validateWorkflow = validator('github-workflow.json');
@@ -69,8 +69,8 @@ describe('schemas', () => {
   });
 
   const validateAction = validator('github-action.json');
-  it.each(actionFiles)('%s is a valid action', (file) => {
-    const ok = validateAction(parse(text(join(ACTIONS, file))));
+  it('action.yml is a valid action', () => {
+    const ok = validateAction(parse(text(ACTION)));
     expect(validateAction.errors ?? []).toEqual([]);
     expect(ok).toBe(true);
   });
@@ -84,7 +84,7 @@ describe('schemas', () => {
     expect(validateWorkflow({ ...workflow('ci.yml'), on: { pull_request_tagret: {} } })).toBe(
       false,
     );
-    const action = parse(text(join(ACTIONS, actionFiles[0] as string))) as {
+    const action = parse(text(ACTION)) as {
       runs: { steps: Step[] };
     };
     action.runs.steps.push({ run: 'echo no shell' });
@@ -93,10 +93,9 @@ describe('schemas', () => {
 });
 
 describe('security properties', () => {
-  const everyFile = [
-    ...workflowFiles.map((f) => join(WORKFLOWS, f)),
-    ...actionFiles.map((f) => join(ACTIONS, f)),
-  ].map((path) => path.slice(packagePath().length));
+  const everyFile = [...workflowFiles.map((f) => join(WORKFLOWS, f)), ACTION].map((path) =>
+    path.slice(packagePath().length),
+  );
 
   it.each(everyFile)(
     'every third-party action in %s is pinned to a full commit SHA with its version',
@@ -185,7 +184,7 @@ describe('security properties', () => {
         );
         expect(elsewhere).toEqual([]);
         // rolecall is set up by the local action, which installs Node.js 24.
-        expect(job.steps.some((s) => s.uses === './.github/actions/rolecall')).toBe(true);
+        expect(job.steps.some((s) => s.uses === './')).toBe(true);
       }
     },
   );
@@ -204,16 +203,19 @@ describe('security properties', () => {
     }
   });
 
-  it('the setup action runs rolecall on Node.js 24, installs with the lockfile and without install scripts', () => {
-    const action = parse(text(join(ACTIONS, 'rolecall/action.yml'))) as {
+  it('the action runs rolecall on Node.js 24, installs with the lockfile and without install scripts', () => {
+    const action = parse(text(ACTION)) as {
       runs: { using: string; steps: Step[] };
     };
     expect(action.runs.using).toBe('composite');
     const node = action.runs.steps.find((s) => s.uses?.startsWith('actions/setup-node@'));
     expect(node?.with).toEqual({ 'node-version': 24 });
-    expect(action.runs.steps.map((s) => s.run ?? '').join('\n')).toContain(
-      'npm ci --ignore-scripts',
-    );
+    const scripts = action.runs.steps.map((s) => s.run ?? '').join('\n');
+    expect(scripts).toContain('npm ci --ignore-scripts');
+    // Built from the action's own source, never from the caller's workspace: in an access
+    // repository the workspace is policies, and a pull request must not pick the tool.
+    expect(scripts).toContain('cd "$GITHUB_ACTION_PATH"');
+    expect(text(ACTION)).not.toMatch(/GITHUB_WORKSPACE|github\.workspace/);
   });
 
   it('plan.yml: fork pull requests get validation only, and a notice saying why', () => {
