@@ -1,5 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -37,4 +37,21 @@ export function toolVersion(): string {
     JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { version: string }
   ).version;
   return cachedVersion;
+}
+
+/**
+ * The working directory as the user reached it. `process.cwd()` is the physical directory (every
+ * symbolic link on the way resolved); a shell keeps the path it was given in `PWD`. Paths written
+ * for the user to follow — a `$schema` reference an editor resolves from the file's location —
+ * must be computed from the latter. A `PWD` that is not absolute or names another directory
+ * (stale, or set by something else) is ignored.
+ */
+export function logicalCwd(cwd: string, env: Readonly<Record<string, string | undefined>>): string {
+  const pwd = env['PWD'];
+  if (pwd === undefined || !isAbsolute(pwd) || pwd === cwd) return cwd;
+  try {
+    return realpathSync(pwd) === realpathSync(cwd) ? pwd : cwd;
+  } catch {
+    return cwd;
+  }
 }

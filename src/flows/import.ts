@@ -4,12 +4,13 @@
  * file is written atomically and never over an existing policy unless forced.
  */
 import { existsSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { RolecallError, EXIT } from '../errors.js';
 import { renderImportedPolicy } from '../import/render-imported-policy.js';
-import { packagePath, toolVersion } from '../paths.js';
+import { logicalCwd, toolVersion } from '../paths.js';
 import { formatDiagnostic, validateDocuments } from '../policy/load-desired-state.js';
 import { redact } from '../redact.js';
+import { policySchemaRef } from '../schemas.js';
 import { writeFileAtomic } from '../write-file-atomic.js';
 import type { Console } from '../ports.js';
 import { type ConnectionOptions, DEFAULT_POLICIES_DIR, liveSourceOf, readLive } from './context.js';
@@ -33,7 +34,10 @@ export interface ImportOutcome {
 
 export async function importPolicy(io: Console, options: ImportOptions): Promise<ImportOutcome> {
   const { businessId } = options;
-  const out = options.out === undefined ? undefined : resolve(io.cwd, options.out);
+  // Logical paths throughout: the file's `$schema` reference is followed from where the user
+  // sees the file, which differs from the physical path when a link is on the way.
+  const cwd = logicalCwd(io.cwd, io.env);
+  const out = options.out === undefined ? undefined : resolve(cwd, options.out);
   if (out !== undefined && existsSync(out) && !options.force) {
     throw new RolecallError(
       'IMPORT_EXISTS',
@@ -52,8 +56,8 @@ export async function importPolicy(io: Console, options: ImportOptions): Promise
   }
 
   // Editors find the schema relative to the file; printed output is meant for policies/.
-  const fileDir = out === undefined ? join(io.cwd, DEFAULT_POLICIES_DIR) : dirname(out);
-  const schemaRef = toPosix(relative(fileDir, packagePath('schemas', 'policy.schema.json')));
+  const fileDir = out === undefined ? join(cwd, DEFAULT_POLICIES_DIR) : dirname(out);
+  const schemaRef = policySchemaRef({ fileDir, cwd });
   const imported = renderImportedPolicy(business, {
     importedAt: live.syncedAt,
     toolVersion: toolVersion(),
@@ -95,8 +99,4 @@ export async function importPolicy(io: Console, options: ImportOptions): Promise
     ),
   );
   return { exitCode: EXIT.OK, text: imported.text };
-}
-
-function toPosix(path: string): string {
-  return sep === '/' ? path : path.split(sep).join('/');
 }

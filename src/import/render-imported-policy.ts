@@ -26,7 +26,7 @@ export interface ImportOptions {
   /** When the live state was read (shown in the header). */
   importedAt: string;
   toolVersion: string;
-  /** The `$schema` reference for editors, relative to where the file will live. */
+  /** The `$schema` reference for editors: a path relative to where the file will live, or a URL. */
   schemaRef: string;
   /** The email the API token belongs to (marked in its entry's review comment). */
   identityEmail?: string;
