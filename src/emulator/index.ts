@@ -1,6 +1,6 @@
 /**
  * The embedded FreshBooks emulator: the sandbox behind `npm start`, every integration test
- * and every benchmark. See README, "The FreshBooks sandbox".
+ * and every benchmark. Its reference: README.md in this directory.
  */
 export {
   startEmulator,

@@ -1,7 +1,7 @@
 /**
  * The emulator's JSON seed format: the whole state it starts from (and what
  * `GET /_emulator/state` dumps and `PUT /_emulator/state` loads). Field names follow the
- * FreshBooks wire names. Every field marked optional has a default (see README, "Seed format").
+ * FreshBooks wire names. Every field marked optional has a default (see ./README.md, "Seed format").
  * Types only: validate-seed.ts checks a value against them, load-seed.ts reads a file.
  */
 import type { EmulatorMemberState } from './model.js';

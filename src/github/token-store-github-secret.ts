@@ -214,6 +214,6 @@ function setupHint(environment: string | null): string {
   return (
     `Set ${SECRETS_TOKEN_VARIABLE} to a fine-grained personal access token for this repository with ` +
     `"Secrets: Read and write"${environment ? ' and "Environments: Read and write"' : ''}, ` +
-    'or to a GitHub App installation token with the same permissions (see the README, "The GitHub secret token store").'
+    'or to a GitHub App installation token with the same permissions (see rolecall\'s .github/workflows/README.md, "The GitHub secret token store").'
   );
 }
