@@ -10,6 +10,11 @@ export interface CommandEntry {
 /** Every command, in the order `--help` lists them. */
 export const COMMANDS: CommandEntry[] = [
   {
+    name: 'init',
+    summary: 'scaffold an access repository: policies, pinned workflows, CODEOWNERS, README',
+    load: () => import('./commands/init.js'),
+  },
+  {
     name: 'validate',
     summary: 'check the policy files (schema and rules); print file:line:col problems',
     load: () => import('./commands/validate.js'),

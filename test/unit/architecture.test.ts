@@ -26,9 +26,9 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
  * An area (a folder of src/, or a file at its top) may import itself and any lower layer.
  */
 const LAYERS: readonly (readonly string[])[] = [
-  ['cli', 'precompile-schemas', 'bundle-package'],
+  ['cli', 'precompile-schemas', 'bundle-package', 'write-build-info'],
   ['flows'],
-  ['apply', 'plan', 'drift', 'review', 'jit', 'import', 'sync'],
+  ['apply', 'plan', 'drift', 'review', 'jit', 'import', 'sync', 'init'],
   ['policy', 'freshbooks', 'github', 'git', 'emulator', 'write-file-atomic'],
   ['types', 'errors', 'ports', 'roles', 'canonical', 'redact', 'paths', 'console', 'schemas'],
 ];
@@ -52,7 +52,7 @@ const SAME_LAYER: Readonly<Record<string, readonly string[]>> = {
 };
 
 /** Pure: computes only; `now` and every fact come in as arguments. */
-const PURE = ['plan/', 'drift/', 'review/', 'jit/', 'import/', 'apply/records.ts'];
+const PURE = ['plan/', 'drift/', 'review/', 'jit/', 'import/', 'init/', 'apply/records.ts'];
 const IO_MODULES = new Set([
   'node:fs',
   'node:fs/promises',
