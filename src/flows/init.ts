@@ -44,6 +44,8 @@ export interface InitOutcome {
   /** Repository-relative paths, by what happened to them. */
   created: string[];
   overwritten: string[];
+  /** Files of the user's that gained a line (`.gitignore`). */
+  updated: string[];
   kept: string[];
 }
 
@@ -66,7 +68,13 @@ export async function init(io: Console, options: InitOptions): Promise<InitOutco
     return rel === '' ? '.' : rel.startsWith('..') ? join(root, path) : rel;
   };
   const action = actionPin(options.action, io);
-  const outcome: InitOutcome = { exitCode: EXIT.OK, created: [], overwritten: [], kept: [] };
+  const outcome: InitOutcome = {
+    exitCode: EXIT.OK,
+    created: [],
+    overwritten: [],
+    updated: [],
+    kept: [],
+  };
 
   const workflows: Record<string, string> = {};
   for (const name of SCAFFOLD_WORKFLOWS) {
@@ -94,6 +102,7 @@ export async function init(io: Console, options: InitOptions): Promise<InitOutco
         `rolecall init: an access repository in ${shown('.')} (workflows pinned to ${action.ref} # ${action.label})\n`,
         line('created', outcome.created),
         line('overwritten (--force)', outcome.overwritten),
+        line(`updated (${GITIGNORE_ENTRY} added)`, outcome.updated),
         line('kept (exists; --force replaces it)', outcome.kept),
         '\n',
         nextSteps(shown('.'), imported, options.owners.length === 0),
@@ -182,7 +191,7 @@ async function writeGitignore(
   }
   const separator = text === '' || text.endsWith('\n') ? '' : '\n';
   await writeFileAtomic(path, `${text}${separator}${GITIGNORE_ENTRY}\n`);
-  outcome.overwritten.push(file.path);
+  outcome.updated.push(file.path);
 }
 
 /**
