@@ -74,12 +74,45 @@ export interface AccessWriter {
 
 // ───────────────────────────── credentials ─────────────────────────────
 
+/**
+ * The FreshBooks a refresh token belongs to. A token works only at the API and for the OAuth
+ * client that issued it: a store must never hand one target's token to another.
+ */
+export interface TokenTarget {
+  /** The API base URL, normalised: scheme, host, port and path, no trailing slash. */
+  apiUrl: string;
+  clientId: string;
+}
+
 export interface StoredCredentials {
   refreshToken: string;
   accessToken?: string;
   /** ISO instant. */
   accessTokenExpiresAt?: string;
   updatedAt: string;
+  /**
+   * SHA-256 (hex) of the last environment refresh token this entry has seen: the one its chain
+   * was seeded from, or one it superseded. An environment token with another hash (and not the
+   * stored token itself) is new. Kept only by stores bound to a target.
+   */
+  envTokenSha256?: string;
+  /**
+   * Set by `load` for credentials whose target is unknown (a version-1 file, written before the
+   * store recorded targets): they may belong to another API or client.
+   */
+  unclaimed?: true;
+}
+
+export interface SaveOptions {
+  /** The saved credentials were rotated from the unclaimed ones, which the save then drops. */
+  claimUnclaimed?: boolean;
+}
+
+/** What a store holds, without a secret. */
+export interface TokenStoreInventory {
+  targets: TokenTarget[];
+  /** A version-1 entry whose target is unknown is still there. */
+  unclaimed: boolean;
 }
 
 /**
@@ -90,7 +123,15 @@ export interface TokenStore {
   /** Human description with no secret in it, e.g. `file .rolecall/credentials.json`. */
   describe(): string;
   load(): Promise<StoredCredentials | null>;
-  save(credentials: StoredCredentials): Promise<void>;
+  save(credentials: StoredCredentials, options?: SaveOptions): Promise<void>;
+  /**
+   * Set by stores that keep one entry per target (the file store): the target they read and
+   * write. Such stores also keep `envTokenSha256`.
+   */
+  readonly target?: TokenTarget;
+  /** Drops this target's entry, other targets' stay; false when there was none. */
+  forget?(): Promise<boolean>;
+  inventory?(): Promise<TokenStoreInventory>;
 }
 
 // ───────────────────────────── approval ─────────────────────────────

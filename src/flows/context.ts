@@ -92,6 +92,8 @@ export function openFreshBooks(
     ...(options.rate === undefined ? {} : { rate: options.rate }),
     ...(options.burst === undefined ? {} : { burst: options.burst }),
     ...(options.verbose ? { logger: streamLogger(io.stderr) } : {}),
+    // Which refresh token or variable name is used, when that is not the obvious one.
+    notice: (line) => io.stderr.write(`rolecall: ${redact(line)}\n`),
   });
 }
 

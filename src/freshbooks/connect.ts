@@ -1,6 +1,6 @@
 import { RolecallError } from '../errors.js';
-import type { AccessReader, AccessWriter, TokenStore } from '../ports.js';
-import { registerSecret } from '../redact.js';
+import type { AccessReader, AccessWriter, TokenStore, TokenTarget } from '../ports.js';
+import { redact } from '../redact.js';
 import { ApiClient } from './api-client.js';
 import { FreshBooksClient } from './freshbooks-client.js';
 import { createHttpTransport, type HttpTransport } from './http-transport.js';
@@ -8,8 +8,15 @@ import { redactingLogger, type FreshBooksLogger } from './logger.js';
 import { OAuthClient } from './oauth.js';
 import { openTokenStore } from './open-token-store.js';
 import { createRateBudget, realSleep, type RateBudget } from './rate-budget.js';
+import {
+  CREDENTIAL_VARIABLES,
+  readCredentialsEnv,
+  type EnvCredential,
+} from './read-credentials-env.js';
 import { newCounters, type RequestCounters, type RetrySettings } from './retry-policy.js';
-import { TokenManager } from './token-manager.js';
+import { revokeToken } from './revoke-token.js';
+import { TokenManager, type TokenSource } from './token-manager.js';
+import { normaliseApiUrl } from './token-target.js';
 
 export const PRODUCTION_API_URL = 'https://api.freshbooks.com';
 
@@ -46,6 +53,12 @@ export interface ConnectOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Wall clock (token expiry, Retry-After dates). */
   now?: () => Date;
+  /**
+   * Lines the user sees whatever the verbosity (a CLI's stderr): which refresh token is used
+   * and why, which of two differing variable names is used. Redacted before they get here.
+   * Default: the logger's `warn`.
+   */
+  notice?: (line: string) => void;
 }
 
 export interface ConnectionStats {
@@ -62,8 +75,8 @@ export interface FreshBooksConnection extends AccessReader, AccessWriter {
   readonly baseUrl: string;
   /** Where the refresh token lives, e.g. `file .rolecall/credentials.json`. */
   readonly storeDescription: string;
-  /** Where the next refresh would take its refresh token from (never the value). */
-  tokenSource(): Promise<'store' | 'environment' | 'none'>;
+  /** Where the next refresh would take its refresh token from, and why (never the value). */
+  tokenSource(): Promise<TokenSource>;
   stats(): ConnectionStats;
   close(): Promise<void>;
 }
@@ -99,23 +112,38 @@ export interface Plumbing {
   counters: RequestCounters;
   logger: FreshBooksLogger;
   store: TokenStore;
+  /** The API URL and client id the tokens are for; null without a client id. */
+  target: TokenTarget | null;
+  /** The environment's refresh token (`FRESHBOOKS_REFRESH_TOKEN` or `BATON_REFRESH_TOKEN`). */
+  envRefreshToken: EnvCredential | undefined;
   now: () => Date;
+  notice: (line: string) => void;
   /** Needs FRESHBOOKS_CLIENT_ID and FRESHBOOKS_CLIENT_SECRET; throws a clear error without them. */
   oauth: () => OAuthClient;
+  /** Revokes a token at FreshBooks (`POST /auth/oauth/revoke`); one attempt. */
+  revoke: (token: string) => Promise<void>;
 }
 
 export async function createPlumbing(options: ConnectOptions): Promise<Plumbing> {
   const env = options.env;
   const baseUrl = apiBaseUrl(env);
+  const credentials = readCredentialsEnv(env);
+  const clientId = credentials.clientId?.value;
+  const clientSecret = credentials.clientSecret?.value;
+  const target: TokenTarget | null = clientId
+    ? { apiUrl: normaliseApiUrl(baseUrl), clientId }
+    : null;
   const store =
-    options.store ?? (await openTokenStore(options.tokenStore, { env, cwd: options.cwd }));
-  const clientSecret = env['FRESHBOOKS_CLIENT_SECRET'];
-  registerSecret(clientSecret);
-  registerSecret(env['FRESHBOOKS_REFRESH_TOKEN']);
+    options.store ?? (await openTokenStore(options.tokenStore, { env, cwd: options.cwd, target }));
   const rate = options.rate ?? DEFAULT_RATE;
   const sleep = options.sleep ?? realSleep;
   const now = options.now ?? (() => new Date());
   const logger = redactingLogger(options.logger);
+  const notice = (line: string): void => {
+    if (options.notice) options.notice(redact(line));
+    else logger.warn(line);
+  };
+  if (credentials.notice) notice(credentials.notice);
   const budget = createRateBudget({
     rate,
     // An explicit --rate also bounds the burst: asking for 1/s should not allow 4 at once.
@@ -138,24 +166,22 @@ export async function createPlumbing(options: ConnectOptions): Promise<Plumbing>
     connections: 8,
   });
   const counters = newCounters();
+  const clientCredentials = (): { clientId: string; clientSecret: string } => {
+    if (clientId && clientSecret) return { clientId, clientSecret };
+    const missing = [
+      clientId ? null : CREDENTIAL_VARIABLES.clientId,
+      clientSecret ? null : CREDENTIAL_VARIABLES.clientSecret,
+    ].filter((names): names is NonNullable<typeof names> => names !== null);
+    throw new RolecallError(
+      'NO_CREDENTIALS',
+      `${missing.map(([name]) => name).join(' and ')} ${missing.length === 1 ? 'is' : 'are'} not set (nor ${missing.map(([, alias]) => alias).join(' and ')}): the FreshBooks app's OAuth client credentials are needed to get an access token`,
+    );
+  };
   let oauthClient: OAuthClient | undefined;
   const oauth = (): OAuthClient => {
-    if (oauthClient) return oauthClient;
-    const clientId = env['FRESHBOOKS_CLIENT_ID']?.trim();
-    const missing = [
-      clientId ? null : 'FRESHBOOKS_CLIENT_ID',
-      clientSecret ? null : 'FRESHBOOKS_CLIENT_SECRET',
-    ].filter((name): name is string => name !== null);
-    if (!clientId || !clientSecret || missing.length > 0) {
-      throw new RolecallError(
-        'NO_CREDENTIALS',
-        `${missing.join(' and ')} ${missing.length === 1 ? 'is' : 'are'} not set: the FreshBooks app's OAuth client credentials are needed to get an access token`,
-      );
-    }
-    oauthClient = new OAuthClient({
+    oauthClient ??= new OAuthClient({
       baseUrl,
-      clientId,
-      clientSecret,
+      ...clientCredentials(),
       transport,
       budget,
       retry,
@@ -164,7 +190,23 @@ export async function createPlumbing(options: ConnectOptions): Promise<Plumbing>
     });
     return oauthClient;
   };
-  return { baseUrl, transport, budget, retry, counters, logger, store, now, oauth };
+  const revoke = (token: string): Promise<void> =>
+    revokeToken({ baseUrl, ...clientCredentials(), transport, budget, counters, logger }, token);
+  return {
+    baseUrl,
+    transport,
+    budget,
+    retry,
+    counters,
+    logger,
+    store,
+    target,
+    envRefreshToken: credentials.refreshToken,
+    now,
+    notice,
+    oauth,
+    revoke,
+  };
 }
 
 /**
@@ -178,14 +220,18 @@ export async function connectFreshBooks(options: ConnectOptions): Promise<FreshB
 /** A connection over existing plumbing (`rolecall auth login` saves tokens first, then reads). */
 export function openConnection(
   plumbing: Plumbing,
-  options: Pick<ConnectOptions, 'env' | 'pageConcurrency'>,
+  options: Pick<ConnectOptions, 'pageConcurrency'> = {},
 ): FreshBooksConnection {
   const tokens = new TokenManager({
     store: plumbing.store,
     oauth: plumbing.oauth,
-    envRefreshToken: options.env['FRESHBOOKS_REFRESH_TOKEN']?.trim() || undefined,
+    envRefreshToken: plumbing.envRefreshToken?.value,
+    ...(plumbing.envRefreshToken
+      ? { envRefreshTokenVariable: plumbing.envRefreshToken.variable }
+      : {}),
     now: () => plumbing.now().getTime(),
     logger: plumbing.logger,
+    notice: plumbing.notice,
   });
   const api = new ApiClient({
     baseUrl: plumbing.baseUrl,

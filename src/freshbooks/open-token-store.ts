@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { RolecallError, UsageError } from '../errors.js';
-import type { TokenStore } from '../ports.js';
+import type { TokenStore, TokenTarget } from '../ports.js';
 import { createFileTokenStore } from './token-store-file.js';
 
 export const DEFAULT_TOKEN_STORE = 'file:.rolecall/credentials.json';
@@ -11,10 +11,17 @@ export const DEFAULT_TOKEN_STORE = 'file:.rolecall/credentials.json';
  * - `github-secret:NAME[@environment]`: a GitHub Actions secret, written through the GitHub API
  *   (implemented in `src/github/`, loaded only when asked for).
  * Without a spec, `ROLECALL_TOKEN_STORE` is used, then the default.
+ *
+ * `target` (the API URL and client id in use) binds a file store to its entry: the file keeps
+ * one per target. A GitHub secret holds one raw token, for whichever target the workflow uses.
  */
 export async function openTokenStore(
   spec: string | undefined,
-  context: { env: Record<string, string | undefined>; cwd: string },
+  context: {
+    env: Record<string, string | undefined>;
+    cwd: string;
+    target?: TokenTarget | null;
+  },
 ): Promise<TokenStore> {
   const chosen = spec ?? nonEmpty(context.env['ROLECALL_TOKEN_STORE']) ?? DEFAULT_TOKEN_STORE;
   const colon = chosen.indexOf(':');
@@ -25,7 +32,10 @@ export async function openTokenStore(
       throw new UsageError(
         'token store "file:" needs a path, e.g. file:.rolecall/credentials.json',
       );
-    return createFileTokenStore(resolve(context.cwd, rest), { cwd: context.cwd });
+    return createFileTokenStore(resolve(context.cwd, rest), {
+      cwd: context.cwd,
+      target: context.target ?? null,
+    });
   }
   if (kind === 'github-secret') {
     if (!/^[A-Za-z_][A-Za-z0-9_]*(@[^@\s]+)?$/.test(rest)) {

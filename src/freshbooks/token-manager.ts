@@ -1,8 +1,19 @@
 import { RolecallError } from '../errors.js';
-import type { StoredCredentials, TokenStore } from '../ports.js';
+import type { SaveOptions, StoredCredentials, TokenStore } from '../ports.js';
 import { registerSecret } from '../redact.js';
+import {
+  chooseRefreshToken,
+  describeChoice,
+  describeFallback,
+  tokenFingerprint,
+  type ChoiceWords,
+  type RefreshCandidate,
+  type TokenChoice,
+  type TokenOrigin,
+} from './choose-refresh-token.js';
 import { InvalidGrantError, type OAuthClient, type TokenGrant } from './oauth.js';
 import type { FreshBooksLogger } from './logger.js';
+import { describeTarget } from './token-target.js';
 
 /** What the API client needs: a usable access token, and a new one when FreshBooks says 401. */
 export interface AccessTokenSource {
@@ -15,11 +26,29 @@ export interface TokenManagerOptions {
   store: TokenStore;
   /** Built lazily: only a refresh needs the client id and secret. */
   oauth: () => Pick<OAuthClient, 'refresh'>;
-  /** `FRESHBOOKS_REFRESH_TOKEN`: used only until the store holds a token. */
+  /**
+   * The environment's refresh token (`FRESHBOOKS_REFRESH_TOKEN` or its alias): used while the
+   * store holds nothing for this target, or when it is new to the store (see
+   * choose-refresh-token.ts), and as the fallback when the stored one is rejected.
+   */
   envRefreshToken: string | undefined;
+  /** The variable it came from, for messages. Default `FRESHBOOKS_REFRESH_TOKEN`. */
+  envRefreshTokenVariable?: string;
   /** Wall clock, epoch ms (access-token expiry). */
   now: () => number;
   logger: FreshBooksLogger;
+  /**
+   * One line the user sees whatever the verbosity: which refresh token is used and why, when
+   * that is not the obvious one. Default: the logger's `warn`.
+   */
+  notice?: (line: string) => void;
+}
+
+/** Where the next refresh would take its refresh token from, and why (never the value). */
+export interface TokenSource {
+  origin: TokenOrigin | 'none';
+  /** One phrase for `rolecall auth status`. */
+  summary: string;
 }
 
 /** An access token this close to its expiry is treated as expired. */
@@ -27,8 +56,11 @@ const EXPIRY_MARGIN_MS = 5 * 60 * 1000;
 
 /**
  * The token lifecycle. Invariants:
- * - The refresh token in the store wins over the environment once it exists: after the first
- *   rotation the environment's token is dead.
+ * - Which refresh token is used is chooseRefreshToken's rule: this target's stored token wins
+ *   over the environment's (after the first rotation the environment's is dead), unless the
+ *   environment's is one the store has never seen; a token FreshBooks rejects (invalid_grant,
+ *   nothing spent) gives way to the next candidate. Whenever that is not the obvious choice,
+ *   one notice line says which token is used and why.
  * - A rotated refresh token is saved (the store's `save` resolves durably) *before* the new access
  *   token is handed to anyone. If the process dies after the refresh answer and before the save,
  *   the only copy is lost; if it dies after the save, the next run has a valid token.
@@ -54,12 +86,9 @@ export class TokenManager implements AccessTokenSource {
     // have set the token, or started the refresh. Re-check before refreshing again.
     if (this.current && this.current.refreshAt > this.options.now()) return this.current.token;
     if (this.inflight) return this.inflight;
-    if (!this.current && stored?.accessToken && stored.accessTokenExpiresAt) {
-      const expiresAt = Date.parse(stored.accessTokenExpiresAt);
-      if (Number.isFinite(expiresAt) && expiresAt - EXPIRY_MARGIN_MS > this.options.now()) {
-        this.current = { token: stored.accessToken, refreshAt: expiresAt - EXPIRY_MARGIN_MS };
-        return stored.accessToken;
-      }
+    if (!this.current && this.choose(stored).reuseAccessToken) {
+      const reused = this.useStoredAccess(stored);
+      if (reused) return reused;
     }
     return this.refreshOnce();
   }
@@ -71,11 +100,46 @@ export class TokenManager implements AccessTokenSource {
     return this.refreshOnce();
   }
 
-  /** Which refresh token the next refresh would use, and where it comes from (no value). */
-  async source(): Promise<'store' | 'environment' | 'none'> {
-    const stored = await this.loadStored();
-    if (stored?.refreshToken) return 'store';
-    return this.options.envRefreshToken ? 'environment' : 'none';
+  /** Which refresh token the next refresh would use, and why (no value). */
+  async source(): Promise<TokenSource> {
+    const choice = this.choose(await this.loadStored());
+    return {
+      origin: choice.candidates[0]?.origin ?? 'none',
+      summary: describeChoice(choice, this.words()).summary,
+    };
+  }
+
+  private choose(stored: StoredCredentials | null): TokenChoice {
+    return chooseRefreshToken({
+      stored,
+      env: this.options.envRefreshToken,
+      tracksEnvironment: this.options.store.target !== undefined,
+    });
+  }
+
+  private words(): ChoiceWords {
+    const { store } = this.options;
+    return {
+      variable: this.options.envRefreshTokenVariable ?? 'FRESHBOOKS_REFRESH_TOKEN',
+      target: store.target ? describeTarget(store.target) : null,
+      store: store.describe(),
+    };
+  }
+
+  private notify(line: string): void {
+    if (this.options.notice) this.options.notice(line);
+    else this.options.logger.warn(line);
+  }
+
+  /** Takes the stored access token when it is still valid, and returns it; else null. */
+  private useStoredAccess(stored: StoredCredentials | null): string | null {
+    if (!stored?.accessToken || !stored.accessTokenExpiresAt) return null;
+    const expiresAt = Date.parse(stored.accessTokenExpiresAt);
+    if (!Number.isFinite(expiresAt) || expiresAt - EXPIRY_MARGIN_MS <= this.options.now()) {
+      return null;
+    }
+    this.current = { token: stored.accessToken, refreshAt: expiresAt - EXPIRY_MARGIN_MS };
+    return stored.accessToken;
   }
 
   private loadStored(): Promise<StoredCredentials | null> {
@@ -96,51 +160,89 @@ export class TokenManager implements AccessTokenSource {
 
   private async refresh(): Promise<string> {
     const stored = await this.loadStored();
-    const refreshToken = stored?.refreshToken ?? this.options.envRefreshToken;
-    if (!refreshToken) {
+    const choice = this.choose(stored);
+    const words = this.words();
+    const queue = [...choice.candidates];
+    if (queue.length === 0) {
       throw new RolecallError(
         'NO_CREDENTIALS',
-        `no FreshBooks refresh token: set FRESHBOOKS_REFRESH_TOKEN or run \`rolecall auth login\` (token store: ${this.options.store.describe()})`,
+        `no FreshBooks refresh token${words.target ? ` for ${words.target}` : ''}: set FRESHBOOKS_REFRESH_TOKEN (or BATON_REFRESH_TOKEN) or run \`rolecall auth login\` (token store: ${words.store})`,
       );
     }
-    try {
-      return await this.rotate(refreshToken);
-    } catch (error) {
-      if (!(error instanceof InvalidGrantError)) throw error;
+    const notice = describeChoice(choice, words).notice;
+    if (notice) this.notify(notice);
+    const rejected: RefreshCandidate[] = [];
+    let lastError: InvalidGrantError | null = null;
+    for (let candidate = queue.shift(); candidate; candidate = queue.shift()) {
+      const previous = rejected[rejected.length - 1];
+      if (previous) this.notify(describeFallback(previous, candidate, words));
+      try {
+        return await this.rotate(candidate, stored);
+      } catch (error) {
+        if (!(error instanceof InvalidGrantError)) throw error;
+        lastError = error;
+        rejected.push(candidate);
+      }
       // Another process (a parallel run, `auth login`) may have rotated the token after we read
-      // the store. Its token is then in the store: use that instead of failing.
+      // the store. Its token is then in the store: use that before anything else.
       this.stored = null;
       const again = await this.loadStored();
-      if (!again?.refreshToken || again.refreshToken === refreshToken) throw error;
-      this.options.logger.warn(
-        'the stored refresh token changed during this run; using the new one',
-      );
-      const expiresAt = again.accessTokenExpiresAt ? Date.parse(again.accessTokenExpiresAt) : NaN;
-      if (again.accessToken && expiresAt - EXPIRY_MARGIN_MS > this.options.now()) {
-        this.current = { token: again.accessToken, refreshAt: expiresAt - EXPIRY_MARGIN_MS };
-        return again.accessToken;
+      const tried = (token: string) => rejected.some((r) => r.token === token);
+      if (again && !again.unclaimed && again.refreshToken !== stored?.refreshToken) {
+        if (tried(again.refreshToken)) continue;
+        this.options.logger.warn(
+          'the stored refresh token changed during this run; using the new one',
+        );
+        return (
+          this.useStoredAccess(again) ??
+          this.rotate({ origin: 'store', token: again.refreshToken }, again)
+        );
       }
-      return this.rotate(again.refreshToken);
     }
+    // Every candidate was rejected. One alone keeps the oauth client's message; several, or a
+    // stored one, say which were tried and how to get going again.
+    const only = rejected.length === 1 ? rejected[0] : undefined;
+    if (only?.origin === 'environment' && lastError) throw lastError;
+    const what = rejected.map((r) =>
+      r.origin === 'environment'
+        ? words.variable
+        : r.origin === 'store'
+          ? `the token stored in ${words.store}`
+          : `the older entry of ${words.store} (no target recorded)`,
+    );
+    throw new InvalidGrantError(
+      `FreshBooks rejected ${what.join(' and ')}${words.target ? ` for ${words.target}` : ''}: already used or revoked — export a new ${words.variable} (a restarted sandbox prints one) or run \`rolecall auth login\`; \`rolecall auth logout\` forgets the stored token`,
+    );
   }
 
-  private async rotate(refreshToken: string): Promise<string> {
-    const grant: TokenGrant = await this.options.oauth().refresh(refreshToken);
+  private async rotate(
+    candidate: RefreshCandidate,
+    stored: StoredCredentials | null,
+  ): Promise<string> {
+    const grant: TokenGrant = await this.options.oauth().refresh(candidate.token);
     registerSecret(grant.accessToken);
     registerSecret(grant.refreshToken);
     const expiresAt = this.options.now() + grant.expiresIn * 1000;
-    await saveOrExplain(this.options.store, {
+    const env = this.options.envRefreshToken;
+    // The environment's token is now seen: it seeded this chain, was superseded by the stored
+    // one, or was rejected. Without one, keep what the entry knew.
+    const envTokenSha256 =
+      env !== undefined
+        ? tokenFingerprint(env)
+        : stored && !stored.unclaimed
+          ? stored.envTokenSha256
+          : undefined;
+    const saved: StoredCredentials = {
       refreshToken: grant.refreshToken,
       accessToken: grant.accessToken,
       accessTokenExpiresAt: new Date(expiresAt).toISOString(),
       updatedAt: new Date(this.options.now()).toISOString(),
+      ...(envTokenSha256 === undefined ? {} : { envTokenSha256 }),
+    };
+    await saveOrExplain(this.options.store, saved, {
+      claimUnclaimed: candidate.origin === 'unclaimed',
     });
-    this.stored = Promise.resolve({
-      refreshToken: grant.refreshToken,
-      accessToken: grant.accessToken,
-      accessTokenExpiresAt: new Date(expiresAt).toISOString(),
-      updatedAt: new Date(this.options.now()).toISOString(),
-    });
+    this.stored = Promise.resolve(saved);
     // A token granted for less than twice the margin is used for half its life, so that a
     // short-lived grant does not trigger a refresh before every request.
     const margin = Math.min(EXPIRY_MARGIN_MS, (grant.expiresIn * 1000) / 2);
@@ -159,9 +261,10 @@ export class TokenManager implements AccessTokenSource {
 export async function saveOrExplain(
   store: TokenStore,
   credentials: StoredCredentials,
+  options: SaveOptions = {},
 ): Promise<void> {
   try {
-    await store.save(credentials);
+    await store.save(credentials, options);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new RolecallError(

@@ -80,8 +80,9 @@ describe('rolecall auth login', () => {
     expect(out).toBe(
       [
         'token store: file .rolecall/credentials.json',
-        'refresh token: from the token store',
-        `api: ${h.emulator.url}`,
+        `target: ${h.emulator.url} (client rolecall-sandbox)`,
+        'refresh token: from the token store (this target’s entry)',
+        'other targets in the store: none',
         'identity: alice@acme.example (id 5001)',
         'businesses:',
         '  240340  Acme Books Inc. (account Xk9Pq2), role business_partner',
@@ -94,7 +95,7 @@ describe('rolecall auth login', () => {
   it('status with another, empty store says the environment token would be used', async () => {
     const { out } = await rolecall(['auth', 'status', '--token-store', 'file:other/creds.json']);
     expect(out).toContain(
-      'token store: file other/creds.json\nrefresh token: from FRESHBOOKS_REFRESH_TOKEN',
+      `token store: file other/creds.json\ntarget: ${h.emulator.url} (client rolecall-sandbox)\nrefresh token: from FRESHBOOKS_REFRESH_TOKEN (the token store has no entry for this target yet; the first refresh fills it)\nother targets in the store: none\n`,
     );
   });
 
@@ -111,7 +112,7 @@ describe('rolecall auth login', () => {
   });
 
   it.each([
-    [['auth', 'logout'], /unknown auth command "logout"/],
+    [['auth', 'logoff'], /unknown auth command "logoff": use login, logout or status/],
     [['auth', 'status', 'extra'], /unexpected argument "extra"/],
   ])('usage: %j', async (args, message) => {
     const { code, err } = await rolecall(args);

@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/main.js';
 import { packagePath } from '../../../src/paths.js';
 import { bufferIo } from '../../support/buffer-io.js';
+import { readCredentialsFile, tokensIn } from './credentials-file.js';
 import { ACME, HOLDINGS, filesUnder, startHarness, type Harness } from './emulator-harness.js';
 
 /**
@@ -17,18 +18,9 @@ const outputs: Array<{ what: string; text: string }> = [];
 const secrets = new Set<string>();
 
 async function remember(): Promise<void> {
-  try {
-    const creds = JSON.parse(
-      await readFile(join(h.cwd, '.rolecall', 'credentials.json'), 'utf8'),
-    ) as Record<string, string>;
-    for (const key of ['refreshToken', 'accessToken']) if (creds[key]) secrets.add(creds[key]);
-  } catch {
-    // not written yet
-  }
   for (const file of await filesUnder(h.cwd)) {
     if (!file.path.endsWith('credentials.json')) continue;
-    const creds = JSON.parse(file.text) as Record<string, string>;
-    for (const key of ['refreshToken', 'accessToken']) if (creds[key]) secrets.add(creds[key]);
+    for (const token of tokensIn(file.text)) secrets.add(token);
   }
   for (const token of h.emulator.control.dumpState().clients[0]?.refresh_tokens ?? [])
     secrets.add(token);
@@ -144,8 +136,8 @@ describe('secrets never leak', () => {
       }
     }
     // The store does hold a live refresh token: the test looked at the real thing.
-    const store = await readFile(join(h.cwd, '.rolecall', 'credentials.json'), 'utf8');
-    const stored = (JSON.parse(store) as { refreshToken: string }).refreshToken;
+    const stored = (await readCredentialsFile(h.cwd)).entries[0]?.refreshToken;
+    expect(stored).toBeDefined();
     expect(h.emulator.control.dumpState().clients[0]?.refresh_tokens).toContain(stored);
   });
 });

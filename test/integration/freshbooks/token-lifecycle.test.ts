@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/main.js';
@@ -10,6 +10,7 @@ import { connectFreshBooks } from '../../../src/freshbooks/connect.js';
 import { createFileTokenStore } from '../../../src/freshbooks/token-store-file.js';
 import { packagePath } from '../../../src/paths.js';
 import { bufferIo } from '../../support/buffer-io.js';
+import { readCredentialsFile, type FileEntry } from './credentials-file.js';
 import { ACME, apiCounts, fastOptions, startHarness, type Harness } from './emulator-harness.js';
 
 const CLI = packagePath('dist', 'cli', 'main.js');
@@ -20,13 +21,11 @@ afterEach(async () => {
   h = undefined;
 });
 
-async function storedCredentials(
-  cwd: string,
-): Promise<{ refreshToken: string; accessToken?: string }> {
-  return JSON.parse(await readFile(join(cwd, '.rolecall', 'credentials.json'), 'utf8')) as {
-    refreshToken: string;
-    accessToken?: string;
-  };
+/** The file's one entry (each test talks to one emulator). */
+async function storedCredentials(cwd: string): Promise<FileEntry> {
+  const file = await readCredentialsFile(cwd);
+  expect(file.entries).toHaveLength(1);
+  return file.entries[0] as FileEntry;
 }
 
 const liveRefreshTokens = (harness: Harness) =>
@@ -114,7 +113,9 @@ describe('refresh-token rotation', () => {
 describe('a crash right after the refresh answer', () => {
   it('in-process: the store saved, then the process "dies" before using the token — the next run works', async () => {
     h = await startHarness();
-    const file = createFileTokenStore(join(h.cwd, '.rolecall', 'credentials.json'));
+    const file = createFileTokenStore(join(h.cwd, '.rolecall', 'credentials.json'), {
+      target: { apiUrl: h.emulator.url, clientId: h.env.FRESHBOOKS_CLIENT_ID },
+    });
     const crashing = {
       describe: () => file.describe(),
       load: () => file.load(),

@@ -7,28 +7,41 @@ import {
   type TokenGrant,
 } from '../../../src/freshbooks/oauth.js';
 import { TokenManager } from '../../../src/freshbooks/token-manager.js';
-import type { StoredCredentials, TokenStore } from '../../../src/ports.js';
+import { tokenFingerprint } from '../../../src/freshbooks/choose-refresh-token.js';
+import type { SaveOptions, StoredCredentials, TokenStore } from '../../../src/ports.js';
 import { clearRegisteredSecrets, redact } from '../../../src/redact.js';
 
 afterEach(() => clearRegisteredSecrets());
 
 const NOW = Date.parse('2026-03-01T12:00:00Z');
 
-/** A store and a token endpoint that share one event log, so order can be asserted. */
-function setup(options: { stored?: StoredCredentials; env?: string } = {}) {
+const TARGET = { apiUrl: 'http://127.0.0.1:8080', clientId: 'rolecall-sandbox' };
+
+/**
+ * A store and a token endpoint that share one event log, so order can be asserted. `valid` is
+ * the set of refresh tokens the endpoint accepts (default: the stored one, else the env's);
+ * `bound` gives the store a target, as the file store has (it then keeps envTokenSha256).
+ */
+function setup(
+  options: { stored?: StoredCredentials; env?: string; valid?: string[]; bound?: boolean } = {},
+) {
   const events: string[] = [];
+  const notices: string[] = [];
+  const saveOptions: Array<SaveOptions | undefined> = [];
   let stored: StoredCredentials | null = options.stored ?? null;
-  let valid = options.stored?.refreshToken ?? options.env ?? 'none';
+  const valid = new Set(options.valid ?? [options.stored?.refreshToken ?? options.env ?? 'none']);
   let n = 0;
   const store: TokenStore & { current: () => StoredCredentials | null } = {
     describe: () => 'memory',
+    ...(options.bound ? { target: TARGET } : {}),
     load: async () => {
       events.push('load');
       return stored;
     },
-    save: async (creds) => {
+    save: async (creds, saveOption) => {
       await new Promise((resolve) => setTimeout(resolve, 5));
       stored = { ...creds };
+      saveOptions.push(saveOption);
       events.push(`save ${creds.refreshToken}`);
     },
     current: () => stored,
@@ -37,12 +50,12 @@ function setup(options: { stored?: StoredCredentials; env?: string } = {}) {
     refresh: async (token: string): Promise<TokenGrant> => {
       events.push(`refresh ${token}`);
       await new Promise((resolve) => setTimeout(resolve, 5));
-      if (token !== valid) throw new InvalidGrantError(REFRESH_TOKEN_USED_MESSAGE);
+      if (!valid.delete(token)) throw new InvalidGrantError(REFRESH_TOKEN_USED_MESSAGE);
       n++;
-      valid = `refresh-token-${n}-xxxxxxxx`;
+      valid.add(`refresh-token-${n}-xxxxxxxx`);
       return {
         accessToken: `access-token-${n}-xxxxxxxx`,
-        refreshToken: valid,
+        refreshToken: `refresh-token-${n}-xxxxxxxx`,
         expiresIn: 43200,
         scope: null,
       };
@@ -54,16 +67,23 @@ function setup(options: { stored?: StoredCredentials; env?: string } = {}) {
     envRefreshToken: options.env,
     now: () => NOW,
     logger: silentLogger,
+    notice: (line) => notices.push(line),
   });
   return {
     manager,
     store,
     events,
+    notices,
+    saveOptions,
     rotateBehindOurBack: async () => {
       // Another process refreshes and saves.
+      valid.clear();
       n++;
-      valid = `refresh-token-${n}-xxxxxxxx`;
-      stored = { refreshToken: valid, updatedAt: new Date(NOW).toISOString() };
+      valid.add(`refresh-token-${n}-xxxxxxxx`);
+      stored = {
+        refreshToken: `refresh-token-${n}-xxxxxxxx`,
+        updatedAt: new Date(NOW).toISOString(),
+      };
     },
   };
 }
@@ -91,7 +111,7 @@ describe('TokenManager', () => {
       stored: { refreshToken: 'stored-refresh-token-00', updatedAt: 'x' },
       env: 'env-refresh-token-0000',
     });
-    expect(await manager.source()).toBe('store');
+    expect(await manager.source()).toMatchObject({ origin: 'store' });
     await manager.accessToken();
     expect(events).toContain('refresh stored-refresh-token-00');
     expect(events.join()).not.toContain('env-refresh-token');
@@ -183,7 +203,7 @@ describe('TokenManager', () => {
       stored: { refreshToken: 'refresh-token-0-xxxxxxxx', updatedAt: 'x' },
     });
     // Load the store first, then let another process rotate the token.
-    expect(await manager.source()).toBe('store');
+    expect(await manager.source()).toMatchObject({ origin: 'store' });
     await rotateBehindOurBack();
     expect(await manager.accessToken()).toBe('access-token-2-xxxxxxxx');
     expect(events.filter((e) => e.startsWith('refresh'))).toEqual([
@@ -234,5 +254,135 @@ describe('TokenManager', () => {
     expect(redact('env-refresh-token-0000 refresh-token-1-xxxxxxxx access-token-1-xxxxxxxx')).toBe(
       '[REDACTED] [REDACTED] [REDACTED]',
     );
+  });
+
+  describe('with a store bound to a target (the file store)', () => {
+    const seen = (env: string) => ({
+      refreshToken: 'stored-refresh-token-00',
+      accessToken: 'cached-access-token-00',
+      accessTokenExpiresAt: new Date(NOW + 3600_000).toISOString(),
+      updatedAt: 'x',
+      envTokenSha256: tokenFingerprint(env),
+    });
+
+    it('the env token it was seeded from: the store wins, quietly, and its access token is reused', async () => {
+      const { manager, events, notices } = setup({
+        bound: true,
+        stored: seen('env-refresh-token-0000'),
+        env: 'env-refresh-token-0000',
+      });
+      expect(await manager.accessToken()).toBe('cached-access-token-00');
+      expect(events).toEqual(['load']);
+      expect(notices).toEqual([]);
+    });
+
+    it('a new env token is used first, replaces the stored one and is recorded as seen', async () => {
+      const { manager, events, notices, store } = setup({
+        bound: true,
+        stored: seen('an-older-env-token-0000'),
+        env: 'env-refresh-token-0000',
+        valid: ['env-refresh-token-0000', 'stored-refresh-token-00'],
+      });
+      expect(await manager.source()).toMatchObject({ origin: 'environment' });
+      // The cached access token belongs to the stored chain: not used.
+      expect(await manager.accessToken()).toBe('access-token-1-xxxxxxxx');
+      expect(events.filter((e) => e.startsWith('refresh'))).toEqual([
+        'refresh env-refresh-token-0000',
+      ]);
+      expect(store.current()).toMatchObject({
+        refreshToken: 'refresh-token-1-xxxxxxxx',
+        envTokenSha256: tokenFingerprint('env-refresh-token-0000'),
+      });
+      expect(notices).toHaveLength(1);
+      expect(notices[0]).toMatch(/^using FRESHBOOKS_REFRESH_TOKEN for .*, not the stored token/);
+      // The next run with the same environment: the store wins again.
+      expect(await manager.source()).toMatchObject({ origin: 'store' });
+    });
+
+    it('a rejected new env token gives way to the stored one, and is not tried again', async () => {
+      const { manager, events, notices, store } = setup({
+        bound: true,
+        stored: { refreshToken: 'stored-refresh-token-00', updatedAt: 'x' },
+        env: 'stale-env-token-000000',
+        valid: ['stored-refresh-token-00'],
+      });
+      expect(await manager.accessToken()).toBe('access-token-1-xxxxxxxx');
+      expect(events.filter((e) => e.startsWith('refresh'))).toEqual([
+        'refresh stale-env-token-000000',
+        'refresh stored-refresh-token-00',
+      ]);
+      expect(notices[1]).toMatch(
+        /^FreshBooks rejected FRESHBOOKS_REFRESH_TOKEN .*using the token stored for/,
+      );
+      expect(store.current()?.envTokenSha256).toBe(tokenFingerprint('stale-env-token-000000'));
+    });
+
+    it('a rejected stored token gives way to the env token (a sandbox restarted with the same token)', async () => {
+      const { manager, events, notices, store } = setup({
+        bound: true,
+        stored: {
+          ...seen('env-refresh-token-0000'),
+          accessTokenExpiresAt: new Date(NOW).toISOString(),
+        },
+        env: 'env-refresh-token-0000',
+        valid: ['env-refresh-token-0000'],
+      });
+      expect(await manager.accessToken()).toBe('access-token-1-xxxxxxxx');
+      expect(events.filter((e) => e.startsWith('refresh'))).toEqual([
+        'refresh stored-refresh-token-00',
+        'refresh env-refresh-token-0000',
+      ]);
+      expect(notices).toEqual([
+        'FreshBooks rejected the token stored for http://127.0.0.1:8080 (client rolecall-sandbox) (already used or revoked, e.g. by a restarted sandbox); using FRESHBOOKS_REFRESH_TOKEN instead, which replaces it',
+      ]);
+      expect(store.current()?.refreshToken).toBe('refresh-token-1-xxxxxxxx');
+    });
+
+    it('every candidate rejected: one error naming both, and how to recover', async () => {
+      const { manager, events } = setup({
+        bound: true,
+        stored: { refreshToken: 'stored-refresh-token-00', updatedAt: 'x' },
+        env: 'stale-env-token-000000',
+        valid: [],
+      });
+      const error = await manager.accessToken().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InvalidGrantError);
+      expect((error as Error).message).toBe(
+        'FreshBooks rejected FRESHBOOKS_REFRESH_TOKEN and the token stored in memory for http://127.0.0.1:8080 (client rolecall-sandbox): already used or revoked — export a new FRESHBOOKS_REFRESH_TOKEN (a restarted sandbox prints one) or run `rolecall auth login`; `rolecall auth logout` forgets the stored token',
+      );
+      expect(events.filter((e) => e.startsWith('refresh'))).toHaveLength(2);
+    });
+
+    it('a version-1 entry: its access token is never reused, and the save claims it', async () => {
+      const { manager, events, notices, saveOptions } = setup({
+        bound: true,
+        stored: {
+          refreshToken: 'stored-refresh-token-00',
+          accessToken: 'cached-access-token-00',
+          accessTokenExpiresAt: new Date(NOW + 3600_000).toISOString(),
+          updatedAt: 'x',
+          unclaimed: true,
+        },
+      });
+      expect(await manager.source()).toMatchObject({ origin: 'unclaimed' });
+      expect(await manager.accessToken()).toBe('access-token-1-xxxxxxxx');
+      expect(events).toContain('refresh stored-refresh-token-00');
+      expect(saveOptions).toEqual([{ claimUnclaimed: true }]);
+      expect(notices[0]).toContain('written by an older rolecall');
+    });
+
+    it('a version-1 entry is tried after an env token, and not claimed when the env token works', async () => {
+      const { manager, events, saveOptions } = setup({
+        bound: true,
+        stored: { refreshToken: 'stored-refresh-token-00', updatedAt: 'x', unclaimed: true },
+        env: 'env-refresh-token-0000',
+        valid: ['env-refresh-token-0000', 'stored-refresh-token-00'],
+      });
+      await manager.accessToken();
+      expect(events.filter((e) => e.startsWith('refresh'))).toEqual([
+        'refresh env-refresh-token-0000',
+      ]);
+      expect(saveOptions).toEqual([{ claimUnclaimed: false }]);
+    });
   });
 });
