@@ -152,7 +152,8 @@ export async function logout(io: Console, options: AuthOptions): Promise<AuthOut
       io.stdout.write(`still stored: ${left.map((t) => describeTarget(t)).join(', ')}\n`);
     }
     if (others?.unclaimed) io.stdout.write(unclaimedNote(store.describe()));
-    io.stdout.write(envStillSet(plumbing));
+    // A store that cannot forget (a GitHub secret) is itself read from the environment.
+    if (store.forget) io.stdout.write(envStillSet(plumbing));
     return { exitCode: revokeFailure ? EXIT.MANUAL : EXIT.OK };
   } finally {
     await plumbing.transport.close();

@@ -114,7 +114,8 @@ export function describeChoice(
   words: ChoiceWords,
 ): { summary: string; notice: string | null } {
   const { variable } = words;
-  const entry = 'this target’s entry';
+  // A store bound to a target (the file) has one entry per target; a GitHub secret just one.
+  const entry = words.target ? 'this target’s entry' : 'its one token';
   switch (choice.reason) {
     case 'none':
       return { summary: 'none', notice: null };

@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/main.js';
@@ -109,6 +109,53 @@ describe('rolecall auth login', () => {
     );
     expect(code).toBe(1);
     expect(err).toContain('FRESHBOOKS_CLIENT_ID and FRESHBOOKS_CLIENT_SECRET are not set');
+  });
+
+  it('a credentials file it cannot read is reported before the single-use code is spent', async () => {
+    await mkdir(join(h.cwd, 'broken'), { mode: 0o700 });
+    await writeFile(join(h.cwd, 'broken', 'creds.json'), 'not json', { mode: 0o600 });
+    const redirect = h.emulator.credentials.redirectUri;
+    const oauthCode = h.emulator.control.mintCode({ client_id: h.env.FRESHBOOKS_CLIENT_ID });
+    const refused = await rolecall([
+      'auth',
+      'login',
+      '--code',
+      oauthCode,
+      '--redirect-uri',
+      redirect,
+      '--token-store',
+      'file:broken/creds.json',
+    ]);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toBe(
+      'rolecall: broken/creds.json is not valid JSON; fix or delete it, then run `rolecall auth login`\n',
+    );
+    // The code still works.
+    const ok = await rolecall([
+      'auth',
+      'login',
+      '--code',
+      oauthCode,
+      '--redirect-uri',
+      redirect,
+      '--token-store',
+      'file:fixed/creds.json',
+    ]);
+    expect(ok.code, ok.err).toBe(0);
+  });
+
+  it('--help documents login, logout and status, and the baton names', async () => {
+    const { code, out } = await rolecall(['auth', '--help']);
+    expect(code).toBe(0);
+    expect(out).toMatch(/^Usage: rolecall auth <login\|logout\|status>/);
+    for (const text of [
+      'rolecall auth login --code CODE',
+      'rolecall auth logout\n',
+      'rolecall auth status\n',
+      'BATON_FB_CLIENT_ID, BATON_FB_CLIENT_SECRET, BATON_REFRESH_TOKEN',
+    ]) {
+      expect(out).toContain(text);
+    }
   });
 
   it.each([
