@@ -60,8 +60,6 @@ if (
   process.argv[1] !== undefined &&
   fileURLToPath(import.meta.url) === realpathSync(process.argv[1])
 ) {
-  const written = precompileSchemas(process.argv[2]);
-  process.stdout.write(
-    `precompiled ${written.length} schema validators into ${dirname(written[0] ?? '')}\n`,
-  );
+  // Quiet: `npm start` builds before the demo, whose output is the point.
+  precompileSchemas(process.argv[2]);
 }

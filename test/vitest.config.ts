@@ -34,6 +34,8 @@ const SLOW = [
   'test/unit/canonical.test.ts',
   'test/unit/import/render-imported-policy.test.ts',
   'test/integration/apply/chaos.test.ts',
+  // A build, a bundle and an npm install of the packed tarball.
+  'test/integration/package/npm-pack.test.ts',
 ];
 
 // Integration files spend much of their time waiting for child processes (git, the CLI) and

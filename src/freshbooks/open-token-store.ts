@@ -61,12 +61,13 @@ async function loadGitHubSecretStore(
   spec: string,
   env: Record<string, string | undefined>,
 ): Promise<TokenStore> {
-  // A variable specifier: that module belongs to the GitHub integration and may be absent
-  // from a given build; its absence is a clear error, not a crash at start-up.
-  const specifier = '../github/token-store-github-secret.js';
+  // Loaded only when asked for (it brings octokit and libsodium). A literal specifier, so that
+  // the npm package's bundle (src/bundle-package.ts) carries the module; a build without it
+  // still gets a clear error, not a crash at start-up.
   let module: Partial<GitHubSecretStoreModule>;
   try {
-    module = (await import(specifier)) as Partial<GitHubSecretStoreModule>;
+    module =
+      (await import('../github/token-store-github-secret.js')) as Partial<GitHubSecretStoreModule>;
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (code === 'ERR_MODULE_NOT_FOUND' || code === 'ERR_UNSUPPORTED_DIR_IMPORT') {
