@@ -95,7 +95,7 @@ describe('rolecall init', () => {
     const seed = loadDefaultSeed();
     const alice = seed.businesses
       .find((b) => b.id === HOLDINGS)
-      ?.members.find((m) => m.email === 'alice@acme.example');
+      ?.members?.find((m) => m.email === 'alice@acme.example');
     if (!alice) throw new Error('seed: Alice is not in Holdings');
     alice.role = 'business_employee';
     emulator.control.loadState(seed);
