@@ -6,9 +6,18 @@
 /**
  * Every command's exit code (Terraform's `-detailed-exitcode` habit): `OK` done or nothing to do,
  * `ERROR` refused or failed (nothing written for what was refused), `CHANGES` a plan or drift
- * report that has changes, `MANUAL` partly done (manual tasks or failures: run again).
+ * report that has changes, `MANUAL` partly done (manual tasks or failures: run again),
+ * `INTERRUPTED`/`TERMINATED` stopped by SIGINT/SIGTERM (128 + the signal number, the shell's
+ * convention).
  */
-export const EXIT = { OK: 0, ERROR: 1, CHANGES: 2, MANUAL: 3 } as const;
+export const EXIT = {
+  OK: 0,
+  ERROR: 1,
+  CHANGES: 2,
+  MANUAL: 3,
+  INTERRUPTED: 130,
+  TERMINATED: 143,
+} as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 /** The more serious of two exit codes of one run: MANUAL over ERROR over the rest. */

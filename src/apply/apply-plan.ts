@@ -19,10 +19,11 @@ import type {
 import { AuditLog } from './audit-log.js';
 import { BusinessScheduler } from './business-scheduler.js';
 import { executeOperation, type ApplyHooks, type ExecutionContext } from './execute-operation.js';
+import { earlierRuns, type EarlierRuns } from './earlier-runs.js';
 import { historyByOperation, Journal } from './journal.js';
-import { operationKey } from './order-operations.js';
+import { operationKey, orderOperations } from './order-operations.js';
 import { preflightChecks, type Refusal, type RefusalCode } from './preflight-checks.js';
-import { recordOutcome } from './record-outcome.js';
+import { recordOutcome, resultOf } from './record-outcome.js';
 import type {
   AppliedOperation,
   ApplyResult,
@@ -48,6 +49,19 @@ export interface ApplyRun extends ApplyResult {
   /** Audit records written from the journal because an earlier run died before writing them. */
   recoveredAudit: number;
   warnings: string[];
+  /** What earlier runs of this plan had finished before this one began; absent: nothing. */
+  earlier?: EarlierRuns;
+  /** Earlier runs had finished every operation: nothing was read, asked or sent this time. */
+  alreadyApplied?: true;
+  /** A graceful stop (Ctrl-C, SIGTERM) ended the run with operations not yet run. */
+  interrupted?: Interruption;
+}
+
+export interface Interruption {
+  signal: string;
+  /** Operations finished for good (applied or already in place), by this run or earlier ones. */
+  done: number;
+  total: number;
 }
 
 export interface ApplyPlanOptions {
@@ -71,6 +85,14 @@ export interface ApplyPlanOptions {
   onOperation?: (result: AppliedOperation) => void;
   /** Aborting stops the run at once, like a crash: tests use it to simulate `kill -9`. */
   signal?: AbortSignal;
+  /**
+   * A graceful stop (Ctrl-C): before the first write the run ends with nothing written; after
+   * it, no new operation starts and those in flight finish and are journaled, so the same plan
+   * run again resumes. Its `reason` names the signal (`SIGINT`, `SIGTERM`: exit 130, 143).
+   */
+  interrupt?: AbortSignal;
+  /** Told, before the checks, when earlier runs of this plan finished some of its operations. */
+  onResume?: (earlier: EarlierRuns) => void;
   hooks?: ApplyHooks;
 }
 
@@ -115,12 +137,54 @@ export async function applyPlan(options: ApplyPlanOptions): Promise<ApplyRun> {
       );
     }
     const history = historyByOperation(journal.records);
-    const refuse = async (code: RefusalCode, message: string, details: string[] = []) => {
+    const policyCommits = new Map<number, PolicyCommit>(
+      plan.businesses.map((b) => [b.businessId, b.policyCommit]),
+    );
+    const ordered = orderOperations(scope.flatMap((entry) => entry.changes)).flat();
+    const earlier = earlierRuns(
+      ordered.map((op) => op.key),
+      history,
+    );
+    if (earlier) base.earlier = earlier;
+    if (earlier && earlier.done === earlier.total) {
+      // Nothing left to write: no re-read, no approval, no new run in the journal. Only the
+      // audit records a killed run may have left unwritten are completed.
+      base.recoveredAudit = await repairAudit(journal.records, audit, {
+        planDigest: plan.digest,
+        policyCommits,
+      });
+      const operations = ordered.flatMap((op) => {
+        const outcome = history.get(op.key)?.outcome;
+        return outcome
+          ? [{ ...resultOf(op, outcome.outcome, outcome), resumed: true as const }]
+          : [];
+      });
+      return {
+        ...base,
+        operations,
+        resumed: operations.length,
+        alreadyApplied: true,
+        exitCode: EXIT.OK,
+        finishedAt: clock.now().toISOString(),
+      };
+    }
+    if (earlier) options.onResume?.(earlier);
+
+    const interrupt = options.interrupt;
+    // Read when the stop has happened: the abort reason names the signal.
+    const stopSignal = () => (typeof interrupt?.reason === 'string' ? interrupt.reason : 'SIGINT');
+    const stopExit = () => (stopSignal() === 'SIGTERM' ? EXIT.TERMINATED : EXIT.INTERRUPTED);
+    const refuse = async (
+      code: RefusalCode,
+      message: string,
+      details: string[] = [],
+      exitCode: ApplyRun['exitCode'] = EXIT.ERROR,
+    ) => {
       const finishedAt = clock.now().toISOString();
       const run: ApplyRun = {
         ...base,
         refusal: { code, message, details },
-        exitCode: EXIT.ERROR,
+        exitCode,
         finishedAt,
       };
       await audit.append(
@@ -133,6 +197,9 @@ export async function applyPlan(options: ApplyPlanOptions): Promise<ApplyRun> {
       );
       return run;
     };
+    const stoppedBeforeWriting = () =>
+      refuse('INTERRUPTED', `stopped by ${stopSignal()} before any write`, [], stopExit());
+    if (interrupt?.aborted) return await stoppedBeforeWriting();
 
     let live: LiveState;
     try {
@@ -158,9 +225,12 @@ export async function applyPlan(options: ApplyPlanOptions): Promise<ApplyRun> {
       return await refuse(code, message, details);
     }
     const untouched = checked.untouched;
+    if (interrupt?.aborted) return await stoppedBeforeWriting();
 
     const decision = await options.gate.decide(plan);
     base.approval = decision;
+    // A Ctrl-C at the prompt (or while the gate waited) is an interruption, not a refusal.
+    if (interrupt?.aborted) return await stoppedBeforeWriting();
     if (!decision.approved) return await refuse('NOT_APPROVED', `not approved: ${decision.reason}`);
 
     // ── the first write happens below this line ──
@@ -176,9 +246,6 @@ export async function applyPlan(options: ApplyPlanOptions): Promise<ApplyRun> {
       pid: process.pid,
       untouched,
     });
-    const policyCommits = new Map<number, PolicyCommit>(
-      plan.businesses.map((b) => [b.businessId, b.policyCommit]),
-    );
     base.recoveredAudit = await repairAudit(journal.records, audit, {
       planDigest: plan.digest,
       policyCommits,
@@ -232,21 +299,46 @@ export async function applyPlan(options: ApplyPlanOptions): Promise<ApplyRun> {
         options.onOperation?.(result);
         return result;
       },
+      () => interrupt?.aborted === true,
     );
 
     const finishedAt = clock.now().toISOString();
     const counts = countOutcomes(operations);
-    const exitCode = counts.failed + counts.manual > 0 ? EXIT.MANUAL : EXIT.OK;
+    // Stopped: operations were left unstarted. (A stop during the last one changes nothing.)
+    const stopped = operations.length < ordered.length;
+    const exitCode = stopped
+      ? stopExit()
+      : counts.failed + counts.manual > 0
+        ? EXIT.MANUAL
+        : EXIT.OK;
     await journal.append({ type: 'plan-end', at: finishedAt, runId, exitCode, counts });
+    if (stopped && operations.length === 0) return await stoppedBeforeWriting();
+    const interrupted: Interruption | undefined = stopped
+      ? {
+          signal: stopSignal(),
+          done: operations.filter((o) => o.outcome === 'applied' || o.outcome === 'already').length,
+          total: ordered.length,
+        }
+      : undefined;
     const run: ApplyRun = {
       ...base,
       operations,
       manualTasks: operations.flatMap((o) => (o.outcome === 'manual' && o.task ? [o.task] : [])),
       resumed: operations.filter((o) => o.resumed && o.outcome !== 'manual').length,
+      ...(interrupted ? { interrupted } : {}),
       exitCode,
       finishedAt,
     };
-    await audit.append(summaryOf(run, options.actor, exitCode === 0 ? 'applied' : 'partial'));
+    await audit.append(
+      summaryOf(
+        run,
+        options.actor,
+        exitCode === 0 ? 'applied' : 'partial',
+        interrupted
+          ? `interrupted by ${interrupted.signal}: ${interrupted.done} of ${interrupted.total} operations done`
+          : undefined,
+      ),
+    );
     return run;
   } catch (error) {
     if (signal?.aborted || error instanceof RolecallError) throw error;

@@ -11,7 +11,9 @@ export type RefusalCode =
   | 'STALE'
   | 'NOT_APPLYABLE'
   | 'GUARD'
-  | 'NOT_APPROVED';
+  | 'NOT_APPROVED'
+  /** Ctrl-C or SIGTERM before the first write. */
+  | 'INTERRUPTED';
 
 /** Why nothing was written. */
 export interface Refusal {

@@ -36,8 +36,8 @@ export interface ApplyResult {
   startedAt: string;
   finishedAt: string;
   operations: OperationResult[];
-  /** 0 all applied, 1 refused before any write, 3 partial. */
-  exitCode: 0 | 1 | 3;
+  /** 0 all applied, 1 refused before any write, 3 partial, 130/143 stopped by SIGINT/SIGTERM. */
+  exitCode: 0 | 1 | 3 | 130 | 143;
 }
 
 /**

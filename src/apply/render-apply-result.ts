@@ -1,5 +1,6 @@
 import type { Change, Plan } from '../types.js';
 import type { ApplyRun } from './apply-plan.js';
+import type { EarlierRuns } from './earlier-runs.js';
 import { renderManualChecklistMarkdown, renderManualChecklistText } from './manual-tasks.js';
 import type { AppliedOperation, OperationOutcome } from './records.js';
 
@@ -36,11 +37,42 @@ export function countsLine(run: ApplyRun): string {
   return `${c.applied} applied, ${c.already} already in place, ${c.manual} manual, ${c.failed} failed`;
 }
 
+/** `2026-12-07 09:12 UTC`: when an earlier run did its work, to the minute. */
+export function utcMinute(iso: string): string {
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+}
+
+/** "run <id>, 2026-12-07 09:12 UTC", or for several runs "3 runs, the last <id> at …". */
+export function earlierRunsText(earlier: EarlierRuns): string {
+  const when = utcMinute(earlier.lastAt);
+  return earlier.runs === 1
+    ? `run ${earlier.lastRunId}, ${when}`
+    : `${earlier.runs} runs, the last ${earlier.lastRunId} at ${when}`;
+}
+
 function verdictLine(run: ApplyRun): string {
+  if (run.refusal?.code === 'INTERRUPTED') {
+    return `Interrupted: ${run.refusal.message}, so nothing was changed. Run the same command again to apply.`;
+  }
   if (run.refusal) return `Refused: ${run.refusal.message}. Nothing was written.`;
+  if (run.alreadyApplied && run.earlier) {
+    const n = run.earlier.total;
+    return `Nothing to do: this plan was already applied (${n} operation${n === 1 ? '' : 's'}, ${earlierRunsText(run.earlier)}).`;
+  }
+  if (run.interrupted) {
+    const { done, total, signal } = run.interrupted;
+    return `Interrupted (${signal}) — ${done} of ${total} operations done; run the same command again to resume.`;
+  }
   if (run.operations.length === 0) return 'Nothing to apply.';
   if (run.exitCode === 0) return `Apply complete: ${countsLine(run)}.`;
   return `Apply partly done: ${countsLine(run)}. Fix what is listed below, then run the same plan again (done operations are skipped).`;
+}
+
+/** The line under the operations when earlier runs had done part of the plan. */
+function resumedLine(run: ApplyRun): string | null {
+  if (run.resumed === 0 || run.alreadyApplied) return null;
+  const by = run.earlier ? ` (${earlierRunsText(run.earlier)})` : '';
+  return `${run.resumed} of ${run.operations.length} operation(s) were done by an earlier run of this plan${by} and not sent again.`;
 }
 
 /** Where business names come from: the plan that was applied. */
@@ -76,12 +108,8 @@ export function renderApplyResultText(run: ApplyRun, options: ReportOptions = {}
       );
     }
   }
-  if (run.resumed > 0) {
-    lines.push(
-      '',
-      `${run.resumed} operation(s) were finished by an earlier run of this plan and not sent again.`,
-    );
-  }
+  const resumed = resumedLine(run);
+  if (resumed) lines.push('', resumed);
   for (const warning of run.warnings) lines.push(`warning: ${warning}`);
   const checklist = renderManualChecklistText(run.manualTasks);
   return `${lines.join('\n')}\n${checklist ? `\n${checklist}` : ''}`;
@@ -116,17 +144,16 @@ function table(operations: readonly AppliedOperation[]): string[] {
  * operation, then only those that need attention (manual, failed), then counts — and says so.
  */
 export function renderApplyResultMarkdown(run: ApplyRun, limit = MARKDOWN_LIMIT): string {
-  const head = [
-    `### rolecall apply — ${run.refusal ? 'refused' : run.exitCode === 0 ? 'done' : 'partly done'}`,
-    '',
-  ];
+  const head = [`### rolecall apply — ${markdownState(run)}`, ''];
   head.push(verdictLine(run).replace(/`/g, ''), '');
   if (run.refusal) {
     for (const detail of run.refusal.details) head.push(`- ${cell(detail)}`);
     head.push('', `Plan \`${run.planDigest}\``);
     return `${head.join('\n')}\n`;
   }
+  const resumed = resumedLine(run);
   const tail = [
+    ...(resumed ? ['', resumed] : []),
     '',
     `Plan \`${run.planDigest}\`${run.runId ? `, run \`${run.runId}\`` : ''}${run.approval ? `, approval: ${cell(run.approval.reason)}` : ''}.`,
   ];
@@ -147,6 +174,13 @@ export function renderApplyResultMarkdown(run: ApplyRun, limit = MARKDOWN_LIMIT)
     if (text.length <= limit) return text;
   }
   return `${[...head, ...tail].join('\n')}\n`.slice(0, limit);
+}
+
+function markdownState(run: ApplyRun): string {
+  if (run.interrupted || run.refusal?.code === 'INTERRUPTED') return 'interrupted';
+  if (run.refusal) return 'refused';
+  if (run.alreadyApplied) return 'already applied';
+  return run.exitCode === 0 ? 'done' : 'partly done';
 }
 
 function needsAttention(op: AppliedOperation): boolean {

@@ -10,7 +10,9 @@ import { auditPath } from './audit-log.js';
 import type { ApplyHooks } from './execute-operation.js';
 import type { AppliedOperation } from './records.js';
 import { journalPath } from './journal.js';
+import type { EarlierRuns } from './earlier-runs.js';
 import {
+  earlierRunsText,
   printable,
   renderApplyResultMarkdown,
   renderApplyResultText,
@@ -39,6 +41,8 @@ export interface RunApplyOptions {
   resync?: (businessIds: number[]) => Promise<LiveState>;
   retry?: ApplyPlanOptions['retry'];
   signal?: AbortSignal;
+  /** Ctrl-C / SIGTERM: stop starting operations (see `ApplyPlanOptions.interrupt`). */
+  interrupt?: AbortSignal;
   hooks?: ApplyHooks;
 }
 
@@ -67,11 +71,13 @@ export async function runApply(options: RunApplyOptions): Promise<ApplyRun> {
     actor: options.actor ?? resolveActor(io.env),
     resync,
     onOperation: (op) => io.stderr.write(`${printable(progressLine(op))}\n`),
+    onResume: (earlier) => io.stderr.write(`${printable(resumeLine(earlier))}\n`),
     ...(options.strict === undefined ? {} : { strict: options.strict }),
     ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
     ...(options.only === undefined ? {} : { only: options.only }),
     ...(options.retry === undefined ? {} : { retry: options.retry }),
     ...(options.signal === undefined ? {} : { signal: options.signal }),
+    ...(options.interrupt === undefined ? {} : { interrupt: options.interrupt }),
     ...(options.hooks === undefined ? {} : { hooks: options.hooks }),
   });
   const report =
@@ -91,6 +97,14 @@ function progressLine(op: AppliedOperation): string {
   );
 }
 
+/** Said before the checks, so the user knows a re-run picks up where the last one stopped. */
+function resumeLine(earlier: EarlierRuns): string {
+  const rest = earlier.total - earlier.done;
+  return redact(
+    `Resuming: ${earlier.done} of ${earlier.total} operation(s) were done by an earlier run of this plan (${earlierRunsText(earlier)}); ${rest} to go.`,
+  );
+}
+
 function shown(path: string, cwd: string): string {
   const rel = relative(cwd, path);
   return rel.startsWith('..') ? path : rel;
@@ -99,6 +113,9 @@ function shown(path: string, cwd: string): string {
 /** "Audit log: .rolecall/audit/2026-11-29.jsonl · journal: .rolecall/journal/<hex>.jsonl" */
 function whereRecorded(run: ApplyRun, stateDir: string, cwd: string): string {
   const audit = shown(auditPath(stateDir, run.finishedAt), cwd);
+  if (run.alreadyApplied) {
+    return `Journal: ${shown(journalPath(stateDir, run.planDigest), cwd)} (what the earlier runs did)\n`;
+  }
   if (run.runId === null) return run.refusal ? `Audit log: ${audit} (refusal recorded)\n` : '';
   const journal = shown(journalPath(stateDir, run.planDigest), cwd);
   const recovered =

@@ -7,21 +7,24 @@ import { addsAdmin, orderOperations, removesAdmin, type Operation } from './orde
 /**
  * Runs the phases strictly one after the other, each with at most `limit` operations in
  * flight. A thrown error (a simulated crash, a journal that cannot be written) stops new
- * operations from starting, lets the ones in flight finish, and is rethrown. Results come
- * back in phase order.
+ * operations from starting, lets the ones in flight finish, and is rethrown. Once `stop`
+ * answers true (Ctrl-C), no operation starts either, and the results so far come back. Results
+ * come back in phase order.
  */
 export async function runPhases(
   changes: readonly Change[],
   limit: number,
   run: (op: Operation, done: ReadonlyMap<string, AppliedOperation>) => Promise<AppliedOperation>,
+  stop: () => boolean = () => false,
 ): Promise<AppliedOperation[]> {
   const results = new Map<string, AppliedOperation>();
   const ordered: AppliedOperation[] = [];
   for (const phase of orderOperations(changes)) {
+    if (stop()) break;
     let next = 0;
     let failure: { error: unknown } | undefined;
     const lane = async () => {
-      while (failure === undefined && next < phase.length) {
+      while (failure === undefined && next < phase.length && !stop()) {
         const op = phase[next];
         next += 1;
         if (!op) break;

@@ -99,8 +99,20 @@ function processIo(): Console {
   if (process.stdin.isTTY) {
     io.prompt = async (question: string) => {
       const rl = createInterface({ input: process.stdin, output: process.stderr });
+      const asked = new AbortController();
+      // At a terminal readline takes Ctrl-C itself. Pass it on as the signal it stands for, at
+      // once (listeners run synchronously), so a command that handles it (apply stops before
+      // any write) sees it before the empty answer; otherwise the default: exit 130.
+      rl.once('SIGINT', () => {
+        asked.abort();
+        if (process.listenerCount('SIGINT') > 0) process.emit('SIGINT', 'SIGINT');
+        else process.kill(process.pid, 'SIGINT');
+      });
       try {
-        return await rl.question(question);
+        return await rl.question(question, { signal: asked.signal });
+      } catch (error) {
+        if (asked.signal.aborted) return '';
+        throw error;
       } finally {
         rl.close();
       }

@@ -61,6 +61,11 @@ export interface ApplyOnMergeOptions {
   concurrency?: number;
   strict: boolean;
   format: 'text' | 'markdown';
+  /**
+   * Ctrl-C / SIGTERM (the CLI's signal handlers): before the first write nothing is written;
+   * after it no new operation starts, and a re-run resumes.
+   */
+  interrupt?: AbortSignal;
 }
 
 export async function applyOnMerge(
@@ -240,6 +245,7 @@ export async function applyOnMerge(
       strict: options.strict,
       format: options.format,
       ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+      ...(options.interrupt === undefined ? {} : { interrupt: options.interrupt }),
     });
     return await reporter.run(run, {
       approvedChanges: approved.changes,

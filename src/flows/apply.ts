@@ -45,7 +45,10 @@ export function apply(
 export interface ApplyPlanFileOutcome {
   /** The applier's run; `null` when the policies did not validate (nothing was connected). */
   run: ApplyRun | null;
-  /** 0 every change in place; 1 refused or failed before any write; 3 partly done. */
+  /**
+   * 0 every change in place (or already applied); 1 refused or failed before any write; 3 partly
+   * done; 130/143 stopped by SIGINT/SIGTERM (a re-run resumes).
+   */
   exitCode: number;
 }
 
@@ -80,6 +83,7 @@ export async function applyPlanFile(
       strict: options.strict,
       format: options.format,
       ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+      ...(options.interrupt === undefined ? {} : { interrupt: options.interrupt }),
     });
     return { run, exitCode: run.exitCode };
   } finally {

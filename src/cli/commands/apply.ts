@@ -9,6 +9,7 @@ import {
   POLICIES_OPTION,
   rateOption,
 } from '../args.js';
+import { handleInterrupts } from '../interrupt.js';
 
 const HELP = `Usage: rolecall apply PLAN_FILE [options]
        rolecall apply --github [options]
@@ -41,9 +42,14 @@ Options:
   --format FORMAT      the report: text (default) or markdown
   -h, --help           this help
 
-Exit codes: 0 every change applied (or already in place); 1 refused or failed before any
-write (nothing changed); 3 partly done (some changes failed or became manual tasks) — fix
-what the report lists and run the same command again.
+Ctrl-C (or SIGTERM) stops gracefully: no new change starts, those in flight finish and are
+journaled, and the report says how many are done; run the same command again to resume. A
+second Ctrl-C stops at once.
+
+Exit codes: 0 every change applied (or already in place, or the plan was applied before);
+1 refused or failed before any write (nothing changed); 3 partly done (some changes failed or
+became manual tasks) — fix what the report lists and run the same command again; 130 (143)
+interrupted by Ctrl-C (SIGTERM).
 `;
 
 export async function run(args: string[], io: Console): Promise<number> {
@@ -91,14 +97,20 @@ export async function run(args: string[], io: Console): Promise<number> {
   const rate = rateOption(values.rate);
   const format = formatOption(values.format, ['text', 'markdown']);
 
-  const outcome = await apply(io, {
-    ...source,
-    policiesDir: values.policies,
-    strict: values.strict,
-    format,
-    ...(values['token-store'] === undefined ? {} : { tokenStore: values['token-store'] }),
-    ...(rate === undefined ? {} : { rate }),
-    ...(concurrency === undefined ? {} : { concurrency }),
-  });
-  return outcome.exitCode;
+  const interrupts = handleInterrupts(io);
+  try {
+    const outcome = await apply(io, {
+      ...source,
+      policiesDir: values.policies,
+      strict: values.strict,
+      format,
+      interrupt: interrupts.signal,
+      ...(values['token-store'] === undefined ? {} : { tokenStore: values['token-store'] }),
+      ...(rate === undefined ? {} : { rate }),
+      ...(concurrency === undefined ? {} : { concurrency }),
+    });
+    return outcome.exitCode;
+  } finally {
+    interrupts.dispose();
+  }
 }

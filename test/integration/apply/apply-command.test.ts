@@ -191,10 +191,42 @@ describe('rolecall apply against the emulator', () => {
     expect(second.out).toContain(
       'Apply complete: 4 applied, 2 already in place, 0 manual, 0 failed.',
     );
-    expect(second.out).toContain(
-      '4 operation(s) were finished by an earlier run of this plan and not sent again.',
+    const firstRun = (await readJournal(ws.stateDir, plan.digest)).records.find(
+      (r) => r.type === 'plan-start',
+    )?.runId;
+    expect(second.out).toMatch(
+      new RegExp(
+        `4 of 6 operation\\(s\\) were done by an earlier run of this plan \\(run ${firstRun}, \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC\\) and not sent again\\.`,
+      ),
+    );
+    expect(second.err).toContain(
+      `Resuming: 4 of 6 operation(s) were done by an earlier run of this plan (run ${firstRun}, `,
     );
     expect(writeLog(emulator)).toEqual([]);
+  });
+
+  it('applying an applied plan again: nothing to do, by which run and when; nothing read or written', async () => {
+    const { plan } = await planNow(ws, NOW);
+    const file = await writePlanFile(ws, plan);
+    const first = await apply(file, '--yes');
+    expect(first.code).toBe(0);
+    const runId = (await readJournal(ws.stateDir, plan.digest)).records.find(
+      (r) => r.type === 'plan-start',
+    )?.runId;
+    expect(runId).toMatch(/^\d{8}T\d{9}Z-[0-9a-f]{8}$/);
+    emulator.control.resetRequests();
+
+    // Without --yes and without a terminal: nothing to approve, so no refusal either.
+    const again = await apply(file);
+    expect(again.code).toBe(0);
+    expect(again.out).toMatch(
+      new RegExp(
+        `^Nothing to do: this plan was already applied \\(6 operations, run ${runId}, \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC\\)\\.\\n`,
+      ),
+    );
+    expect(again.out).not.toContain('Apply complete');
+    expect(again.err).toBe('');
+    expect(emulator.control.requests().total).toBe(0);
   });
 
   it('without --yes and without a terminal it refuses (exit 1) and says how to proceed', async () => {
