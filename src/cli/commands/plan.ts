@@ -42,8 +42,10 @@ Exit codes: 0 success (with --detailed-exitcode: no changes); 2 changes present 
 --detailed-exitcode); 1 error, invalid policy, or a plan that cannot be applied because a
 safety guard failed without an override.
 
-Environment: FRESHBOOKS_CLIENT_ID, FRESHBOOKS_CLIENT_SECRET, FRESHBOOKS_REFRESH_TOKEN (until
-the token store holds one), FRESHBOOKS_API_URL; ROLECALL_NOW (an ISO instant) plans as of then.
+Environment: FRESHBOOKS_CLIENT_ID, FRESHBOOKS_CLIENT_SECRET, FRESHBOOKS_REFRESH_TOKEN (a token
+to start from; the store's rotated one for this API URL and client wins unless this one is new
+to it), FRESHBOOKS_API_URL; aliases BATON_FB_CLIENT_ID, BATON_FB_CLIENT_SECRET,
+BATON_REFRESH_TOKEN. ROLECALL_NOW (an ISO instant) plans as of then.
 `;
 
 export async function run(args: string[], io: Console): Promise<number> {

@@ -26,8 +26,10 @@ Options:
   --verbose            log every FreshBooks request (redacted) on stderr
   -h, --help           this help
 
-Environment: FRESHBOOKS_CLIENT_ID, FRESHBOOKS_CLIENT_SECRET, FRESHBOOKS_REFRESH_TOKEN
-(until the token store holds one), FRESHBOOKS_API_URL (default https://api.freshbooks.com).
+Environment: FRESHBOOKS_CLIENT_ID, FRESHBOOKS_CLIENT_SECRET, FRESHBOOKS_REFRESH_TOKEN (a token
+to start from; the store's rotated one for this API URL and client wins unless this one is new
+to it), FRESHBOOKS_API_URL (default https://api.freshbooks.com); aliases BATON_FB_CLIENT_ID,
+BATON_FB_CLIENT_SECRET, BATON_REFRESH_TOKEN.
 `;
 
 export async function run(args: string[], io: Console): Promise<number> {
