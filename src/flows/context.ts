@@ -8,7 +8,7 @@
 import { resolve } from 'node:path';
 import { RolecallError } from '../errors.js';
 import { connectFreshBooks, type FreshBooksConnection } from '../freshbooks/connect.js';
-import { streamLogger } from '../freshbooks/logger.js';
+import { noticeLogger, streamLogger } from '../freshbooks/logger.js';
 import { commitOf } from '../git/commit-of.js';
 import { formatDiagnostic, formatGitHubAnnotation } from '../policy/load-desired-state.js';
 import type { AccessReader } from '../ports.js';
@@ -91,7 +91,7 @@ export function openFreshBooks(
     ...(options.tokenStore === undefined ? {} : { tokenStore: options.tokenStore }),
     ...(options.rate === undefined ? {} : { rate: options.rate }),
     ...(options.burst === undefined ? {} : { burst: options.burst }),
-    ...(options.verbose ? { logger: streamLogger(io.stderr) } : {}),
+    logger: options.verbose ? streamLogger(io.stderr) : noticeLogger(io.stderr),
     // Which refresh token or variable name is used, when that is not the obvious one.
     notice: (line) => io.stderr.write(`rolecall: ${redact(line)}\n`),
   });

@@ -4,7 +4,7 @@ import { NetworkError, type HttpTransport } from './http-transport.js';
 import type { FreshBooksLogger } from './logger.js';
 import { apiErrorFromResponse } from './parse-api-error.js';
 import type { RateBudget } from './rate-budget.js';
-import { retryDelay, type RequestCounters, type RetrySettings } from './retry-policy.js';
+import { logRetry, retryDelay, type RequestCounters, type RetrySettings } from './retry-policy.js';
 import type { AccessTokenSource } from './token-manager.js';
 
 export interface ApiCall {
@@ -55,7 +55,7 @@ export class ApiClient {
       const token = await tokens.accessToken();
       counters.requests++;
       const started = clock();
-      let failure: string;
+      let failure: string | NetworkError;
       let retryAfter: string | undefined;
       try {
         const res = await transport.send({
@@ -115,7 +115,7 @@ export class ApiClient {
             },
           );
         }
-        failure = error.message;
+        failure = error;
       }
       failures++;
       const delay = retryDelay(failures, retryAfter, retry);
@@ -127,7 +127,13 @@ export class ApiClient {
       }
       if (failure === '429') budget.pause(delay);
       counters.retries++;
-      logger.warn(`${route}: ${failure}; retry ${failures} of ${retry.maxRetries} in ${delay} ms`);
+      logRetry(logger, {
+        route,
+        failure,
+        retry: failures,
+        maxRetries: retry.maxRetries,
+        delayMs: delay,
+      });
       await retry.sleep(delay);
     }
   }

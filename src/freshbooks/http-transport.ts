@@ -24,12 +24,33 @@ export interface HttpResponse {
  */
 export type NetworkFailureKind = 'refused' | 'reset' | 'timeout' | 'other';
 
+/** Where a failed request went and what happened, in words for a person. */
+export interface NetworkFailureDetails {
+  /** The host (and port, when not the default) of the URL: `api.freshbooks.com`. */
+  host: string;
+  /** The address the connection went to, when it is not the host itself: `52.1.2.3:443`. */
+  address: string | null;
+  /** `connection refused`, `host not found`, `timed out after 30000 ms`, … */
+  reason: string;
+}
+
 export class NetworkError extends Error {
   readonly kind: NetworkFailureKind;
-  constructor(kind: NetworkFailureKind, message: string) {
+  /** `null` only when built without details (tests of the retry rules). */
+  readonly details: NetworkFailureDetails | null;
+  constructor(kind: NetworkFailureKind, message: string, details?: NetworkFailureDetails) {
     super(message);
     this.name = 'NetworkError';
     this.kind = kind;
+    this.details = details ?? null;
+  }
+  /** The host asked, with the address tried when it differs: `api.freshbooks.com (52.1.2.3:443)`. */
+  get where(): string {
+    return this.details ? whereOf(this.details) : 'FreshBooks';
+  }
+  /** What happened, short: `connection refused`. */
+  get reason(): string {
+    return this.details?.reason ?? this.message;
   }
   /** True when the server cannot have seen the request. */
   get certainlyNotSent(): boolean {
@@ -52,6 +73,46 @@ const NOT_SENT_CODES = new Set([
 ]);
 const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'ECONNABORTED']);
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
+
+function whereOf({ host, address }: NetworkFailureDetails): string {
+  return address === null || address === host ? host : `${host} (${address})`;
+}
+
+/** Each failure code a person can act on, in words. */
+const REASONS: Readonly<Record<string, string>> = {
+  ECONNREFUSED: 'connection refused',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'name lookup failed',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
+  ECONNRESET: 'connection reset',
+  EPIPE: 'connection closed',
+  UND_ERR_SOCKET: 'connection closed',
+  ECONNABORTED: 'connection aborted',
+  ETIMEDOUT: 'timed out',
+  UND_ERR_HEADERS_TIMEOUT: 'timed out',
+  UND_ERR_BODY_TIMEOUT: 'timed out',
+};
+
+/** The first `address:port` a Node socket error names (an AggregateError: its first try). */
+function addressOf(error: unknown): string | null {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
+    const { address, port } = current as { address?: unknown; port?: unknown };
+    if (typeof address === 'string') {
+      const host = address.includes(':') ? `[${address}]` : address;
+      return typeof port === 'number' ? `${host}:${port}` : host;
+    }
+    const errors = (current as { errors?: unknown }).errors;
+    if (Array.isArray(errors) && errors.length > 0) {
+      const inner = addressOf(errors[0]);
+      if (inner !== null) return inner;
+    }
+    current = (current as { cause?: unknown }).cause;
+  }
+  return null;
+}
 
 function codesOf(error: unknown): string[] {
   const codes: string[] = [];
@@ -109,11 +170,15 @@ export function createHttpTransport(options: {
         }
         return { status: res.statusCode, headers, text };
       } catch (error) {
-        // Messages of network errors carry no request data (no headers, no body), only codes.
-        if (timedOut) throw new NetworkError('timeout', `no answer within ${options.timeoutMs} ms`);
-        const kind = classifyNetworkError(error);
-        const code = codesOf(error)[0];
-        throw new NetworkError(kind, describe(kind, code));
+        if (timedOut) {
+          const details = {
+            host: hostOf(req.url),
+            address: null,
+            reason: `timed out after ${options.timeoutMs} ms`,
+          };
+          throw new NetworkError('timeout', describe('timeout', details), details);
+        }
+        throw networkFailure(error, req.url);
       } finally {
         clearTimeout(timer);
       }
@@ -122,16 +187,46 @@ export function createHttpTransport(options: {
   };
 }
 
-function describe(kind: NetworkFailureKind, code: string | undefined): string {
-  const suffix = code === undefined ? '' : ` (${code})`;
+/**
+ * The `NetworkError` for a failed request to `url`: its kind, and a message naming the host,
+ * the address tried and what happened. It carries no request data (no headers, no body, no
+ * query). Exported for tests.
+ */
+export function networkFailure(error: unknown, url: string): NetworkError {
+  const kind = classifyNetworkError(error);
+  const code = codesOf(error)[0];
+  const reason =
+    (code === undefined ? undefined : REASONS[code]) ??
+    `network error${code === undefined ? '' : ` (${code})`}`;
+  const details = { host: hostOf(url), address: addressOf(error), reason };
+  return new NetworkError(kind, describe(kind, details), details);
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return 'FreshBooks';
+  }
+}
+
+/**
+ * The error's message, naming where the request went: `cannot reach api.freshbooks.com
+ * (52.1.2.3:443): connection refused — check FRESHBOOKS_API_URL and your network`. Only a
+ * connection that never happened points at the configuration; a reset or a timeout means the
+ * host was there.
+ */
+function describe(kind: NetworkFailureKind, details: NetworkFailureDetails): string {
+  const where = whereOf(details);
+  const { reason } = details;
   switch (kind) {
     case 'refused':
-      return `could not connect${suffix}`;
+      return `cannot reach ${where}: ${reason} — check FRESHBOOKS_API_URL and your network`;
     case 'reset':
-      return `connection reset${suffix}`;
+      return `${reason} by ${where}`;
     case 'timeout':
-      return `timed out${suffix}`;
+      return `${reason} waiting for ${where}`;
     default:
-      return `network error${suffix}`;
+      return `${reason} talking to ${where}`;
   }
 }

@@ -5,7 +5,7 @@ import { NetworkError } from './http-transport.js';
 import type { FreshBooksLogger } from './logger.js';
 import { apiErrorFromResponse, parseErrorBody } from './parse-api-error.js';
 import type { RateBudget } from './rate-budget.js';
-import { retryDelay, type RequestCounters, type RetrySettings } from './retry-policy.js';
+import { logRetry, retryDelay, type RequestCounters, type RetrySettings } from './retry-policy.js';
 
 export const TOKEN_PATH = '/auth/oauth/token';
 
@@ -46,8 +46,19 @@ export interface OAuthClientOptions {
  * still the only way forward; if that retry then meets `invalid_grant`, the message says why.
  */
 export class OAuthClient {
+  private lastScope: string | null | undefined = undefined;
+
   constructor(private readonly options: OAuthClientOptions) {
     registerSecret(options.clientSecret);
+  }
+
+  /**
+   * The scopes FreshBooks granted with the last token this client received (the token answer's
+   * `scope`, space-separated); `null` when the answer had none, `undefined` before any grant.
+   * Access tokens are opaque: this answer is the only place the scopes show.
+   */
+  get grantedScope(): string | null | undefined {
+    return this.lastScope;
   }
 
   exchangeCode(code: string, redirectUri: string): Promise<TokenGrant> {
@@ -82,7 +93,7 @@ export class OAuthClient {
     for (let attempt = 0; ; attempt++) {
       await budget.take();
       counters.tokenRequests++;
-      let failure: string;
+      let failure: string | NetworkError;
       let retryAfter: string | undefined;
       try {
         const res = await transport.send({
@@ -96,7 +107,11 @@ export class OAuthClient {
         });
         const requestId = res.headers['x-request-id'] ?? null;
         logger.debug(`${route} → ${res.status}${requestId ? ` [${requestId}]` : ''}`);
-        if (res.status >= 200 && res.status < 300) return parseGrant(res.text);
+        if (res.status >= 200 && res.status < 300) {
+          const grant = parseGrant(res.text);
+          this.lastScope = grant.scope;
+          return grant;
+        }
         const info = parseErrorBody(res.text);
         if (info.apiCode === 'invalid_grant') {
           throw new InvalidGrantError(
@@ -121,13 +136,14 @@ export class OAuthClient {
       } catch (error) {
         if (!(error instanceof NetworkError)) throw error;
         if (attempt >= retry.maxRetries) {
+          // The host first: "cannot reach api.freshbooks.com (…): connection refused — check …".
           throw new RolecallError(
             'FRESHBOOKS_UNREACHABLE',
-            redact(`${route} failed: ${error.message}, after ${attempt + 1} attempts`),
+            redact(`${error.message} (${route}, ${attempt + 1} attempts)`),
           );
         }
         if (!error.certainlyNotSent) outcomeWasUnknown = true;
-        failure = error.message;
+        failure = error;
       }
       const delay = retryDelay(attempt + 1, retryAfter, retry);
       if (delay === null) {
@@ -138,9 +154,13 @@ export class OAuthClient {
       }
       if (failure === '429') budget.pause(delay);
       counters.retries++;
-      logger.warn(
-        `${route}: ${failure}; retry ${attempt + 1} of ${retry.maxRetries} in ${delay} ms`,
-      );
+      logRetry(logger, {
+        route,
+        failure,
+        retry: attempt + 1,
+        maxRetries: retry.maxRetries,
+        delayMs: delay,
+      });
       await retry.sleep(delay);
     }
   }

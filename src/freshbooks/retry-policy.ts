@@ -1,4 +1,6 @@
 import { backoffDelay, parseRetryAfter, type BackoffOptions } from './backoff.js';
+import { NetworkError } from './http-transport.js';
+import type { FreshBooksLogger } from './logger.js';
 
 /** Shared retry settings of one connection. */
 export interface RetrySettings {
@@ -44,4 +46,31 @@ export function retryDelay(
   if (asked === null) return backoff;
   if (asked > settings.maxRetryAfterMs) return null;
   return asked + Math.round(settings.backoff.random() * settings.backoff.baseMs);
+}
+
+/** One retry about to wait: why (a status, or the network failure itself) and which one. */
+export interface RetryEvent {
+  route: string;
+  failure: string | NetworkError;
+  /** 1 for the first retry. */
+  retry: number;
+  maxRetries: number;
+  delayMs: number;
+}
+
+/**
+ * Says a retry is coming: always in detail to `warn` (`--verbose`), and, when FreshBooks did not
+ * answer at all, as a short notice the user hears without `--verbose` — at the first retry, not
+ * after the last one several seconds later: `FreshBooks at api.freshbooks.com did not answer
+ * (connection refused); retrying (1/5)…`. An answer (429, 5xx) is not news of that kind.
+ */
+export function logRetry(logger: FreshBooksLogger, event: RetryEvent): void {
+  const { route, failure, retry, maxRetries, delayMs } = event;
+  const what = failure instanceof NetworkError ? failure.message : failure;
+  logger.warn(`${route}: ${what}; retry ${retry} of ${maxRetries} in ${delayMs} ms`);
+  if (failure instanceof NetworkError) {
+    logger.notice?.(
+      `FreshBooks at ${failure.where} did not answer (${failure.reason}); retrying (${retry}/${maxRetries})…`,
+    );
+  }
 }

@@ -164,7 +164,10 @@ describe('connection refused', () => {
     try {
       const error = await failure(fbGone.invite(ACME, 'x@acme.example', 'business_employee'));
       expect(error).toMatchObject({ status: null, outcomeUnknown: false });
-      expect(error.message).toMatch(/could not connect \(ECONNREFUSED\), after 3 attempts/);
+      const host = new URL(gone.emulator.url).host;
+      expect(error.message).toBe(
+        `POST /auth/api/v1/users/invitation failed: cannot reach ${host}: connection refused — check FRESHBOOKS_API_URL and your network, after 3 attempts`,
+      );
       expect(fbGone.stats()).toMatchObject({ requests: 3, retries: 2 });
     } finally {
       await fbGone.close();
