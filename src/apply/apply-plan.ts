@@ -100,13 +100,16 @@ export const DEFAULT_CONCURRENCY = 4;
 const DEFAULT_ATTEMPTS = 4;
 
 /**
- * Executes an approved plan. Before the first write, in order: re-sync the businesses the
- * plan touches; check the policy is the one planned; refuse a stale plan; re-evaluate the
- * guards on fresh live state; ask the approval gate. Any refusal → exit code 1, nothing
- * written to FreshBooks. Then three strictly sequential phases (grants and upgrades,
- * downgrades, revokes), each with bounded concurrency; failures are aggregated, never
- * first-error-abort. Every write is journaled (intent before, outcome after), so running the
- * same plan again after any crash resumes it and ends in the same state as one clean run.
+ * Executes an approved plan. A plan whose journal shows every operation done by earlier runs
+ * is reported as already applied (by which run, when) without reading, asking or writing
+ * anything. Otherwise, before the first write, in order: re-sync the businesses the plan
+ * touches; check the policy is the one planned; refuse a stale plan; re-evaluate the guards
+ * on fresh live state; ask the approval gate. Any refusal → exit code 1 (an interrupt: 130 or
+ * 143), nothing written to FreshBooks. Then three strictly sequential phases (grants and
+ * upgrades, downgrades, revokes), each with bounded concurrency; failures are aggregated,
+ * never first-error-abort; an interrupt lets the operations in flight finish and starts no
+ * other. Every write is journaled (intent before, outcome after), so running the same plan
+ * again after any crash or interrupt resumes it and ends in the same state as one clean run.
  */
 export async function applyPlan(options: ApplyPlanOptions): Promise<ApplyRun> {
   const { plan, clock, signal } = options;
