@@ -8,12 +8,13 @@ import { UsageError, EXIT, RolecallError } from '../errors.js';
 import { authorizeUrl } from '../freshbooks/authorize-url.js';
 import { tokenFingerprint } from '../freshbooks/choose-refresh-token.js';
 import { createPlumbing, openConnection, type Plumbing } from '../freshbooks/connect.js';
-import { streamLogger } from '../freshbooks/logger.js';
+import { noticeLogger, streamLogger } from '../freshbooks/logger.js';
 import { readCredentialsEnv } from '../freshbooks/read-credentials-env.js';
 import { saveOrExplain } from '../freshbooks/token-manager.js';
 import { describeTarget, sameTarget } from '../freshbooks/token-target.js';
 import type { Console } from '../ports.js';
 import { redact, registerSecret } from '../redact.js';
+import { policyRoleOf } from '../roles.js';
 
 export interface AuthOptions {
   tokenStore?: string;
@@ -31,7 +32,8 @@ function commonOf(io: Console, options: AuthOptions): Common {
     env: io.env,
     cwd: io.cwd,
     ...(options.tokenStore === undefined ? {} : { tokenStore: options.tokenStore }),
-    ...(options.verbose ? { logger: streamLogger(io.stderr) } : {}),
+    // Without --verbose, still one line per retry of an unanswered request.
+    logger: options.verbose ? streamLogger(io.stderr) : noticeLogger(io.stderr),
     notice: (line) => io.stderr.write(`rolecall: ${redact(line)}\n`),
   };
 }
@@ -214,7 +216,7 @@ function renderBusinesses(
   const sorted = [...businesses].sort((a, b) => a.businessId - b.businessId);
   const lines = sorted.map(
     (b) =>
-      `  ${b.businessId}  ${b.name}${b.accountId ? ` (account ${b.accountId})` : ''}, role ${b.role || 'unknown'}`,
+      `  ${b.businessId}  ${b.name}${b.accountId ? ` (account ${b.accountId})` : ''}, role ${policyRoleOf(b.role) ?? (b.role || 'unknown')}`,
   );
   return `businesses:\n${lines.join('\n')}\n`;
 }

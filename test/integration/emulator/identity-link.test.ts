@@ -215,7 +215,7 @@ describe('rolecall sees one consistent person', () => {
     expect(status.code).toBe(0);
     expect(status.out).toContain(`identity: cat@link.example (id ${CALLER})\n`);
     expect(status.out).toContain(
-      `businesses:\n  ${LINKED}  Linked Co (account Lk0001), role business_partner\n  ${OTHER}  Other Co (account Ot0001), role business_partner\n`,
+      `businesses:\n  ${LINKED}  Linked Co (account Lk0001), role admin\n  ${OTHER}  Other Co (account Ot0001), role admin\n`,
     );
     expect(status.out).not.toContain('sandbox-secret');
   });

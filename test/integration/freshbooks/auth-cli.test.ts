@@ -53,8 +53,8 @@ describe('rolecall auth login', () => {
       [
         'logged in as alice@acme.example (identity 5001); tokens saved to file .rolecall/credentials.json',
         'businesses:',
-        '  240340  Acme Books Inc. (account Xk9Pq2), role business_partner',
-        '  240341  Acme Holdings LLC (account Hd7Lm3), role business_partner',
+        '  240340  Acme Books Inc. (account Xk9Pq2), role admin',
+        '  240341  Acme Holdings LLC (account Hd7Lm3), role admin',
         '',
       ].join('\n'),
     );
@@ -85,8 +85,8 @@ describe('rolecall auth login', () => {
         'other targets in the store: none',
         'identity: alice@acme.example (id 5001)',
         'businesses:',
-        '  240340  Acme Books Inc. (account Xk9Pq2), role business_partner',
-        '  240341  Acme Holdings LLC (account Hd7Lm3), role business_partner',
+        '  240340  Acme Books Inc. (account Xk9Pq2), role admin',
+        '  240341  Acme Holdings LLC (account Hd7Lm3), role admin',
         '',
       ].join('\n'),
     );
