@@ -3,7 +3,7 @@
  * file store must leave it working — rotation, `auth status`, and `auth logout`, which revokes
  * the token but cannot empty a secret and says so.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -99,5 +99,34 @@ describe('github-secret token store', () => {
     expect(repo.secretValue(SECRET)).toBe(afterStatus);
 
     for (const text of outputs) for (const secret of seen) expect(text).not.toContain(secret);
+  });
+
+  it('auth login --code straight into the environment secret: the token is never on disk or screen', async () => {
+    const repo = gh.world.repo('acme', 'access');
+    repo.environment('freshbooks-production');
+    const oauthCode = emulator.control.mintCode({ client_id: emulator.credentials.clientId });
+    const env = { ...stepEnv(''), FRESHBOOKS_REDIRECT_URI: emulator.credentials.redirectUri };
+    delete env[SECRET];
+    const login = await rolecall(
+      [
+        'auth',
+        'login',
+        '--code',
+        oauthCode,
+        '--token-store',
+        `github-secret:${SECRET}@freshbooks-production`,
+      ],
+      env,
+    );
+    expect(login.code, login.err).toBe(0);
+    expect(login.out).toContain(
+      `logged in as alice@acme.example (identity 5001); tokens saved to GitHub environment secret ${SECRET} (environment freshbooks-production) in acme/access`,
+    );
+    const stored = repo.secretValue(SECRET, 'freshbooks-production') as string;
+    expect(stored).toMatch(/\S{24,}/);
+    expect(live()).toContain(stored);
+    expect(login.out + login.err).not.toContain(stored);
+    expect(login.out + login.err).not.toContain(oauthCode);
+    expect(await readdir(cwd)).not.toContain('.rolecall');
   });
 });
