@@ -65,6 +65,11 @@ export const COMMANDS: CommandEntry[] = [
     load: () => import('./commands/businesses.js'),
   },
   {
+    name: 'doctor',
+    summary: 'check that the deployment is safe: credentials, workflows, GitHub settings',
+    load: () => import('./commands/doctor.js'),
+  },
+  {
     name: 'auth',
     summary: 'log in to FreshBooks (OAuth) and show what the credentials reach',
     load: () => import('./commands/auth.js'),

@@ -38,6 +38,11 @@ export interface MintCodeInput {
   redirect_uri?: string;
   /** Default: the client's identity. */
   identity_id?: number;
+  /**
+   * Space-separated scopes the user approves: by default all the client's. Fewer is a user who
+   * authorised the app with less (a read-only token): every token of this grant carries them.
+   */
+  scope?: string;
 }
 
 export interface EmulatorControl {
@@ -75,6 +80,27 @@ function controlError(error: unknown): never {
     throw new EmulatorControlError(400, error.message);
   }
   throw error;
+}
+
+/**
+ * The scopes a code grants: those asked for, each one the client's (an authorisation can narrow
+ * what the app may do, never widen it), in the client's order; the client's when none are asked.
+ */
+function grantedScope(asked: unknown, clientScope: string): string {
+  if (asked === undefined) return clientScope;
+  if (typeof asked !== 'string') {
+    throw new EmulatorControlError(400, 'scope must be a string of space-separated scopes');
+  }
+  const allowed = clientScope.split(/\s+/).filter(Boolean);
+  const wanted = new Set(asked.split(/\s+/).filter(Boolean));
+  const foreign = [...wanted].filter((scope) => !allowed.includes(scope));
+  if (foreign.length > 0) {
+    throw new EmulatorControlError(
+      400,
+      `scope ${foreign.join(', ')} is not one of the client's (${allowed.join(' ')})`,
+    );
+  }
+  return allowed.filter((scope) => wanted.has(scope)).join(' ');
 }
 
 export function createControl(ctx: EmulatorContext): EmulatorControl {
@@ -142,7 +168,7 @@ export function createControl(ctx: EmulatorContext): EmulatorControl {
         client.client_id,
         identityId,
         redirectUri,
-        client.scope,
+        grantedScope(input.scope, client.scope),
         ctx.now(),
       );
     },

@@ -65,6 +65,12 @@ export interface UpsertDriftIssueInput<T extends { key: string }> {
   title?: string;
   /** When given, only issues this login opened are rolecall's. */
   author?: string;
+  /**
+   * Another issue kept with the same lifecycle (`rolecall doctor`'s): its marker kind and scope
+   * (default `drift` and the business id), its label's description, and what the errors say
+   * rolecall was doing.
+   */
+  tracking?: { kind: string; scope: string; labelDescription: string; what: string };
 }
 
 export type DriftIssueAction = 'created' | 'updated' | 'unchanged' | 'closed' | 'reopened' | 'none';
@@ -81,10 +87,11 @@ export async function upsertDriftIssue<T extends { key: string }>(
   input: UpsertDriftIssueInput<T>,
 ): Promise<DriftIssueResult<T>> {
   const label = input.label ?? DRIFT_LABEL;
-  const scope = String(input.businessId);
+  const kind = input.tracking?.kind ?? KIND;
+  const scope = input.tracking?.scope ?? String(input.businessId);
   const found = await findLabelledItems(octokit, input.repo, {
     label,
-    kind: KIND,
+    kind,
     scope,
     state: 'all',
     type: 'issue',
@@ -92,7 +99,7 @@ export async function upsertDriftIssue<T extends { key: string }>(
   });
   // The open one if there is one (the oldest, should a duplicate exist), else the latest closed.
   const issue = found.find((i) => i.state === 'open') ?? found.at(-1) ?? null;
-  const previous = issue ? firstSeenOf(issue.body) : [];
+  const previous = issue ? recordedFirstSeen(issue.body, kind, scope) : [];
   const items = mergeFirstSeen(previous, input.items, input.now);
   const isDrift = input.isDrift ?? (() => true);
   const hasDrift = input.items.some(isDrift);
@@ -105,7 +112,7 @@ export async function upsertDriftIssue<T extends { key: string }>(
   };
   const visible = (input.render ?? defaultRender)(items, business);
   const { body } = composeBody(
-    { kind: KIND, scope },
+    { kind, scope },
     { visible, record },
     { note: BODY_TRUNCATION_NOTE },
   );
@@ -128,7 +135,9 @@ export async function upsertDriftIssue<T extends { key: string }>(
         await ensureLabel(octokit, input.repo, {
           name: label,
           color: 'd93f0b',
-          description: 'FreshBooks access differs from the policy (managed by rolecall)',
+          description:
+            input.tracking?.labelDescription ??
+            'FreshBooks access differs from the policy (managed by rolecall)',
         });
         const { data } = await octokit.rest.issues.create({
           ...repoParams(input.repo),
@@ -174,7 +183,7 @@ export async function upsertDriftIssue<T extends { key: string }>(
     return result('none', issue);
   } catch (error) {
     throw githubError(
-      `update the drift issue of business ${input.businessId}`,
+      input.tracking?.what ?? `update the drift issue of business ${input.businessId}`,
       error,
       'The job needs `permissions: issues: write`',
     );
@@ -184,8 +193,11 @@ export async function upsertDriftIssue<T extends { key: string }>(
 /** The first-seen entries recorded in a drift issue body (empty when none or unreadable). */
 export function firstSeenOf(body: string, scope?: string): FirstSeenEntry[] {
   const found = /<!-- rolecall:drift:([A-Za-z0-9._-]+) /.exec(body);
-  const record = readHiddenRecord(body, KIND, scope ?? found?.[1] ?? '') as
-    Partial<DriftIssueRecord> | undefined;
+  return recordedFirstSeen(body, KIND, scope ?? found?.[1] ?? '');
+}
+
+function recordedFirstSeen(body: string, kind: string, scope: string): FirstSeenEntry[] {
+  const record = readHiddenRecord(body, kind, scope) as Partial<DriftIssueRecord> | undefined;
   if (!record || record.v !== 1 || !Array.isArray(record.items)) return [];
   return record.items.filter(
     (i): i is FirstSeenEntry => !!i && typeof i.key === 'string' && typeof i.firstSeen === 'string',

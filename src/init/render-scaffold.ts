@@ -15,6 +15,7 @@ export const SCAFFOLD_WORKFLOWS = [
   'drift.yml',
   'expire.yml',
   'review.yml',
+  'doctor.yml',
 ];
 
 /** How rolecall's own workflows set rolecall up: the action at the repository root. */
@@ -115,7 +116,8 @@ Who has access to which FreshBooks business, and why — as code, managed with
 - A pull request that changes a policy gets a plan comment (what would be granted, changed or
   revoked). Once approved and merged, \`apply.yml\` applies exactly that plan.
 - \`drift.yml\` reports changes made in FreshBooks by hand, \`expire.yml\` revokes time-bound
-  access when it expires, \`review.yml\` opens the quarterly access review.
+  access when it expires, \`review.yml\` opens the quarterly access review, and \`doctor.yml\`
+  checks every week that the settings below still hold (one issue while something is unsafe).
 
 To change access: edit a file in \`policies/\` (\`rolecall validate\` checks it), open a pull
 request, wait for the plan comment, and ask an approver who is not the author.
@@ -123,7 +125,7 @@ request, wait for the plan comment, and ask an approver who is not the author.
 ## Setting up this repository
 
 The workflows run rolecall from \`${options.action.ref}\` (${options.action.label}); change that
-line in all five files together to upgrade.
+line in all six files together to upgrade.
 
 1. **Environment** \`freshbooks-production\` (Settings → Environments): deployment branches
    limited to the default branch. Its secrets:
@@ -133,7 +135,10 @@ line in all five files together to upgrade.
    - \`ROLECALL_SECRETS_TOKEN\`: a fine-grained token (or GitHub App token) with "Secrets: read
      and write" on this repository's environments, used only for that write-back;
    - optional \`ROLECALL_TEAMS_TOKEN\`: "Members: read" on the organisation, when a policy's
-     \`approvals:\` names GitHub teams.
+     \`approvals:\` names GitHub teams;
+   - optional \`ROLECALL_DOCTOR_TOKEN\`: a fine-grained token for this repository with read-only
+     "Administration", "Actions", "Contents", "Environments" and "Secrets", so that
+     \`doctor.yml\` can see branch protection and secret names (GITHUB_TOKEN cannot).
 2. **Branch protection** (or a ruleset) on the default branch: require a pull request, at
    least one approval, review from Code Owners, approval of the most recent push, dismiss stale
    approvals; block force pushes and deletion; nobody may bypass.
@@ -143,7 +148,9 @@ line in all five files together to upgrade.
 4. **Actions** (Settings → Actions → General): "Allow GitHub Actions to create and approve pull
    requests", for the expiry clean-up and the access-review pull requests.
 
-Then open a pull request that changes a policy and watch the plan comment arrive.
+Then check it: \`GITHUB_REPOSITORY=OWNER/REPO GITHUB_TOKEN=… rolecall doctor\` (a token that may
+read the settings) prints one line per setting, and why and how to fix what is unsafe. Open a
+pull request that changes a policy and watch the plan comment arrive.
 `;
 }
 

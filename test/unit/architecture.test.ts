@@ -2,7 +2,7 @@
  * The architecture, checked against the import graph of src/ (static imports and re-exports,
  * and dynamic `import('…')`, a specifier held in a local constant included). The rules:
  *
- *   cli → flows → {apply, plan, drift, review, jit, import, sync}
+ *   cli → flows → {apply, plan, drift, review, jit, import, sync, init, doctor}
  *       → {policy, freshbooks, github, git} → {types, errors, ports}
  *
  * - nothing outside src/cli/ imports src/cli/;
@@ -28,7 +28,7 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const LAYERS: readonly (readonly string[])[] = [
   ['cli', 'precompile-schemas', 'bundle-package', 'write-build-info'],
   ['flows'],
-  ['apply', 'plan', 'drift', 'review', 'jit', 'import', 'sync', 'init'],
+  ['apply', 'plan', 'drift', 'review', 'jit', 'import', 'sync', 'init', 'doctor'],
   ['policy', 'freshbooks', 'github', 'git', 'emulator', 'write-file-atomic'],
   ['types', 'errors', 'ports', 'roles', 'canonical', 'redact', 'paths', 'console', 'schemas'],
 ];
@@ -41,6 +41,8 @@ const SAME_LAYER: Readonly<Record<string, readonly string[]>> = {
   drift: ['plan', 'apply/records.ts'],
   review: ['plan'],
   jit: ['plan', 'review'],
+  // The doctor compares the workflows with what init renders, and prints as the plan does.
+  doctor: ['init', 'plan/markdown-text.ts', 'plan/terminal-text.ts'],
   // The github-secret token store, loaded lazily so a build may leave GitHub out; the file
   // store replaces its file with the one atomic writer.
   freshbooks: ['github/token-store-github-secret.ts', 'write-file-atomic'],
@@ -52,7 +54,16 @@ const SAME_LAYER: Readonly<Record<string, readonly string[]>> = {
 };
 
 /** Pure: computes only; `now` and every fact come in as arguments. */
-const PURE = ['plan/', 'drift/', 'review/', 'jit/', 'import/', 'init/', 'apply/records.ts'];
+const PURE = [
+  'plan/',
+  'drift/',
+  'review/',
+  'jit/',
+  'import/',
+  'init/',
+  'doctor/',
+  'apply/records.ts',
+];
 const IO_MODULES = new Set([
   'node:fs',
   'node:fs/promises',

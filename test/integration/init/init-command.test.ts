@@ -52,7 +52,7 @@ describe('rolecall init', () => {
     expect(init.err).not.toContain('error');
     expect(init.code).toBe(0);
     expect(init.out).toContain(`workflows pinned to ${ACTION}`);
-    expect(init.out).toMatch(/created:\n( {2}access\/.+\n){10}/);
+    expect(init.out).toMatch(/created:\n( {2}access\/.+\n){11}/);
     expect(init.out).toContain('access/policies/acme-books-inc.yaml');
     expect(init.out).toContain('access/policies/acme-holdings-llc.yaml');
     expect(init.out).toContain('Next steps:');

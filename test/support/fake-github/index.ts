@@ -18,9 +18,11 @@ import { HttpError, match, type Route } from './router.js';
 import { issueRoutes } from './routes-issues.js';
 import { miscRoutes } from './routes-misc.js';
 import { pullRoutes } from './routes-pulls.js';
+import { settingsRoutes } from './routes-settings.js';
 import { FakeWorld } from './state.js';
 
 export { FakeWorld, FakeRepo } from './state.js';
+export * from './settings.js';
 
 export interface RecordedRequest {
   method: string;
@@ -67,7 +69,7 @@ export interface FakeGitHub {
   close(): Promise<void>;
 }
 
-const ROUTES: Route[] = [...issueRoutes, ...pullRoutes, ...miscRoutes];
+const ROUTES: Route[] = [...issueRoutes, ...pullRoutes, ...miscRoutes, ...settingsRoutes];
 
 export async function startFakeGitHub(): Promise<FakeGitHub> {
   await sodium.ready;

@@ -5,6 +5,7 @@
  * secrets sealed to a real libsodium key pair the fake holds (so tests can decrypt them).
  */
 import sodium from 'libsodium-wrappers';
+import { defaultSettings, type FakeEnvironmentSettings, type FakeSettings } from './settings.js';
 import type {
   FakeComment,
   FakeIssue,
@@ -81,13 +82,20 @@ export class FakeRepo {
   readonly permissions = new Map<string, string>();
   readonly repoSecrets: SecretBox = newSecretBox();
   readonly environments = new Map<string, SecretBox>();
+  /** Each environment's reviewers and deployment-branch rule (see settings.ts). */
+  readonly environmentSettings = new Map<string, FakeEnvironmentSettings>();
+  /** Branch protection, rulesets, CODEOWNERS errors, Actions permissions. */
+  readonly settings: FakeSettings = defaultSettings();
   private nextNumber = 1;
+  readonly id: number;
 
   constructor(
     readonly owner: string,
     readonly name: string,
     private readonly world: FakeWorld,
-  ) {}
+  ) {
+    this.id = world.nextId();
+  }
 
   get fullName(): string {
     return `${this.owner}/${this.name}`;
@@ -296,8 +304,27 @@ export class FakeRepo {
     if (!box) {
       box = newSecretBox();
       this.environments.set(name, box);
+      this.environmentSettings.set(name, { reviewers: [], branchPolicy: null });
     }
     return box;
+  }
+
+  /** Creates the environment if needed and changes its settings. */
+  configureEnvironment(name: string, patch: Partial<FakeEnvironmentSettings>): void {
+    this.environment(name);
+    const current = this.environmentSettings.get(name) as FakeEnvironmentSettings;
+    this.environmentSettings.set(name, { ...current, ...patch });
+  }
+
+  /** Stores a secret as GitHub would after a PUT: sealed to the box's public key. */
+  setSecret(name: string, value: string, environment?: string): void {
+    const box = environment ? this.environment(environment) : this.repoSecrets;
+    const sealed = sodium.crypto_box_seal(sodium.from_string(value), box.publicKey);
+    box.secrets.set(name, {
+      encryptedValue: sodium.to_base64(sealed, sodium.base64_variants.ORIGINAL),
+      keyId: box.keyId,
+      updatedAt: this.world.clock.tick(),
+    });
   }
 
   /** Decrypts a stored secret with the fake's private key: proves the client sealed it right. */

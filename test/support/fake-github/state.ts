@@ -26,6 +26,13 @@ export interface TokenPowers {
   teams: boolean;
   /** Create/update issues, comments, pull requests, labels. */
   write: boolean;
+  /**
+   * "Administration": `'read'` reads branch protection and the Actions workflow permissions;
+   * `'write'` also sees a ruleset's bypass list (GitHub shows it only to who may edit it).
+   */
+  administration: false | 'read' | 'write';
+  /** "Actions: read": environments and their deployment-branch rules. Default true. */
+  actions: boolean;
 }
 
 export interface FakeToken {
@@ -137,7 +144,15 @@ export class FakeWorld {
     this.tokens.set(token, {
       token,
       user: this.user(login),
-      powers: { user: false, secrets: false, teams: false, write: true, ...powers },
+      powers: {
+        user: false,
+        secrets: false,
+        teams: false,
+        write: true,
+        administration: false,
+        actions: true,
+        ...powers,
+      },
     });
   }
 

@@ -167,6 +167,7 @@ describe('the shipped workflows', () => {
     );
     expect(found).toEqual([
       `apply.yml:apply:${ENVIRONMENT}`,
+      `doctor.yml:doctor:${ENVIRONMENT}`,
       `drift.yml:drift:${ENVIRONMENT}`,
       `expire.yml:expire:${ENVIRONMENT}`,
       `plan.yml:plan:${ENVIRONMENT}`,
@@ -216,6 +217,7 @@ describe('the check fails on mutated workflows', () => {
   it('covers every workflow with a privileged job', () => {
     expect(privilegedFiles).toEqual([
       'apply.yml',
+      'doctor.yml',
       'drift.yml',
       'expire.yml',
       'plan.yml',

@@ -53,6 +53,7 @@ describe('schemas', () => {
     expect(workflowFiles).toEqual([
       'apply.yml',
       'ci.yml',
+      'doctor.yml',
       'drift.yml',
       'expire.yml',
       'plan.yml',
@@ -196,6 +197,7 @@ describe('security properties', () => {
       'FRESHBOOKS_REFRESH_TOKEN',
       'ROLECALL_SECRETS_TOKEN',
       'ROLECALL_TEAMS_TOKEN',
+      'ROLECALL_DOCTOR_TOKEN',
     ];
     for (const file of workflowFiles) {
       for (const m of text(join(WORKFLOWS, file)).matchAll(/secrets\.([A-Z_]+)/g))
@@ -308,6 +310,21 @@ describe('security properties', () => {
       'rolecall expire --github --token-store github-secret:FRESHBOOKS_REFRESH_TOKEN@freshbooks-production',
     );
     expect(wf.jobs['expire']?.environment).toBe('freshbooks-production');
+  });
+
+  it('doctor.yml: weekly and on demand, in the environment, reading settings with the doctor token', () => {
+    const wf = workflow('doctor.yml');
+    expect(wf.on).toEqual({ schedule: [{ cron: '41 7 * * 1' }], workflow_dispatch: null });
+    const job = wf.jobs['doctor'];
+    expect(job?.environment).toBe('freshbooks-production');
+    // issues: the doctor issue; actions: read the environment and its branch rules.
+    expect(job?.permissions).toEqual({ contents: 'read', issues: 'write', actions: 'read' });
+    const step = job?.steps.find((s) => s.run);
+    expect(step?.run).toBe(
+      'rolecall doctor --github --token-store github-secret:FRESHBOOKS_REFRESH_TOKEN@freshbooks-production',
+    );
+    expect(step?.env?.['ROLECALL_DOCTOR_TOKEN']).toBe('${{ secrets.ROLECALL_DOCTOR_TOKEN }}');
+    expect(step?.env?.['GITHUB_TOKEN']).toBe('${{ github.token }}');
   });
 
   it('ci.yml: lint, typecheck and tests on Node.js 20, 22 and 24, without secrets', () => {
