@@ -9,6 +9,14 @@ import { parseFaultSpec, type FaultSpec } from './faults.js';
 export const WRITE_OPERATIONS = ['invite', 'changeRole', 'remove'] as const;
 export type WriteOperation = (typeof WRITE_OPERATIONS)[number];
 
+/**
+ * Which `capacity` values an invitation accepts: the short UI name of the published sample
+ * (`"manager"`), the API role name (`"business_manager"`), or both. FreshBooks documents only
+ * the sample, so a client must work whichever one FreshBooks really takes.
+ */
+export const CAPACITY_ENCODINGS = ['any', 'short', 'api'] as const;
+export type CapacityAcceptance = (typeof CAPACITY_ENCODINGS)[number];
+
 export interface EmulatorConfig {
   /** Requests per second per OAuth client; null = unlimited. */
   rate: number | null;
@@ -27,6 +35,13 @@ export interface EmulatorConfig {
   accessTokenTtlSeconds: number;
   /** An access token answers at most this many API requests; null = no limit. */
   accessTokenMaxRequests: number | null;
+  /**
+   * Whether `team_members` (the list and the single read) shows pending invitations. The
+   * contract infers they are listed from one sample; false is the FreshBooks where they are not.
+   */
+  listPendingInvitations: boolean;
+  /** The `capacity` encodings an invitation accepts; the other one answers 422. */
+  inviteCapacity: CapacityAcceptance;
 }
 
 export const DEFAULT_CONFIG: Readonly<EmulatorConfig> = {
@@ -41,6 +56,8 @@ export const DEFAULT_CONFIG: Readonly<EmulatorConfig> = {
   disabledWrites: [],
   accessTokenTtlSeconds: 43_200,
   accessTokenMaxRequests: null,
+  listPendingInvitations: true,
+  inviteCapacity: 'any',
 };
 
 function configError(key: string, message: string): RolecallError {
@@ -134,6 +151,16 @@ export function patchConfig(
         break;
       case 'accessTokenMaxRequests':
         next.accessTokenMaxRequests = positiveOrNull(key, value, true);
+        break;
+      case 'listPendingInvitations':
+        if (typeof value !== 'boolean') throw configError(key, 'must be true or false');
+        next.listPendingInvitations = value;
+        break;
+      case 'inviteCapacity':
+        if (!(CAPACITY_ENCODINGS as readonly unknown[]).includes(value)) {
+          throw configError(key, `must be one of ${CAPACITY_ENCODINGS.join(', ')}`);
+        }
+        next.inviteCapacity = value as CapacityAcceptance;
         break;
       default:
         throw configError(key, 'is not a setting (see README, "The FreshBooks sandbox")');

@@ -3,7 +3,9 @@
  * stream seeded with `faultSeed`, so the same seed and the same sequence of requests give the
  * same faults, run after run. A fault happens either *before* the request is processed (a
  * write does not take effect) or *after* it (the `-after` kinds, `slow`: the write took
- * effect, the caller just cannot tell) — the case a careful applier must handle.
+ * effect, the caller just cannot tell) — the case a careful applier must handle. `ack` is the
+ * third case: a write answered with its ordinary success (2xx, the usual body) that changed
+ * nothing, which only reading the member back can tell (it leaves reads alone).
  */
 import { RolecallError } from '../errors.js';
 
@@ -20,6 +22,8 @@ export const FAULT_KINDS = [
   '502-after',
   '503-after',
   'reset-after',
+  // Last, so that adding it left the draws of every older spec unchanged.
+  'ack',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 export type FaultSpec = Partial<Record<FaultKind, number>>;

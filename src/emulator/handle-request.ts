@@ -2,8 +2,9 @@
  * The request pipeline for FreshBooks routes, in order:
  *
  *   read body → latency → fault draw → rate limit → fault *before* (the request has no effect)
- *   → route (404 if unknown or switched off) → authenticate → handler
- *   → fault *after* (the request took effect; the answer is lost or late) → answer + log.
+ *   → route (404 if unknown or switched off) → authenticate → handler (an `ack` fault on a
+ *   write: run, answered, then undone) → fault *after* (the request took effect; the answer
+ *   is lost or late) → answer + log.
  *
  * The fault draw comes before the rate limit so that the fault sequence depends only on the
  * seed and the order of requests, not on timing.
@@ -51,7 +52,7 @@ function faultReply(fault: FaultKind): Outcome | null {
     case 'reset-after':
       return 'reset';
     default:
-      return null; // slow, expire: handled by the pipeline
+      return null; // slow, expire, ack: handled by the pipeline
   }
 }
 
@@ -103,13 +104,15 @@ async function runPipeline(
   let fault =
     ctx.faults.takeQueued(entry.route, isOAuth ? config.faultTokenEndpoint : true) ?? drawn;
   if (fault === 'expire' && isOAuth) fault = null; // no access token to expire
-  if (fault) entry.fault = fault;
+  // Only a write can be acknowledged without effect; a read answers as it should.
+  if (fault === 'ack' && !isWrite) fault = null;
+  if (fault && fault !== 'ack') entry.fault = fault;
   if (fault === 'expire') {
     if (bearer) ctx.tokens.killAccessToken(bearer);
     return json(401, UNAUTHENTICATED);
   }
   const after = fault === 'slow' || (fault?.endsWith('-after') ?? false);
-  if (fault && !after) return faultReply(fault) ?? json(500, SERVER_ERROR);
+  if (fault && fault !== 'ack' && !after) return faultReply(fault) ?? json(500, SERVER_ERROR);
 
   let reply: Reply;
   if (!match || !route) {
@@ -127,13 +130,16 @@ async function runPipeline(
     } else if (!parsed.ok) {
       reply = json(400, authError('invalid_request', 'The request body is not valid JSON.'));
     } else {
-      reply = route.handle(ctx, {
-        params: match.params,
-        query: url.searchParams,
-        body: parsed.value,
-        caller,
-      });
-      if (isWrite) entry.applied = reply.applied ?? false;
+      const request = { params: match.params, query: url.searchParams, body: parsed.value, caller };
+      if (fault === 'ack') {
+        reply = withoutEffect(ctx, () => route.handle(ctx, request));
+        // The fault is what the caller cannot see: a success that changed nothing.
+        if (reply.status >= 200 && reply.status < 300) entry.fault = 'ack';
+        entry.applied = false;
+      } else {
+        reply = route.handle(ctx, request);
+        if (isWrite) entry.applied = reply.applied ?? false;
+      }
     }
   }
 
@@ -142,6 +148,21 @@ async function runPipeline(
     return reply;
   }
   return fault ? (faultReply(fault) ?? reply) : reply;
+}
+
+/**
+ * The `ack` fault: the handler runs (so the answer is exactly the one a success gives, ids
+ * and all) and then every team is put back as it was, so nothing took effect.
+ */
+function withoutEffect(ctx: EmulatorContext, run: () => Reply): Reply {
+  const saved = [...ctx.state.businesses.values()].map(
+    (business) => [business, structuredClone(business.members)] as const,
+  );
+  try {
+    return run();
+  } finally {
+    for (const [business, members] of saved) business.members.splice(0, Infinity, ...members);
+  }
 }
 
 function resetConnection(req: IncomingMessage): void {

@@ -10,7 +10,13 @@ export {
 } from './start-emulator.js';
 export { EmulatorControlError, type EmulatorControl, type MintCodeInput } from './control.js';
 export type { AddMemberInput, PatchMemberInput } from './members-control.js';
-export { WRITE_OPERATIONS, type EmulatorConfig, type WriteOperation } from './config.js';
+export {
+  CAPACITY_ENCODINGS,
+  WRITE_OPERATIONS,
+  type CapacityAcceptance,
+  type EmulatorConfig,
+  type WriteOperation,
+} from './config.js';
 export {
   FAULT_KINDS,
   formatFaultSpec,

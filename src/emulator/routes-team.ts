@@ -8,7 +8,7 @@ import { json, type Reply } from './http.js';
 import { changeMemberRole, removeMember } from './members.js';
 import { accountingError, authError, teamMemberJson } from './wire.js';
 import type { Grant } from './tokens.js';
-import type { BusinessRecord } from './model.js';
+import type { BusinessRecord, MemberRecord } from './model.js';
 
 export interface ApiRequest {
   params: Record<string, string>;
@@ -64,7 +64,9 @@ export function listTeamMembers(ctx: EmulatorContext, req: ApiRequest): Reply {
     perPageParam === null || perPageParam < 1
       ? DEFAULT_PER_PAGE
       : Math.min(MAX_PER_PAGE, perPageParam);
-  const rows = business.members.filter((m) => active === null || (m.state === 'active') === active);
+  const rows = business.members.filter(
+    (m) => listed(ctx, m) && (active === null || (m.state === 'active') === active),
+  );
   const slice = rows.slice((page - 1) * perPage, page * perPage);
   return json(200, {
     response: slice.map(teamMemberJson),
@@ -76,10 +78,19 @@ export function getTeamMember(ctx: EmulatorContext, req: ApiRequest): Reply {
   const business = businessOf(ctx, req, 'read');
   if (isReply(business)) return business;
   const uuid = req.params['uuid'] ?? '';
-  const member = business.members.find((m) => m.uuid === uuid);
+  const member = business.members.find((m) => m.uuid === uuid && listed(ctx, m));
   if (!member)
     return json(404, accountingError(1012, 'Team member not found.', 'uuid', 'team_member', uuid));
   return json(200, { response: teamMemberJson(member) });
+}
+
+/**
+ * Whether the reads show the row: with `listPendingInvitations` off, a pending invitation is
+ * nobody's team member until it is accepted (it still exists: inviting the email again is a
+ * conflict, and accepting it makes the member appear).
+ */
+function listed(ctx: EmulatorContext, member: MemberRecord): boolean {
+  return ctx.config.listPendingInvitations || member.state !== 'invited';
 }
 
 export function changeTeamMemberRole(ctx: EmulatorContext, req: ApiRequest): Reply {

@@ -5,7 +5,13 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { RolecallError } from '../errors.js';
-import { DEFAULT_CONFIG, patchConfig, type EmulatorConfig, type WriteOperation } from './config.js';
+import {
+  DEFAULT_CONFIG,
+  patchConfig,
+  type CapacityAcceptance,
+  type EmulatorConfig,
+  type WriteOperation,
+} from './config.js';
 import { EmulatorContext } from './context.js';
 import { createControl, type EmulatorControl } from './control.js';
 import { handleControlRequest } from './control-routes.js';
@@ -45,6 +51,10 @@ export interface EmulatorOptions {
   accessTokenMaxRequests?: number;
   /** These write routes answer 404, as if FreshBooks did not offer them. */
   disabledWrites?: WriteOperation[];
+  /** False: `team_members` does not show pending invitations (default true). */
+  listPendingInvitations?: boolean;
+  /** Which invitation `capacity` encodings are accepted: `any` (default), `short` or `api`. */
+  inviteCapacity?: CapacityAcceptance;
   /** Injectable clock: code expiry, token expiry, rate-limit refills, timestamps. */
   now?: () => Date;
   /** Newest request-log entries kept (counters are never truncated). Default 10000. */
@@ -89,6 +99,8 @@ function configFrom(options: EmulatorOptions): EmulatorConfig {
     accessTokenTtlSeconds: options.accessTokenTtlSeconds,
     accessTokenMaxRequests: options.accessTokenMaxRequests,
     disabledWrites: options.disabledWrites,
+    listPendingInvitations: options.listPendingInvitations,
+    inviteCapacity: options.inviteCapacity,
   };
   return patchConfig(DEFAULT_CONFIG, patch);
 }

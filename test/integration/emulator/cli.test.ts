@@ -130,6 +130,8 @@ describe('rolecall emulator (in-process)', () => {
       disabledWrites: ['invite', 'remove'],
       accessTokenTtlSeconds: 600,
       accessTokenMaxRequests: 50,
+      listPendingInvitations: true,
+      inviteCapacity: 'any',
     });
     expect(io.out()).toContain('client id:     bench-client');
     await fetch(`${api}/auth/api/v1/users/me`);

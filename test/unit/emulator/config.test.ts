@@ -15,6 +15,8 @@ describe('patchConfig', () => {
       disabledWrites: 'invite, remove',
       accessTokenTtlSeconds: 60,
       accessTokenMaxRequests: 2,
+      listPendingInvitations: false,
+      inviteCapacity: 'short',
     });
     expect(next).toEqual({
       rate: 5,
@@ -28,8 +30,13 @@ describe('patchConfig', () => {
       disabledWrites: ['invite', 'remove'],
       accessTokenTtlSeconds: 60,
       accessTokenMaxRequests: 2,
+      listPendingInvitations: false,
+      inviteCapacity: 'short',
     });
     expect(DEFAULT_CONFIG.rate).toBeNull();
+    // FreshBooks as the contract infers it: pending invitations listed, both encodings taken.
+    expect(DEFAULT_CONFIG.listPendingInvitations).toBe(true);
+    expect(DEFAULT_CONFIG.inviteCapacity).toBe('any');
     expect(patchConfig(next, { rate: null, accessTokenMaxRequests: null })).toMatchObject({
       rate: null,
       accessTokenMaxRequests: null,
@@ -46,6 +53,8 @@ describe('patchConfig', () => {
     [{ faultTokenEndpoint: 'yes' }, /true or false/],
     [{ disabledWrites: ['delete'] }, /unknown write "delete"/],
     [{ accessTokenMaxRequests: 0 }, /greater than 0/],
+    [{ listPendingInvitations: 'no' }, /listPendingInvitations: must be true or false/],
+    [{ inviteCapacity: 'ui' }, /inviteCapacity: must be one of any, short, api/],
     [{ colour: 'red' }, /colour: is not a setting/],
   ])('refuses %j', (patch, message) => {
     expect(() => patchConfig(DEFAULT_CONFIG, patch)).toThrow(message);

@@ -88,6 +88,17 @@ describe('FaultInjector', () => {
     expect(results.filter((r) => r === null).length / results.length).toBeCloseTo(0.65, 1);
   });
 
+  it('ack, added last, leaves every draw of an older spec as it was (property)', () => {
+    fc.assert(
+      fc.property(fc.integer(), fc.double({ min: 0, max: 0.3, noNaN: true }), (seed, ack) => {
+        const spec = { '429': 0.1, '500': 0.05, 'reset-after': 0.2 };
+        const before = draws(new FaultInjector(spec, seed), 40);
+        const after = draws(new FaultInjector({ ...spec, ack }, seed), 40);
+        after.forEach((kind, i) => expect(kind === 'ack' ? null : kind).toBe(before[i]));
+      }),
+    );
+  });
+
   it('never faults exempt requests at random, and draws nothing with no rates', () => {
     const injector = new FaultInjector({ '500': 1 }, 1);
     expect(injector.draw(false)).toBeNull();
@@ -130,6 +141,7 @@ describe('FaultInjector', () => {
       '502-after',
       '503-after',
       'reset-after',
+      'ack',
     ]);
   });
 });
