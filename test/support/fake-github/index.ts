@@ -32,6 +32,8 @@ export interface RecordedRequest {
   status: number;
   /** Route template, e.g. `PATCH /repos/:owner/:repo/issues/comments/:id`. */
   route: string | null;
+  /** The JSON the fake answered (to hold it to GitHub's OpenAPI description). */
+  response?: unknown;
 }
 
 interface Fault {
@@ -102,6 +104,7 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
     requests.push(record);
     const send = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
       record.status = status;
+      record.response = payload;
       const text = payload === undefined ? '' : JSON.stringify(payload);
       res.writeHead(status, {
         ...(text ? { 'content-type': 'application/json; charset=utf-8' } : {}),
