@@ -59,7 +59,8 @@ export async function doctor(io: Console, options: DoctorOptions): Promise<Docto
     ? await probeGitHub(io)
     : {
         checked: false,
-        reason: 'pass --github (with GITHUB_REPOSITORY and GITHUB_TOKEN set)',
+        reason:
+          'set GITHUB_REPOSITORY and GITHUB_TOKEN (or ROLECALL_DOCTOR_TOKEN), or pass --github',
       };
   const results = evaluateDoctor({ policies, freshbooks, repository, github });
 

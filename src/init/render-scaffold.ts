@@ -141,7 +141,8 @@ line in all six files together to upgrade.
      \`doctor.yml\` can see branch protection and secret names (GITHUB_TOKEN cannot).
 2. **Branch protection** (or a ruleset) on the default branch: require a pull request, at
    least one approval, review from Code Owners, approval of the most recent push, dismiss stale
-   approvals; block force pushes and deletion; nobody may bypass.
+   approvals, the \`validate\` and \`plan\` checks; block force pushes and deletion; nobody may
+   bypass.
 3. **CODEOWNERS**: \`.github/CODEOWNERS\` names who reviews${
     options.owners.length === 0 ? ` — replace \`${PLACEHOLDER_OWNER}\` with a real team` : ''
   }.

@@ -20,7 +20,8 @@ permission that would let it). For ✗ and ? it says why it matters and the exac
   workflows.pinned       they pin this rolecall by commit
   workflows.current      and are what \`rolecall init\` writes (a diff otherwise)
   codeowners.coverage    CODEOWNERS owns policies/, .github/ and everything else
-GitHub (with --github, or when GITHUB_REPOSITORY and GITHUB_TOKEN are set):
+GitHub (with --github, or when GITHUB_REPOSITORY and a token — GITHUB_TOKEN or
+ROLECALL_DOCTOR_TOKEN — are set):
   branch.pull-request, branch.approvals, branch.dismiss-stale, branch.code-owners,
   branch.last-push, branch.status-checks, branch.force-push, branch.deletion, branch.bypass
                          the default branch's protection or rulesets

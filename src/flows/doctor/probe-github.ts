@@ -28,9 +28,10 @@ import { SECRETS_TOKEN_VARIABLE } from '../../github/token-store-github-secret.j
 import type { Console } from '../../ports.js';
 import { redact } from '../../redact.js';
 
-/** Whether GitHub is checked: `--github`, or the Actions variables a run would use are set. */
+/** Whether GitHub is checked: `--github`, or a repository and a token to read it with are set. */
 export function githubWanted(io: Console, github: boolean): boolean {
-  return github || (!!io.env['GITHUB_REPOSITORY'] && !!io.env['GITHUB_TOKEN']);
+  const set = (name: string) => !!io.env[name]?.trim();
+  return github || (set('GITHUB_REPOSITORY') && (set('GITHUB_TOKEN') || set(DOCTOR_TOKEN)));
 }
 
 interface Reader {
@@ -47,6 +48,7 @@ export async function probeGitHub(io: Console): Promise<GitHubFacts> {
     token: tokenName,
   });
   const has = (name: string) => !!io.env[name]?.trim();
+  // Only the token that is used is built (a missing GITHUB_TOKEN is fine next to the doctor's).
   const settings = has(DOCTOR_TOKEN) ? client(DOCTOR_TOKEN) : client('GITHUB_TOKEN');
   const secretNames = has(DOCTOR_TOKEN)
     ? settings

@@ -96,6 +96,19 @@ describe('the recommended configuration', () => {
     );
   });
 
+  it('from a laptop: a repository and the doctor token are enough; no issue is kept without --github', async () => {
+    h.gh.clearRequests();
+    const run = await ws.run(
+      ['--json', '--token-store', `github-secret:FRESHBOOKS_REFRESH_TOKEN@${ENVIRONMENT}`],
+      {
+        GITHUB_TOKEN: undefined,
+      },
+    );
+    expect(notPassed(run)).toEqual([]);
+    expect(run.err).toBe('');
+    expect(h.gh.calls().filter((r) => r.path.includes('/issues'))).toEqual([]);
+  });
+
   it('a ruleset instead of branch protection passes too (its bypass list seen by a token that may edit it)', async () => {
     ws.repo.settings.protection.clear();
     ws.repo.settings.rulesets.push(recommendedRuleset(7));
