@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DOCTOR_ISSUE_TITLE, DOCTOR_LABEL } from '../../../src/flows/doctor/doctor-issue.js';
 import type { FakeRepo } from '../../support/fake-github/index.js';
+import { workflowCommand } from '../plan/plan-harness.js';
 import {
   accessRepository,
   startHarness,
@@ -99,6 +100,30 @@ describe('the doctor issue', () => {
     expect(ws.repo.issue(1).state).toBe('open');
     expect(ws.repo.issue(1).body).toContain('#### ✗ `branch.code-owners` (since 2026-12-28)');
     expect([...ws.repo.issues.keys()]).toEqual([1]);
+  });
+
+  it("doctor.yml's step, word for word: the report on stdout, the issue kept, exit 1 while unsafe", async () => {
+    const [command, ...args] = workflowCommand('doctor.yml', 'doctor', 'doctor');
+    expect(command).toBe('doctor');
+    expect(args).toEqual([
+      '--github',
+      '--token-store',
+      'github-secret:FRESHBOOKS_REFRESH_TOKEN@freshbooks-production',
+    ]);
+    ws.repo.settings.protection.get('main')!.allowForcePushes = true;
+    const run = await ws.run(args);
+    expect(run.code).toBe(1);
+    expect(run.out).toMatch(
+      /^✗ branch\.force-push +the branch protection of main allows force pushes$/m,
+    );
+    expect(run.out).toContain(
+      '    fix: Settings → Branches → the branch protection rule of `main` → "Allow force pushes" off\n',
+    );
+    expect(run.err).toContain('doctor issue: created #1');
+    // The rotated refresh token went back into the environment's secret, as every job does it.
+    expect(ws.repo.secretValue('FRESHBOOKS_REFRESH_TOKEN', 'freshbooks-production')).not.toBe(
+      h.emulator.credentials.refreshToken,
+    );
   });
 
   it('what could not be verified is listed, but never opens the issue', async () => {
