@@ -37,6 +37,8 @@ export interface BranchSources {
   branch: string;
   sources: RuleSource[];
   hidden: HiddenSource[];
+  /** What could be read: the branch protection, the rulesets. */
+  read: { protection: boolean; rules: boolean };
 }
 
 export function branchSources(github: GitHubSettings, branch: string): BranchSources {
@@ -52,7 +54,12 @@ export function branchSources(github: GitHubSettings, branch: string): BranchSou
   } else {
     hidden.push({ what: `the rulesets that apply to ${branch}`, read: github.rules });
   }
-  return { branch, sources, hidden };
+  return {
+    branch,
+    sources,
+    hidden,
+    read: { protection: github.protection.ok, rules: github.rules.ok },
+  };
 }
 
 function fromProtection(protection: BranchProtection, branch: string): RuleSource {

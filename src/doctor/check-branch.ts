@@ -150,17 +150,27 @@ function fixFor(found: BranchSources, protectionOption: string, rulesetOption: s
   return protection ? fix : `${fix} (or a ruleset: ${rulesetOption})`;
 }
 
+/** No source: says only what was seen (a protection the token cannot read may exist). */
 function nothing(found: BranchSources): string {
-  return `no branch protection and no ruleset on ${found.branch}`;
+  const seen = [
+    ...(found.read.protection ? ['no branch protection'] : []),
+    ...(found.read.rules ? ['no ruleset'] : []),
+  ];
+  return seen.length === 0
+    ? `nothing could be read about ${found.branch}`
+    : `${seen.join(' and ')} on ${found.branch}`;
 }
 
-function notHeld(
-  found: BranchSources,
-  missing: string,
-  settingAbsent: string,
-): CheckResult['found'] {
-  if (found.sources.length === 0) return nothing(found);
-  return `${found.sources.map((s) => s.name).join(' and ')} ${found.sources.length === 1 ? settingAbsent : `each: ${settingAbsent}`}${missing}`;
+/** `the branch protection of main does not …`, `neither A nor B requires …`. */
+function notHeld(found: BranchSources, setting: Setting, note: string): string {
+  const names = found.sources.map((s) => s.name);
+  if (names.length === 0) return nothing(found);
+  if (names.length === 1) return `${names[0]} ${setting.absent}${note}`;
+  const who =
+    names.length === 2
+      ? `neither ${names[0]} nor ${names[1]}`
+      : `none of ${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+  return `${who} ${setting.present}${note}`;
 }
 
 function hiddenNote(found: BranchSources): string {
@@ -177,7 +187,7 @@ function checkSetting(setting: Setting, found: BranchSources): CheckResult {
     );
   }
   const note = found.sources.length > 0 ? (setting.note?.(found.sources) ?? '') : '';
-  const text = notHeld(found, note, setting.absent);
+  const text = notHeld(found, setting, note);
   const hidden = found.hidden[0];
   if (hidden) {
     return unknown(

@@ -439,7 +439,7 @@ describe('a token that may not see a setting: "?", naming the permission, never 
     ]);
     const dismiss = check(run, 'branch.dismiss-stale');
     expect(dismiss.found).toBe(
-      'no branch protection and no ruleset on main; could not read the branch protection of main: GITHUB_TOKEN got 403 (Resource not accessible by integration)',
+      'no ruleset on main; could not read the branch protection of main: GITHUB_TOKEN got 403 (Resource not accessible by integration)',
     );
     expect(dismiss.fix).toContain(
       'a workflow\'s GITHUB_TOKEN cannot have "Administration: read": set ROLECALL_DOCTOR_TOKEN',

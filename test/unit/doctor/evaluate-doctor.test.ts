@@ -100,6 +100,30 @@ describe('branch rules from branch protection and rulesets together', () => {
     );
   });
 
+  it('a setting neither source holds fails, naming both, with the fix in the protection rule', () => {
+    const results = evaluateDoctor(
+      withGitHub((gh) => {
+        const base = protection();
+        gh.protection = ok({ ...base, pullRequest: { ...base.pullRequest!, codeOwners: false } });
+        gh.rules = ok([
+          {
+            type: 'pull_request',
+            rulesetId: 5,
+            pullRequest: { approvals: 1, dismissStale: true, codeOwners: false, lastPush: true },
+            statusChecks: [],
+          },
+        ]);
+        gh.rulesets = { '5': ok({ id: 5, name: 'five', bypassActors: [] }) };
+      }),
+    );
+    expect(statuses(results)).toEqual(['branch.code-owners: fail']);
+    expect(byId(results, 'branch.code-owners')).toMatchObject({
+      found:
+        'neither the branch protection of main nor ruleset "five" (id 5) requires review from Code Owners',
+      fix: 'Settings → Branches → the branch protection rule of `main` → "Require a pull request before merging" → "Require review from Code Owners"',
+    });
+  });
+
   it('a bypass list GitHub did not show is "?", not a pass', () => {
     const results = evaluateDoctor(
       withGitHub((gh) => {
