@@ -45,6 +45,8 @@ export interface IdentityRecord {
   firstName: string | null;
   lastName: string | null;
   businesses: BusinessMembershipRecord[];
+  /** The OAuth scopes `users/me` says the token carries, when it says (no sample shows any). */
+  scopes?: string[];
 }
 
 export interface AccessReader {
@@ -58,7 +60,21 @@ export interface AccessReader {
 export interface WriteReceipt {
   /** FreshBooks request id, when the answer carried one. */
   requestId?: string;
+  /** What the answer's body claims; a claim, not a confirmation (read the member back). */
   member?: TeamMemberRecord;
+  /** An invitation: the `capacity` FreshBooks took, and whether the other one was refused first. */
+  capacity?: { sent: string; encoding: CapacityEncoding; fellBackFrom?: CapacityEncoding };
+}
+
+/**
+ * How an invitation names its role (`capacity`): `short`, the UI name of FreshBooks' only
+ * published sample (`"manager"`), or `api`, the role's API name (`"business_manager"`).
+ */
+export type CapacityEncoding = 'short' | 'api';
+
+export interface InviteOptions {
+  /** The encoding to try first (default `short`); the other is tried only if this one is refused. */
+  encoding?: CapacityEncoding;
 }
 
 /**
@@ -67,7 +83,12 @@ export interface WriteReceipt {
  * the caller re-reads before retrying.
  */
 export interface AccessWriter {
-  invite(businessId: number, email: string, apiRole: string): Promise<WriteReceipt>;
+  invite(
+    businessId: number,
+    email: string,
+    apiRole: string,
+    options?: InviteOptions,
+  ): Promise<WriteReceipt>;
   changeRole(businessId: number, uuid: string, apiRole: string): Promise<WriteReceipt>;
   remove(businessId: number, uuid: string): Promise<WriteReceipt>;
 }

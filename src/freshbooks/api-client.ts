@@ -37,11 +37,38 @@ export interface ApiClientOptions {
   logger: FreshBooksLogger;
   /** Monotonic ms, for the debug log only. */
   clock?: () => number;
+  /**
+   * The scopes FreshBooks granted with the last token it issued to this process (the token
+   * answer's `scope`); `undefined` while no token was issued (a stored access token is reused),
+   * `null` when the answer named none. Without it, scopes are never known.
+   */
+  grantedScope?: () => string | null | undefined;
 }
 
 /** Every FreshBooks API request goes through `call`: budget, auth, retries, typed errors. */
 export class ApiClient {
+  private scopeLearnt = false;
+
   constructor(private readonly options: ApiClientOptions) {}
+
+  /** See `ApiClientOptions.grantedScope`. */
+  grantedScope(): string | null | undefined {
+    return this.options.grantedScope?.();
+  }
+
+  /**
+   * Makes the granted scopes known when they are not: access tokens are opaque, and only a
+   * token answer names the scopes, so this refreshes the access token once (the rotated
+   * refresh token is saved first, as on every refresh). At most once per client; false when
+   * this client has no way to learn them.
+   */
+  async learnGrantedScope(): Promise<boolean> {
+    if (!this.options.grantedScope || this.scopeLearnt) return false;
+    this.scopeLearnt = true;
+    const { tokens } = this.options;
+    await tokens.renew(await tokens.accessToken());
+    return true;
+  }
 
   async call(call: ApiCall): Promise<ApiAnswer> {
     const { transport, budget, tokens, retry, counters, logger } = this.options;

@@ -122,6 +122,8 @@ export interface Plumbing {
   oauth: () => OAuthClient;
   /** Revokes a token at FreshBooks (`POST /auth/oauth/revoke`); one attempt. */
   revoke: (token: string) => Promise<void>;
+  /** The scopes of the last token FreshBooks issued here (`OAuthClient.grantedScope`). */
+  grantedScope: () => string | null | undefined;
 }
 
 export async function createPlumbing(options: ConnectOptions): Promise<Plumbing> {
@@ -206,6 +208,7 @@ export async function createPlumbing(options: ConnectOptions): Promise<Plumbing>
     notice,
     oauth,
     revoke,
+    grantedScope: () => oauthClient?.grantedScope,
   };
 }
 
@@ -241,6 +244,7 @@ export function openConnection(
     retry: plumbing.retry,
     counters: plumbing.counters,
     logger: plumbing.logger,
+    grantedScope: plumbing.grantedScope,
   });
   const client = new FreshBooksClient(api, { pageConcurrency: options.pageConcurrency ?? 4 });
   const { counters } = plumbing;
@@ -251,7 +255,8 @@ export function openConnection(
     whoami: () => client.whoami(),
     listTeamMembers: (businessId) => client.listTeamMembers(businessId),
     getTeamMember: (businessId, uuid) => client.getTeamMember(businessId, uuid),
-    invite: (businessId, email, apiRole) => client.invite(businessId, email, apiRole),
+    invite: (businessId, email, apiRole, options) =>
+      client.invite(businessId, email, apiRole, options),
     changeRole: (businessId, uuid, apiRole) => client.changeRole(businessId, uuid, apiRole),
     remove: (businessId, uuid) => client.remove(businessId, uuid),
     stats: () => ({

@@ -2,11 +2,14 @@ import { FreshBooksApiError, RolecallError } from '../errors.js';
 import type {
   AccessReader,
   AccessWriter,
+  CapacityEncoding,
   IdentityRecord,
+  InviteOptions,
   TeamMemberRecord,
   WriteReceipt,
 } from '../ports.js';
-import type { ApiClient } from './api-client.js';
+import { policyRoleOf } from '../roles.js';
+import type { ApiAnswer, ApiCall, ApiClient } from './api-client.js';
 import { mapBounded } from './map-bounded.js';
 import {
   UnexpectedResponseError,
@@ -33,6 +36,8 @@ function memberPath(businessId: number, uuid: string): string {
 
 /** The FreshBooks operations rolecall uses, over an `ApiClient`. The only code with these URLs. */
 export class FreshBooksClient implements AccessReader, AccessWriter {
+  private scopesFromMe: string[] | undefined;
+
   constructor(
     private readonly api: ApiClient,
     private readonly options: { pageConcurrency: number } = { pageConcurrency: 4 },
@@ -42,7 +47,10 @@ export class FreshBooksClient implements AccessReader, AccessWriter {
     const answer = await this.api.call({ method: 'GET', path: ME_PATH, kind: 'read' });
     const body = answer.body;
     if (!isRecord(body)) throw new UnexpectedResponseError(`GET ${ME_PATH}`, 'no JSON object');
-    return identityFromWire(body['response'], `GET ${ME_PATH}`);
+    const identity = identityFromWire(body['response'], `GET ${ME_PATH}`);
+    if (identity.scopes !== undefined && identity.scopes.length > 0)
+      this.scopesFromMe = identity.scopes;
+    return identity;
   }
 
   /**
@@ -88,24 +96,77 @@ export class FreshBooksClient implements AccessReader, AccessWriter {
     }
   }
 
-  async invite(businessId: number, email: string, apiRole: string): Promise<WriteReceipt> {
-    const answer = await this.api.call({
-      method: 'POST',
-      path: INVITATION_PATH,
-      body: {
-        capacity: apiRole,
-        to_email: email,
-        invitable_id: businessId,
-        invitable_type: 'business',
-      },
-      kind: 'write',
-    });
-    return receipt(answer.requestId, answer.body, businessId, `POST ${INVITATION_PATH}`);
+  /**
+   * The scopes the token carries, as far as FreshBooks said: the token answer's `scope`, else
+   * what `users/me` listed; `undefined` when neither said (see `ApiClient.learnGrantedScope`).
+   */
+  grantedScopes(): string[] | undefined {
+    const fromToken = this.api.grantedScope();
+    const scopes = typeof fromToken === 'string' ? scopeList(fromToken) : [];
+    if (scopes.length > 0) return scopes;
+    return this.scopesFromMe;
+  }
+
+  /**
+   * The published invitation. `capacity` is sent first in `options.encoding` (default the
+   * published sample's short name, `"manager"`); only when FreshBooks refuses it as invalid
+   * (400/422) is the other encoding (`"business_manager"`) tried, once. The receipt says which
+   * one FreshBooks took, so the caller can start with it next time.
+   */
+  async invite(
+    businessId: number,
+    email: string,
+    apiRole: string,
+    options: InviteOptions = {},
+  ): Promise<WriteReceipt> {
+    const first = options.encoding ?? 'short';
+    const send = async (encoding: CapacityEncoding): Promise<WriteReceipt> => {
+      const capacity = capacityOf(apiRole, encoding);
+      const answer = await this.write({
+        method: 'POST',
+        path: INVITATION_PATH,
+        body: {
+          capacity,
+          to_email: email,
+          invitable_id: businessId,
+          invitable_type: 'business',
+        },
+        kind: 'write',
+      });
+      return {
+        ...receipt(answer.requestId, answer.body, businessId, `POST ${INVITATION_PATH}`),
+        capacity: { sent: capacity, encoding },
+      };
+    };
+    const other: CapacityEncoding = first === 'short' ? 'api' : 'short';
+    // A role with no short name (none today) can only be sent by its API name.
+    if (capacityOf(apiRole, first) === capacityOf(apiRole, other)) return send(first);
+    try {
+      return await send(first);
+    } catch (error) {
+      if (!isInvalidCapacity(error)) throw error;
+      try {
+        const taken = await send(other);
+        return { ...taken, capacity: { ...taken.capacity!, fellBackFrom: first } };
+      } catch (second) {
+        if (!(second instanceof FreshBooksApiError) || !isInvalidCapacity(second)) throw second;
+        throw new FreshBooksApiError(
+          `${error.message}; and with capacity "${capacityOf(apiRole, other)}" instead: ${second.message}`,
+          {
+            status: second.status,
+            errno: second.errno,
+            apiCode: second.apiCode,
+            requestId: second.requestId,
+            route: second.route,
+          },
+        );
+      }
+    }
   }
 
   async changeRole(businessId: number, uuid: string, apiRole: string): Promise<WriteReceipt> {
     const path = memberPath(businessId, uuid);
-    const answer = await this.api.call({
+    const answer = await this.write({
       method: 'PUT',
       path,
       body: { team_member: { business_role_name: apiRole } },
@@ -116,8 +177,41 @@ export class FreshBooksClient implements AccessReader, AccessWriter {
 
   async remove(businessId: number, uuid: string): Promise<WriteReceipt> {
     const path = memberPath(businessId, uuid);
-    const answer = await this.api.call({ method: 'DELETE', path, kind: 'write' });
+    const answer = await this.write({ method: 'DELETE', path, kind: 'write' });
     return receipt(answer.requestId, answer.body, businessId, `DELETE ${path}`);
+  }
+
+  /**
+   * A team write, told apart from a missing scope: a token known to lack `user:teams:write` is
+   * refused here, before anything is sent; a 403 to a token whose scopes are unknown makes them
+   * known (one token refresh) and is then either "re-authorise with the scope" or FreshBooks'
+   * own refusal (which the applier turns into a manual task).
+   */
+  private async write(call: ApiCall): Promise<ApiAnswer> {
+    const route = `${call.method} ${call.path}`;
+    this.requireWriteScope(route);
+    try {
+      return await this.api.call(call);
+    } catch (error) {
+      if (
+        error instanceof FreshBooksApiError &&
+        error.status === 403 &&
+        this.grantedScopes() === undefined &&
+        (await this.api.learnGrantedScope())
+      ) {
+        this.requireWriteScope(route);
+      }
+      throw error;
+    }
+  }
+
+  private requireWriteScope(route: string): void {
+    const granted = this.grantedScopes();
+    if (granted === undefined || granted.includes(TEAM_WRITE_SCOPE)) return;
+    throw new RolecallError(
+      'FRESHBOOKS_SCOPE_MISSING',
+      `${route} not sent: the FreshBooks authorisation lacks the scope ${TEAM_WRITE_SCOPE} (granted: ${granted.join(' ')}), and FreshBooks refuses team changes without it — run \`rolecall auth login\`, approve every scope rolecall asks for, then apply again`,
+    );
   }
 
   private async page(businessId: number, page: number) {
@@ -137,6 +231,25 @@ export class FreshBooksClient implements AccessReader, AccessWriter {
     const members = body['response'].map((raw) => teamMemberFromWire(raw, businessId, route));
     return { meta, members };
   }
+}
+
+/** The scope FreshBooks checks for invitations, role changes and removals. */
+export const TEAM_WRITE_SCOPE = 'user:teams:write';
+
+function scopeList(scope: string): string[] {
+  return scope.split(/\s+/).filter(Boolean);
+}
+
+/** `capacity` for an API role: its short UI name (`manager`), or the API name itself. */
+export function capacityOf(apiRole: string, encoding: CapacityEncoding): string {
+  if (encoding === 'api') return apiRole;
+  const role = policyRoleOf(apiRole);
+  return role === null || role === 'owner' ? apiRole : role;
+}
+
+/** FreshBooks refused the invitation's body as invalid (not a permission or a missing route). */
+function isInvalidCapacity(error: unknown): error is FreshBooksApiError {
+  return error instanceof FreshBooksApiError && (error.status === 400 || error.status === 422);
 }
 
 /** The write answers are unpublished: a team member in `response` is used when present. */

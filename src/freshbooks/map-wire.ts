@@ -93,13 +93,30 @@ export function identityFromWire(raw: unknown, route: string): IdentityRecord {
       role: optStr(membership, 'role') ?? '',
     });
   }
+  const scopes = scopesOf(raw);
   return {
     identityId,
     email: str(raw, 'email', route, 'response'),
     firstName: optStr(raw, 'first_name'),
     lastName: optStr(raw, 'last_name'),
     businesses,
+    ...(scopes === null ? {} : { scopes }),
   };
+}
+
+/**
+ * The token's scopes, if `users/me` names them: no published sample does, so both plausible
+ * spellings are read (`scope` as in the token answer, space-separated, or a `scopes` list) and
+ * anything else is ignored rather than failing the identity.
+ */
+function scopesOf(raw: Json): string[] | null {
+  const scope = raw['scope'];
+  if (typeof scope === 'string') return scope.split(/\s+/).filter(Boolean);
+  const scopes = raw['scopes'];
+  if (Array.isArray(scopes) && scopes.every((s): s is string => typeof s === 'string')) {
+    return scopes.map((s) => s.trim()).filter(Boolean);
+  }
+  return null;
 }
 
 /** `meta` of a team-member page: `{page, per_page, total}`. */

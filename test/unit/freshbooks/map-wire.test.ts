@@ -12,6 +12,26 @@ const fixture = (name: string) =>
     readFileSync(new URL(`../../fixtures/freshbooks/${name}`, import.meta.url), 'utf8'),
   ) as { response: unknown; meta?: unknown };
 
+describe('users/me scopes (no published sample names them)', () => {
+  it('none in the published sample: the record has none, and scopes stay unknown', () => {
+    const identity = identityFromWire(fixture('users-me.response.json').response, 'GET /me');
+    expect(identity.scopes).toBeUndefined();
+  });
+
+  it.each([
+    [{ scope: 'user:profile:read  user:teams:read' }, ['user:profile:read', 'user:teams:read']],
+    [
+      { scopes: ['user:teams:read', ' user:teams:write '] },
+      ['user:teams:read', 'user:teams:write'],
+    ],
+    [{ scopes: ['user:teams:read', 7] }, undefined],
+    [{ scope: 42 }, undefined],
+  ])('reads %j', (extra, scopes) => {
+    const identity = identityFromWire({ id: 1, email: 'a@b.example', ...extra }, 'GET /me');
+    expect(identity.scopes).toEqual(scopes);
+  });
+});
+
 describe('wire → records, against the published samples', () => {
   it('maps users/me: business.id is the business id, not the membership id', () => {
     const identity = identityFromWire(fixture('users-me.response.json').response, 'GET /me');
