@@ -60,7 +60,7 @@ describe('writes, per the contract', () => {
     expect(receipt.requestId).toMatch(/^[0-9a-f-]{36}$/);
     expect(entries(INVITE).map((e) => e.body)).toEqual([
       {
-        capacity: 'business_accountant',
+        capacity: 'accountant', // the published sample's encoding (the short UI name)
         to_email: 'eli@acme.example',
         invitable_id: ACME,
         invitable_type: 'business',
