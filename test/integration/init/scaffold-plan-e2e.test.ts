@@ -11,7 +11,7 @@
  * GitHub as GitHub. Needs `npm run build`.
  */
 import { existsSync } from 'node:fs';
-import { copyFile, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, cp, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -21,7 +21,7 @@ import {
   type RunningEmulator,
 } from '../../../src/emulator/index.js';
 import { packagePath } from '../../../src/paths.js';
-import { addStandardTokens, TOKENS } from '../../support/fake-github/client.js';
+import { addStandardTokens } from '../../support/fake-github/client.js';
 import {
   startFakeGitHub,
   type FakeGitHub,
@@ -33,9 +33,9 @@ import {
   type BareRemote,
   type TempRepo,
 } from '../../support/temp-repo.js';
-import { webhookExample } from '../../support/webhook-examples.js';
-import { emulatorEnv, NOW, rolecall } from '../plan/plan-harness.js';
-import { createRunner, workflowAt, type StepResult } from '../plan/workflow-runner.js';
+import { pullRequestRunner } from '../plan/pull-request-runner.js';
+import { emulatorEnv, rolecall } from '../plan/plan-harness.js';
+import { workflowAt, type StepResult } from '../plan/workflow-runner.js';
 
 const ENVIRONMENT = 'freshbooks-production';
 const SECRET = 'FRESHBOOKS_REFRESH_TOKEN';
@@ -145,55 +145,20 @@ async function mkdirp(dir: string): Promise<string> {
   return dir;
 }
 
-async function runner() {
-  const event = webhookExample('pull_request', 'synchronize') as Record<string, unknown> & {
-    pull_request: Record<string, Record<string, unknown>>;
-  };
-  event['number'] = number;
-  Object.assign(event.pull_request, {
-    number,
-    html_url: `https://github.com/${repo.fullName}/pull/${number}`,
-    user: { login: 'dev', type: 'User' },
-  });
-  Object.assign(event.pull_request['head'] as object, {
-    sha: headSha,
-    ref: 'hire-nina',
-    repo: { ...(event.pull_request['head']?.['repo'] as object), full_name: repo.fullName },
-  });
-  Object.assign(event.pull_request['base'] as object, { sha: mainSha, ref: 'main' });
-  const eventPath = join(root, 'event.json');
-  await writeFile(eventPath, JSON.stringify(event));
-  return createRunner({
+const runner = () =>
+  pullRequestRunner({
+    event: 'pull_request_target',
     root,
     origin: origin.url,
-    defaultBranch: 'main',
+    gh,
+    repo,
+    emulator,
+    number,
+    headSha,
+    headRef: 'hire-nina',
+    mainSha,
     actions: { [ACTION]: actionDir },
-    env: {
-      GITHUB_ACTIONS: 'true',
-      GITHUB_REPOSITORY: repo.fullName,
-      GITHUB_EVENT_NAME: 'pull_request_target',
-      GITHUB_EVENT_PATH: eventPath,
-      GITHUB_SHA: mainSha,
-      GITHUB_REF: 'refs/heads/main',
-      GITHUB_SERVER_URL: 'https://github.com',
-      GITHUB_RUN_ID: '9002',
-      GITHUB_STEP_SUMMARY: join(root, 'summary.md'),
-      GITHUB_OUTPUT: join(root, 'output.txt'),
-      ...gh.env(TOKENS.actions),
-      FRESHBOOKS_API_URL: emulator.url,
-      ROLECALL_NOW: NOW,
-    },
-    expressions: {
-      'github.token': TOKENS.actions,
-      'github.event.pull_request.number': String(number),
-      'github.event.pull_request.head.sha': headSha,
-      'secrets.FRESHBOOKS_CLIENT_ID': emulator.credentials.clientId,
-      'secrets.FRESHBOOKS_CLIENT_SECRET': emulator.credentials.clientSecret,
-      'secrets.FRESHBOOKS_REFRESH_TOKEN': emulator.credentials.refreshToken,
-      'secrets.ROLECALL_SECRETS_TOKEN': TOKENS.secrets,
-    },
   });
-}
 
 const failure = (results: readonly StepResult[]) => {
   const failed = results.find((r) => r.code !== 0);

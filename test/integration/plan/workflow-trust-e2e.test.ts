@@ -17,7 +17,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -28,7 +28,7 @@ import {
   type RunningEmulator,
 } from '../../../src/emulator/index.js';
 import { packagePath } from '../../../src/paths.js';
-import { addStandardTokens, TOKENS } from '../../support/fake-github/client.js';
+import { addStandardTokens } from '../../support/fake-github/client.js';
 import {
   startFakeGitHub,
   type FakeGitHub,
@@ -40,16 +40,15 @@ import {
   type BareRemote,
   type TempRepo,
 } from '../../support/temp-repo.js';
-import { exampleYaml, NOW } from './plan-harness.js';
+import { exampleYaml } from './plan-harness.js';
 import {
-  createRunner,
   workflowAt,
   type Job,
   type Runner,
   type StepResult,
   type Workflow,
 } from './workflow-runner.js';
-import { webhookExample } from '../../support/webhook-examples.js';
+import { pullRequestRunner } from './pull-request-runner.js';
 
 const ENVIRONMENT = 'freshbooks-production';
 const SECRET = 'FRESHBOOKS_REFRESH_TOKEN';
@@ -216,59 +215,19 @@ afterEach(async () => {
 });
 
 /** A runner for plan.yml's jobs on this pull request, under `event`. */
-async function runner(event: 'pull_request_target' | 'pull_request'): Promise<Runner> {
-  const example = webhookExample('pull_request', 'synchronize') as Record<string, unknown> & {
-    pull_request: Record<string, Record<string, unknown>>;
-  };
-  example['number'] = number;
-  Object.assign(example.pull_request, {
-    number,
-    html_url: `https://github.com/${repo.fullName}/pull/${number}`,
-    user: { login: 'dev', type: 'User' },
-  });
-  Object.assign(example.pull_request['head'] as object, {
-    sha: headSha,
-    ref: 'access-change',
-    repo: { ...(example.pull_request['head']?.['repo'] as object), full_name: repo.fullName },
-  });
-  Object.assign(example.pull_request['base'] as object, { sha: mainSha, ref: 'main' });
-  const eventPath = join(root, 'event.json');
-  await writeFile(eventPath, JSON.stringify(example));
-  return createRunner({
+const runner = (event: 'pull_request_target' | 'pull_request'): Promise<Runner> =>
+  pullRequestRunner({
+    event,
     root,
     origin: origin.url,
-    defaultBranch: 'main',
-    // Under pull_request, a checkout without `ref:` is the pull request (its merge ref; the
-    // head here, the same code).
-    ...(event === 'pull_request' ? { defaultRef: `refs/pull/${number}/head` } : {}),
-    env: {
-      GITHUB_ACTIONS: 'true',
-      GITHUB_REPOSITORY: repo.fullName,
-      GITHUB_EVENT_NAME: event,
-      GITHUB_EVENT_PATH: eventPath,
-      // pull_request_target: the default branch's; pull_request: the pull request's.
-      GITHUB_SHA: event === 'pull_request' ? headSha : mainSha,
-      GITHUB_REF: event === 'pull_request' ? `refs/pull/${number}/merge` : 'refs/heads/main',
-      GITHUB_SERVER_URL: 'https://github.com',
-      GITHUB_RUN_ID: '9001',
-      GITHUB_STEP_SUMMARY: join(root, 'summary.md'),
-      GITHUB_OUTPUT: join(root, 'output.txt'),
-      // The test's stand-ins for FreshBooks and GitHub, and its clock.
-      ...gh.env(TOKENS.actions),
-      FRESHBOOKS_API_URL: emulator.url,
-      ROLECALL_NOW: NOW,
-    },
-    expressions: {
-      'github.token': TOKENS.actions,
-      'github.event.pull_request.number': String(number),
-      'github.event.pull_request.head.sha': headSha,
-      'secrets.FRESHBOOKS_CLIENT_ID': emulator.credentials.clientId,
-      'secrets.FRESHBOOKS_CLIENT_SECRET': emulator.credentials.clientSecret,
-      'secrets.FRESHBOOKS_REFRESH_TOKEN': emulator.credentials.refreshToken,
-      'secrets.ROLECALL_SECRETS_TOKEN': TOKENS.secrets,
-    },
+    gh,
+    repo,
+    emulator,
+    number,
+    headSha,
+    headRef: 'access-change',
+    mainSha,
   });
-}
 
 /** The markers left by pull-request code that ran. */
 const markersLeft = () => readdirSync(markers).sort();
