@@ -4,6 +4,7 @@
  * repository activity (who pushed what to which branch), collaborator permissions, and Actions
  * secrets sealed to a real libsodium key pair the fake holds (so tests can decrypt them).
  */
+import { execFileSync } from 'node:child_process';
 import sodium from 'libsodium-wrappers';
 import { defaultSettings, type FakeEnvironmentSettings, type FakeSettings } from './settings.js';
 import type {
@@ -88,6 +89,14 @@ export class FakeRepo {
   readonly settings: FakeSettings = defaultSettings();
   private nextNumber = 1;
   readonly id: number;
+  /**
+   * A real (bare) git repository standing for this one's branches, when a test pushes to it:
+   * a pull request's head then follows its branch there (a force-push moves it), and its
+   * commits are read from it (`commitsOf`), as GitHub records a push.
+   */
+  gitDir: string | null = null;
+  /** Set by `refuseActionsPullRequests`. */
+  private actionsPullRequestsRefused = false;
 
   constructor(
     readonly owner: string,
@@ -164,6 +173,54 @@ export class FakeRepo {
     return number;
   }
 
+  /**
+   * "Allow GitHub Actions to create and approve pull requests" off, enforced: GitHub then
+   * answers 403 when GITHUB_TOKEN (github-actions[bot]) opens a pull request. Opt-in, because
+   * most tests open pull requests that way in repositories left at the default settings.
+   */
+  refuseActionsPullRequests(): void {
+    this.settings.actions.canApprovePullRequestReviews = false;
+    this.actionsPullRequestsRefused = true;
+  }
+
+  /** Whether GitHub refuses `login`'s new pull request under the Actions setting. */
+  refusesPullRequestFrom(login: string): boolean {
+    return (
+      this.actionsPullRequestsRefused &&
+      !this.settings.actions.canApprovePullRequestReviews &&
+      login === 'github-actions[bot]'
+    );
+  }
+
+  /** The commit `branch` points at in `gitDir`, or null (no git repository, or no branch). */
+  branchHead(branch: string): string | null {
+    if (this.gitDir === null) return null;
+    try {
+      return execFileSync(
+        'git',
+        [
+          '--git-dir',
+          this.gitDir,
+          'rev-parse',
+          '--verify',
+          '--quiet',
+          `refs/heads/${branch}^{commit}`,
+        ],
+        { encoding: 'utf8' },
+      ).trim();
+    } catch {
+      return null;
+    }
+  }
+
+  /** An open pull request's head follows its branch in `gitDir`. */
+  followBranch(number: number): void {
+    const issue = this.issue(number);
+    if (!issue.pull || issue.state !== 'open') return;
+    const sha = this.branchHead(issue.pull.headRef);
+    if (sha !== null && sha !== issue.pull.headSha) this.pushHead(number, sha);
+  }
+
   /** A new head commit (a push to the pull request's branch). */
   pushHead(number: number, sha: string): void {
     const pull = this.pull(number);
@@ -196,6 +253,8 @@ export class FakeRepo {
     if (set) return set;
     const issue = this.issue(number);
     const pull = this.pull(number);
+    const fromGit = this.commitsInGit(pull.baseRef, pull.headSha);
+    if (fromGit) return fromGit;
     const author: FakeGitPerson = {
       name: issue.user.login,
       email: `${issue.user.id}+${issue.user.login}@users.noreply.github.com`,
@@ -211,6 +270,61 @@ export class FakeRepo {
         parents: [pull.baseSha],
       },
     ];
+  }
+
+  /** The commits `base..head` in `gitDir`, oldest first, or null without one. */
+  private commitsInGit(base: string, head: string): FakeCommit[] | null {
+    if (this.gitDir === null || this.branchHead(base) === null) return null;
+    let out: string;
+    try {
+      out = execFileSync(
+        'git',
+        [
+          '--git-dir',
+          this.gitDir,
+          'log',
+          '--reverse',
+          '--format=%H%x00%an%x00%ae%x00%cn%x00%ce%x00%aI%x00%P%x00%B%x1e',
+          `refs/heads/${base}..${head}`,
+        ],
+        { encoding: 'utf8' },
+      );
+    } catch {
+      return null;
+    }
+    const person = (name: string, email: string): FakeGitPerson => ({
+      name,
+      email,
+      // GitHub links a no-reply address to its account, and any address a user holds.
+      login:
+        /^(?:\d+\+)?([^@]+)@users\.noreply\.github\.com$/.exec(email)?.[1] ??
+        [...this.world.users.values()].find((u) => u.email === email)?.login ??
+        null,
+    });
+    return out
+      .split('\x1e')
+      .map((entry) => entry.replace(/^\n/, ''))
+      .filter((entry) => entry.trim() !== '')
+      .map((entry) => {
+        const [
+          sha = '',
+          an = '',
+          ae = '',
+          cn = '',
+          ce = '',
+          date = '',
+          parents = '',
+          message = '',
+        ] = entry.split('\0');
+        return {
+          sha,
+          message: message.trimEnd(),
+          author: person(an, ae),
+          committer: person(cn, ce),
+          date,
+          parents: parents.split(' ').filter(Boolean),
+        };
+      });
   }
 
   /** Records an activity (a push to a branch, by default). Returns its id. */

@@ -130,6 +130,16 @@ export const issueRoutes: Route[] = [
     return { status: 200, body: issue.labels.map((name) => ({ name })) };
   }),
 
+  route('DELETE', '/repos/:owner/:repo/issues/:number/labels/:name', (ctx) => {
+    requirePower(ctx, 'write');
+    const repo = repoOf(ctx);
+    const issue = repo.issues.get(numberParam(ctx, 'number'));
+    const name = ctx.params['name'] ?? '';
+    if (!issue || !issue.labels.includes(name)) throw new HttpError(404, 'Label does not exist');
+    issue.labels = issue.labels.filter((l) => l !== name);
+    return { status: 200, body: issue.labels.map((l) => ({ name: l })) };
+  }),
+
   route('GET', '/repos/:owner/:repo/labels/:name', (ctx) => {
     const label = repoOf(ctx).labels.get(ctx.params['name'] ?? '');
     if (!label) throw new HttpError(404, 'Not Found');

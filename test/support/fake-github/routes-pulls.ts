@@ -23,6 +23,7 @@ export const MAX_PULL_COMMITS = 250;
 function pullOr404(repo: FakeRepo, number: number) {
   const issue = repo.issues.get(number);
   if (!issue?.pull) throw new HttpError(404, 'Not Found');
+  repo.followBranch(number);
   return issue;
 }
 
@@ -32,6 +33,7 @@ export const pullRoutes: Route[] = [
     const state = ctx.query.get('state') ?? 'open';
     const head = ctx.query.get('head');
     const base = ctx.query.get('base');
+    for (const i of repo.issues.values()) if (i.pull) repo.followBranch(i.number);
     const items = [...repo.issues.values()]
       .filter((i) => i.pull)
       .filter((i) => state === 'all' || i.state === state)
@@ -56,6 +58,15 @@ export const pullRoutes: Route[] = [
     const headInput = requireString(ctx.body, 'head');
     const base = requireString(ctx.body, 'base');
     const branch = headInput.includes(':') ? (headInput.split(':')[1] as string) : headInput;
+    if (repo.refusesPullRequestFrom(ctx.token.user.login)) {
+      throw new HttpError(
+        403,
+        'GitHub Actions is not permitted to create or approve pull requests.',
+        {
+          documentation_url: 'https://docs.github.com/rest/pulls/pulls#create-a-pull-request',
+        },
+      );
+    }
     const duplicate = [...repo.issues.values()].find(
       (i) => i.state === 'open' && i.pull?.headRef === branch && i.pull.baseRef === base,
     );
@@ -76,9 +87,9 @@ export const pullRoutes: Route[] = [
       body: typeof ctx.body['body'] === 'string' ? ctx.body['body'] : '',
       headRef: branch,
       baseRef: base,
-      headSha: createHash('sha1')
-        .update(`${repo.fullName}:${branch}:${repo.issues.size}`)
-        .digest('hex'),
+      headSha:
+        repo.branchHead(branch) ??
+        createHash('sha1').update(`${repo.fullName}:${branch}:${repo.issues.size}`).digest('hex'),
     });
     const issue = repo.issue(number);
     if (issue.pull && ctx.body['draft'] === true) issue.pull.draft = true;
