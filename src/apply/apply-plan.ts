@@ -18,18 +18,21 @@ import type {
 } from '../types.js';
 import { AuditLog } from './audit-log.js';
 import { BusinessScheduler } from './business-scheduler.js';
+import { WriteConfirmer } from './confirm-writes.js';
 import { executeOperation, type ApplyHooks, type ExecutionContext } from './execute-operation.js';
 import { earlierRuns, type EarlierRuns } from './earlier-runs.js';
-import { historyByOperation, Journal } from './journal.js';
+import { InvitationLedger, type SentInvitation } from './invitation-ledger.js';
+import { historyByOperation, Journal, readAllJournals } from './journal.js';
 import { operationKey, orderOperations } from './order-operations.js';
 import { preflightChecks, type Refusal, type RefusalCode } from './preflight-checks.js';
 import { recordOutcome, resultOf } from './record-outcome.js';
-import type {
-  AppliedOperation,
-  ApplyResult,
-  ApplyVerdict,
-  ManualTask,
-  OperationOutcome,
+import {
+  OPERATION_OUTCOMES,
+  type AppliedOperation,
+  type ApplyResult,
+  type ApplyVerdict,
+  type ManualTask,
+  type OperationOutcome,
 } from './records.js';
 import { repairAudit } from './repair-audit.js';
 import { adminRemovalBlocked, runPhases } from './run-phases.js';
@@ -55,6 +58,11 @@ export interface ApplyRun extends ApplyResult {
   alreadyApplied?: true;
   /** A graceful stop (Ctrl-C, SIGTERM) ended the run with operations not yet run. */
   interrupted?: Interruption;
+  /**
+   * Every invitation the run knows was sent (or may have been), this run's included: what
+   * `apply --github` keeps in its pull request comment, since CI has no journal to remember it.
+   */
+  invitations?: SentInvitation[];
 }
 
 export interface Interruption {
@@ -94,6 +102,13 @@ export interface ApplyPlanOptions {
   /** Told, before the checks, when earlier runs of this plan finished some of its operations. */
   onResume?: (earlier: EarlierRuns) => void;
   hooks?: ApplyHooks;
+  /**
+   * `--resend-invitations`: send an invitation again even when an earlier one may still be
+   * pending (within its validity window) and FreshBooks does not list it. Reported per operation.
+   */
+  resendInvitations?: boolean;
+  /** Invitations sent by earlier runs that left no journal here (CI: the apply comment's record). */
+  earlierInvitations?: readonly SentInvitation[];
 }
 
 export const DEFAULT_CONCURRENCY = 4;
@@ -128,6 +143,7 @@ export async function applyPlan(options: ApplyPlanOptions): Promise<ApplyRun> {
     resumed: 0,
     recoveredAudit: 0,
     warnings: [],
+    ...(options.earlierInvitations?.length ? { invitations: [...options.earlierInvitations] } : {}),
   };
   if (scope.length === 0)
     return { ...base, exitCode: EXIT.OK, finishedAt: clock.now().toISOString() };
@@ -254,6 +270,21 @@ export async function applyPlan(options: ApplyPlanOptions): Promise<ApplyRun> {
       policyCommits,
     });
 
+    // Every plan's journal: invitations sent before, the capacity encoding that worked.
+    const invitations = InvitationLedger.fromJournals(
+      await readAllJournals(options.stateDir),
+      options.earlierInvitations,
+    );
+    base.invitations = unsettledInvitations(invitations, []);
+    for (const business of live.businesses) {
+      const pending = business.members.filter((m) => m.state === 'invited').length;
+      if (pending > 0) {
+        invitations.noteListed(
+          `${pending} pending in ${business.name || `business ${business.businessId}`}`,
+        );
+      }
+    }
+    const scheduler = new BusinessScheduler();
     const ctx: ExecutionContext = {
       reader: options.reader,
       writer: options.writer,
@@ -270,7 +301,14 @@ export async function applyPlan(options: ApplyPlanOptions): Promise<ApplyRun> {
       sleep: options.retry?.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
       ...(signal === undefined ? {} : { signal }),
       ...(options.hooks === undefined ? {} : { hooks: options.hooks }),
-      scheduler: new BusinessScheduler(),
+      scheduler,
+      confirmer: new WriteConfirmer(
+        options.reader,
+        scheduler,
+        new Map(live.businesses.map((b) => [b.businessId, b.members.length])),
+      ),
+      invitations,
+      resendInvitations: options.resendInvitations ?? false,
     };
     const snapshots = new Map<number, MemberView[]>(
       live.businesses.map((b) => [b.businessId, b.members.map(viewOfLive)]),
@@ -309,9 +347,10 @@ export async function applyPlan(options: ApplyPlanOptions): Promise<ApplyRun> {
     const counts = countOutcomes(operations);
     // Stopped: operations were left unstarted. (A stop during the last one changes nothing.)
     const stopped = operations.length < ordered.length;
+    // Unconfirmed is not applied: like a manual task or a failure, it leaves work for later.
     const exitCode = stopped
       ? stopExit()
-      : counts.failed + counts.manual > 0
+      : counts.failed + counts.manual + counts.unconfirmed > 0
         ? EXIT.MANUAL
         : EXIT.OK;
     await journal.append({ type: 'plan-end', at: finishedAt, runId, exitCode, counts });
@@ -329,6 +368,7 @@ export async function applyPlan(options: ApplyPlanOptions): Promise<ApplyRun> {
       manualTasks: operations.flatMap((o) => (o.outcome === 'manual' && o.task ? [o.task] : [])),
       resumed: operations.filter((o) => o.resumed && o.outcome !== 'manual').length,
       ...(interrupted ? { interrupted } : {}),
+      invitations: unsettledInvitations(invitations, operations),
       exitCode,
       finishedAt,
     };
@@ -355,8 +395,33 @@ export async function applyPlan(options: ApplyPlanOptions): Promise<ApplyRun> {
   }
 }
 
-function countOutcomes(operations: readonly AppliedOperation[]): Record<OperationOutcome, number> {
-  const counts: Record<OperationOutcome, number> = { applied: 0, already: 0, manual: 0, failed: 0 };
+/**
+ * The invitations worth remembering where there is no journal (CI): those of people FreshBooks
+ * does not show in place yet. A grant applied or already in place is listed by FreshBooks,
+ * which is all the memory it needs. At most the latest 200 (a pull request comment is small).
+ */
+function unsettledInvitations(
+  ledger: InvitationLedger,
+  operations: readonly AppliedOperation[],
+): SentInvitation[] {
+  const inPlace = new Set(
+    operations
+      .filter((o) => o.action === 'grant' && (o.outcome === 'applied' || o.outcome === 'already'))
+      .map((o) => `${o.businessId}/${o.email}`),
+  );
+  return ledger
+    .all()
+    .filter((i) => !inPlace.has(`${i.businessId}/${i.email}`))
+    .slice(-200);
+}
+
+export function countOutcomes(
+  operations: readonly Pick<AppliedOperation, 'outcome'>[],
+): Record<OperationOutcome, number> {
+  const counts = Object.fromEntries(OPERATION_OUTCOMES.map((o) => [o, 0])) as Record<
+    OperationOutcome,
+    number
+  >;
   for (const op of operations) counts[op.outcome] += 1;
   return counts;
 }

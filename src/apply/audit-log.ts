@@ -105,5 +105,6 @@ export function auditRecordOf(
     requestId: outcome.requestId ?? null,
     approval: context.approval,
     ...(outcome.detail === undefined ? {} : { detail: outcome.detail }),
+    ...(outcome.shows === undefined ? {} : { shows: outcome.shows }),
   };
 }

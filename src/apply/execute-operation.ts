@@ -1,15 +1,17 @@
 import { FreshBooksApiError, isManualFallback } from '../errors.js';
-import type { AccessReader, AccessWriter } from '../ports.js';
+import type { AccessReader, AccessWriter, WriteReceipt } from '../ports.js';
 import { redact } from '../redact.js';
-import { apiRoleOf, type PolicyRole } from '../roles.js';
-import type { BusinessPlan } from '../types.js';
+import { apiRoleOf, policyRoleOf, type PolicyRole } from '../roles.js';
+import type { BusinessPlan, Change } from '../types.js';
 import type { BusinessScheduler } from './business-scheduler.js';
+import type { WriteConfirmer } from './confirm-writes.js';
+import { INVITATION_VALID_DAYS, type InvitationLedger } from './invitation-ledger.js';
 import type { OperationHistory } from './journal.js';
 import { isSettled } from './journal.js';
 import { manualTaskOf } from './manual-tasks.js';
 import type { Operation } from './order-operations.js';
 import { recordOutcome, resultOf, type RecordingContext } from './record-outcome.js';
-import type { AppliedOperation } from './records.js';
+import type { AppliedOperation, InvitationRecord, MemberShown } from './records.js';
 import { checkTarget, membersFor, viewOfRecord, type MemberView } from './target-state.js';
 
 /** Test-only kill points: a hook may abort the run's signal to simulate a crash right there. */
@@ -30,6 +32,12 @@ export interface ExecutionContext extends RecordingContext {
   hooks?: ApplyHooks;
   /** Keeps writes from landing while a re-read pages the same team (see business-scheduler.ts). */
   scheduler?: BusinessScheduler;
+  /** Reads every write back before it counts (batched per business). */
+  confirmer: WriteConfirmer;
+  /** Invitations sent before (every journal), the capacity encoding that worked. */
+  invitations: InvitationLedger;
+  /** `--resend-invitations`: send an invitation again even within its validity window. */
+  resendInvitations: boolean;
 }
 
 /**
@@ -39,7 +47,12 @@ export interface ExecutionContext extends RecordingContext {
  *   when an earlier attempt's write is what put it there);
  * - manual provisioning, or an API answer that the write is not offered → `manual`;
  * - an unknown outcome (timeout, reset, 5xx) or an overload (429) → re-read, then retry, at
- *   most `attempts` times; the re-read is what stops a second invitation being sent.
+ *   most `attempts` times; the re-read is what stops a second invitation being sent;
+ * - a write FreshBooks accepts (2xx) is read back: `applied` only when FreshBooks shows the
+ *   target state, else `unconfirmed` with what it shows (a later apply checks it again);
+ * - an invitation is sent only as the invitation ledger allows: one that may still be pending
+ *   but that FreshBooks does not list is not sent again within its validity window (reported
+ *   `unconfirmed`), unless `--resend-invitations`.
  * Never throws for an API failure (that is a `failed` outcome); only for an abort (a simulated
  * crash) or a journal/audit write failure, which must stop the run.
  */
@@ -96,16 +109,31 @@ export async function executeOperation(
     }
     const check = checkTarget(change, members);
     if (check.status === 'done') {
-      return intended
-        ? recordOutcome(op, ctx, 'applied', { detail: 'confirmed by re-reading the member' })
-        : recordOutcome(op, ctx, 'already', {});
+      if (!intended) return recordOutcome(op, ctx, 'already', {});
+      const shows = shownOf(members);
+      noteListed(op, shows, ctx);
+      return recordOutcome(op, ctx, 'applied', {
+        detail: 'confirmed by re-reading the member',
+        shows,
+      });
     }
     if (check.status === 'conflict')
       return recordOutcome(op, ctx, 'failed', { detail: check.detail });
 
+    // One instant for the decision, the intent and the invitation record: the send is now.
+    const now = ctx.clock.now();
+    let note: string | undefined;
+    if (change.action === 'grant') {
+      const decision = ctx.invitations.decide(change, now, ctx.resendInvitations);
+      if (!decision.send) {
+        return recordOutcome(op, ctx, 'unconfirmed', { detail: decision.detail, shows: null });
+      }
+      note = decision.note;
+    }
+
     await ctx.journal.append({
       type: 'intent',
-      at: ctx.clock.now().toISOString(),
+      at: now.toISOString(),
       runId: ctx.runId,
       op: op.key,
       businessId: change.businessId,
@@ -117,19 +145,16 @@ export async function executeOperation(
     intended = true;
     await ctx.hooks?.afterIntent?.(op);
     ctx.signal?.throwIfAborted();
+    const member = check.member;
+    let receipt: WriteReceipt;
     try {
-      const member = check.member;
-      const receipt = ctx.scheduler
-        ? await ctx.scheduler.write(change.businessId, () => write(op, member, ctx.writer))
-        : await write(op, member, ctx.writer);
-      return recordOutcome(
-        op,
-        ctx,
-        'applied',
-        receipt.requestId === undefined ? {} : { requestId: receipt.requestId },
-      );
+      receipt = ctx.scheduler
+        ? await ctx.scheduler.write(change.businessId, () => write(op, member, ctx))
+        : await write(op, member, ctx);
     } catch (error) {
       ctx.signal?.throwIfAborted();
+      if (change.action === 'grant' && error instanceof FreshBooksApiError && error.outcomeUnknown)
+        await recordInvitation(op, ctx, now, {}, false);
       if (isManualFallback(error)) {
         const why = manualReason(error);
         return recordOutcome(op, ctx, 'manual', {
@@ -145,23 +170,168 @@ export async function executeOperation(
         });
       }
       lastProblem = problemOf(error);
+      continue;
     }
+    if (change.action === 'grant') await recordInvitation(op, ctx, now, receipt, true);
+    return confirmWrite(op, ctx, member, receipt, note);
   }
   return recordOutcome(op, ctx, 'failed', {
     detail: `gave up after ${ctx.attempts} attempts: ${lastProblem}`,
   });
 }
 
-async function write(op: Operation, member: MemberView | null, writer: AccessWriter) {
+async function write(op: Operation, member: MemberView | null, ctx: ExecutionContext) {
   const { change } = op;
+  const { writer } = ctx;
   switch (change.action) {
     case 'grant':
-      return writer.invite(change.businessId, change.email, apiRoleOf(targetRole(op)));
+      return writer.invite(change.businessId, change.email, apiRoleOf(targetRole(op)), {
+        encoding: ctx.invitations.preferredEncoding(),
+      });
     case 'change':
       return writer.changeRole(change.businessId, uuidOf(op, member), apiRoleOf(targetRole(op)));
     case 'revoke':
       return writer.remove(change.businessId, uuidOf(op, member));
   }
+}
+
+/**
+ * FreshBooks answered 2xx: read the member back (batched with the other writes of the
+ * business) and count the write only if FreshBooks shows the target state.
+ */
+async function confirmWrite(
+  op: Operation,
+  ctx: ExecutionContext,
+  member: MemberView | null,
+  receipt: WriteReceipt,
+  note: string | undefined,
+): Promise<AppliedOperation> {
+  const { change } = op;
+  const requestId = receipt.requestId === undefined ? {} : { requestId: receipt.requestId };
+  const uuid = change.action === 'grant' ? invitedUuid(change, receipt) : uuidOf(op, member);
+  let seen: MemberView[];
+  try {
+    seen = membersFor(
+      change,
+      await ctx.confirmer.readBack(change.businessId, { uuid, email: change.email }),
+    );
+  } catch (error) {
+    ctx.signal?.throwIfAborted();
+    return recordOutcome(op, ctx, 'unconfirmed', {
+      ...requestId,
+      detail: joined(
+        note,
+        `FreshBooks accepted the ${NOUN[change.action]}, but reading it back failed (${problemOf(error)}); the next apply checks it`,
+      ),
+    });
+  }
+  ctx.signal?.throwIfAborted();
+  const shows = shownOf(seen);
+  if (checkTarget(change, seen).status === 'done') {
+    noteListed(op, shows, ctx);
+    return recordOutcome(op, ctx, 'applied', {
+      ...requestId,
+      ...(note === undefined ? {} : { detail: note }),
+      shows,
+    });
+  }
+  return recordOutcome(op, ctx, 'unconfirmed', {
+    ...requestId,
+    detail: joined(note, unconfirmedDetail(change, shows, ctx)),
+    shows,
+  });
+}
+
+const NOUN: Readonly<Record<Change['action'], string>> = {
+  grant: 'invitation',
+  change: 'role change',
+  revoke: 'removal',
+};
+
+/** Why a write FreshBooks accepted does not count, in one line, with what FreshBooks shows. */
+function unconfirmedDetail(
+  change: Change,
+  shows: MemberShown | null,
+  ctx: ExecutionContext,
+): string {
+  const accepted = `FreshBooks accepted the ${NOUN[change.action]} (2xx)`;
+  if (shows !== null) {
+    return `${accepted} but shows ${change.email} as ${shows.role} (${shows.state}): not applied; the next apply checks it again`;
+  }
+  if (change.action !== 'grant') {
+    return `${accepted} but no longer shows the member: not applied; re-plan`;
+  }
+  const again =
+    ctx.invitations.listsPendingInvitations() !== null
+      ? 'FreshBooks does list pending invitations, so the next apply sends it again'
+      : `FreshBooks may not list pending invitations, so it is not sent again for ${INVITATION_VALID_DAYS} days (\`--resend-invitations\` sends it)`;
+  return `${accepted} but lists no team member ${change.email}: not confirmed; ${again}`;
+}
+
+/** The uuid an invitation created, as its answer claims (to be read back), or the plan's. */
+function invitedUuid(change: Change, receipt: WriteReceipt): string | null {
+  const claimed = receipt.member;
+  if (claimed && claimed.email.trim().toLowerCase() === change.email) return claimed.uuid;
+  return change.uuid ?? null;
+}
+
+/** The member as FreshBooks shows it: the one holding access first (what a grant is about). */
+function shownOf(seen: readonly MemberView[]): MemberShown | null {
+  const member = seen.find((m) => m.state !== 'deactivated') ?? seen[0];
+  if (!member) return null;
+  return {
+    uuid: member.uuid,
+    role: policyRoleOf(member.apiRole) ?? member.apiRole,
+    state: member.state,
+  };
+}
+
+/** An invitation read back as pending: this FreshBooks lists pending invitations. */
+function noteListed(op: Operation, shows: MemberShown | null, ctx: ExecutionContext): void {
+  if (op.change.action === 'grant' && shows?.state === 'invited') {
+    ctx.invitations.noteListed(`${op.change.email} was read back as pending`);
+  }
+}
+
+/** Durable before the member is read back: the next run must know this invitation went out. */
+async function recordInvitation(
+  op: Operation,
+  ctx: ExecutionContext,
+  sentAt: Date,
+  receipt: WriteReceipt,
+  answered: boolean,
+): Promise<void> {
+  const { change } = op;
+  const role = targetRole(op);
+  const encoding = receipt.capacity?.encoding ?? ctx.invitations.preferredEncoding();
+  const at = sentAt.toISOString();
+  const record: InvitationRecord = {
+    type: 'invitation',
+    at,
+    runId: ctx.runId,
+    op: op.key,
+    businessId: change.businessId,
+    email: change.email,
+    role,
+    capacity: receipt.capacity?.sent ?? (encoding === 'api' ? apiRoleOf(role) : role),
+    encoding,
+    answered,
+    ...(receipt.requestId === undefined ? {} : { requestId: receipt.requestId }),
+  };
+  await ctx.journal.append(record);
+  ctx.invitations.remember({
+    businessId: change.businessId,
+    email: change.email,
+    role,
+    at,
+    runId: ctx.runId,
+    answered,
+  });
+  if (answered) ctx.invitations.learnEncoding(encoding);
+}
+
+function joined(note: string | undefined, detail: string): string {
+  return note === undefined ? detail : `${note}; ${detail}`;
 }
 
 function targetRole(op: Operation): PolicyRole {

@@ -13,10 +13,13 @@ import type { JournalRecord, OutcomeRecord } from './records.js';
  * - an `intent` is durable before its write is sent, so a write that reached FreshBooks always
  *   has an intent on disk;
  * - an operation with an `applied`/`already` outcome is done and is never written again;
- * - an intent without an outcome means "unknown": the rerun re-reads live state first.
+ * - an intent without an outcome means "unknown": the rerun re-reads live state first;
+ * - an `unconfirmed` outcome is not done either: FreshBooks accepted the write but did not show
+ *   its effect, so the rerun re-reads and writes again (an invitation only as
+ *   invitation-ledger.ts allows).
  * A record torn by a crash (the last line, cut short) is ignored on read.
  */
-const RECORD_TYPES = new Set(['plan-start', 'intent', 'outcome', 'plan-end']);
+const RECORD_TYPES = new Set(['plan-start', 'intent', 'invitation', 'outcome', 'plan-end']);
 
 /** Parses journal text; unreadable lines (a torn last record) are counted, never fatal. */
 export function parseJournal(text: string): { records: JournalRecord[]; skipped: number } {

@@ -4,7 +4,13 @@ import type { PolicyCommit } from '../types.js';
 import { auditRecordOf, type AuditLog } from './audit-log.js';
 import type { Journal } from './journal.js';
 import type { Operation } from './order-operations.js';
-import type { AppliedOperation, ManualTask, OperationOutcome, OutcomeRecord } from './records.js';
+import type {
+  AppliedOperation,
+  ManualTask,
+  MemberShown,
+  OperationOutcome,
+  OutcomeRecord,
+} from './records.js';
 
 /** What recording an outcome needs of the run (a part of the execution context). */
 export interface RecordingContext {
@@ -21,7 +27,7 @@ export interface RecordingContext {
 export function resultOf(
   op: Operation,
   outcome: OperationOutcome,
-  from?: Pick<OutcomeRecord, 'detail' | 'requestId'>,
+  from?: Pick<OutcomeRecord, 'detail' | 'requestId' | 'shows'>,
 ): AppliedOperation {
   const { change } = op;
   return {
@@ -34,6 +40,7 @@ export function resultOf(
     outcome,
     ...(from?.detail === undefined ? {} : { detail: from.detail }),
     ...(from?.requestId === undefined ? {} : { requestId: from.requestId }),
+    ...(from?.shows === undefined ? {} : { shows: from.shows }),
   };
 }
 
@@ -46,7 +53,7 @@ export async function recordOutcome(
   op: Operation,
   ctx: RecordingContext,
   outcome: OperationOutcome,
-  extra: { detail?: string; requestId?: string; task?: ManualTask },
+  extra: { detail?: string; requestId?: string; task?: ManualTask; shows?: MemberShown | null },
 ): Promise<AppliedOperation> {
   const { change } = op;
   const at = ctx.clock.now().toISOString();
@@ -59,6 +66,7 @@ export async function recordOutcome(
     ...resultOf(op, outcome, {
       ...(extra.detail === undefined ? {} : { detail: redact(extra.detail) }),
       ...(extra.requestId === undefined ? {} : { requestId: extra.requestId }),
+      ...(extra.shows === undefined ? {} : { shows: extra.shows }),
     }),
     auditId,
     ...(extra.task === undefined ? {} : { task: extra.task }),

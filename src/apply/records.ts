@@ -6,11 +6,36 @@
  * interfaces only name the fields; the bytes on disk are decided by the code that builds each
  * record (record-outcome.ts, audit-log.ts, manual-tasks.ts), key order included.
  */
+import type { CapacityEncoding } from '../ports.js';
 import type { PolicyRole } from '../roles.js';
-import type { Change, LiveState, PolicyCommit } from '../types.js';
+import type { Change, LiveState, MemberState, PolicyCommit } from '../types.js';
 import { checkTarget, membersFor, viewOfLive } from './target-state.js';
 
-export type OperationOutcome = 'applied' | 'already' | 'manual' | 'failed';
+/**
+ * - `applied`: written, and FreshBooks showed the target state when read back (confirmed);
+ * - `already`: FreshBooks was already in the target state; nothing was written;
+ * - `unconfirmed`: FreshBooks accepted the write (2xx), or may have received it, but does not
+ *   show its effect — not applied, so a later apply of the same change checks it again;
+ * - `manual`: a human must make it (the policy says so, or FreshBooks does not offer the write);
+ * - `failed`: FreshBooks refused it, or it could not be sent.
+ */
+export type OperationOutcome = 'applied' | 'already' | 'manual' | 'failed' | 'unconfirmed';
+
+export const OPERATION_OUTCOMES: readonly OperationOutcome[] = [
+  'applied',
+  'already',
+  'manual',
+  'failed',
+  'unconfirmed',
+];
+
+/** What FreshBooks showed of a member when rolecall read it back after a write. */
+export interface MemberShown {
+  uuid: string;
+  /** rolecall's name of the role, or the API's verbatim when rolecall does not know it. */
+  role: string;
+  state: MemberState;
+}
 
 /** Who and what an operation is about: the planner's change, without its explanations. */
 export type OperationSubject = Pick<Change, 'businessId' | 'email' | 'action' | 'from' | 'to'>;
@@ -18,9 +43,14 @@ export type OperationSubject = Pick<Change, 'businessId' | 'email' | 'action' | 
 /** How one operation ended: the record every other one below is derived from. */
 export interface OperationResult extends OperationSubject {
   outcome: OperationOutcome;
-  /** Why it became manual or failed. */
+  /** Why it became manual, failed or stayed unconfirmed; how an invitation was (re-)sent. */
   detail?: string;
   requestId?: string;
+  /**
+   * After a write: what FreshBooks showed when the member was read back (`null`: no such
+   * member). Absent when nothing was read back (nothing written, or records of older runs).
+   */
+  shows?: MemberShown | null;
 }
 
 /** One operation's result as the applier reports it (ApplyRun.operations). */
@@ -36,7 +66,10 @@ export interface ApplyResult {
   startedAt: string;
   finishedAt: string;
   operations: OperationResult[];
-  /** 0 all applied, 1 refused before any write, 3 partial, 130/143 stopped by SIGINT/SIGTERM. */
+  /**
+   * 0 all applied (confirmed) or already in place, 1 refused before any write, 3 partial
+   * (manual, failed or unconfirmed operations), 130/143 stopped by SIGINT/SIGTERM.
+   */
   exitCode: 0 | 1 | 3 | 130 | 143;
 }
 
@@ -88,6 +121,27 @@ export interface OutcomeRecord extends OperationResult {
   task?: ManualTask;
 }
 
+/**
+ * An invitation FreshBooks received (answered 2xx), or may have received (its answer was lost),
+ * written before the member is read back. Journals of every plan are read together, so that a
+ * pending invitation FreshBooks does not list is not sent again within its validity window
+ * (invitation-ledger.ts), and the next invitation starts with the `capacity` encoding that
+ * worked.
+ */
+export interface InvitationRecord extends Pick<OperationSubject, 'businessId' | 'email'> {
+  type: 'invitation';
+  at: string;
+  runId: string;
+  op: string;
+  role: PolicyRole;
+  /** The `capacity` value sent, and its encoding. */
+  capacity: string;
+  encoding: CapacityEncoding;
+  /** FreshBooks answered 2xx; false: the answer was lost, so it may or may not have been sent. */
+  answered: boolean;
+  requestId?: string;
+}
+
 export interface PlanEndRecord {
   type: 'plan-end';
   at: string;
@@ -96,7 +150,8 @@ export interface PlanEndRecord {
   counts: Record<OperationOutcome, number>;
 }
 
-export type JournalRecord = PlanStartRecord | IntentRecord | OutcomeRecord | PlanEndRecord;
+export type JournalRecord =
+  PlanStartRecord | IntentRecord | InvitationRecord | OutcomeRecord | PlanEndRecord;
 
 // ───────────────────────────── the audit log ─────────────────────────────
 //

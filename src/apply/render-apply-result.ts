@@ -2,7 +2,7 @@ import type { Change, Plan } from '../types.js';
 import type { ApplyRun } from './apply-plan.js';
 import type { EarlierRuns } from './earlier-runs.js';
 import { renderManualChecklistMarkdown, renderManualChecklistText } from './manual-tasks.js';
-import type { AppliedOperation, OperationOutcome } from './records.js';
+import { OPERATION_OUTCOMES, type AppliedOperation, type OperationOutcome } from './records.js';
 
 // C0 (but newline) and C1 control characters, DEL: a business name or an API error message
 // must not smuggle escape sequences to the terminal.
@@ -27,14 +27,30 @@ function toText(op: Pick<Change, 'to'>): string {
 }
 
 function countsOf(run: ApplyRun): Record<OperationOutcome, number> {
-  const counts: Record<OperationOutcome, number> = { applied: 0, already: 0, manual: 0, failed: 0 };
+  const counts = Object.fromEntries(OPERATION_OUTCOMES.map((o) => [o, 0])) as Record<
+    OperationOutcome,
+    number
+  >;
   for (const op of run.operations) counts[op.outcome] += 1;
   return counts;
 }
 
+/** "6 applied, 0 already in place, 0 manual, 0 failed" (and ", 2 unconfirmed" when any are). */
 export function countsLine(run: ApplyRun): string {
   const c = countsOf(run);
-  return `${c.applied} applied, ${c.already} already in place, ${c.manual} manual, ${c.failed} failed`;
+  const unconfirmed = c.unconfirmed > 0 ? `, ${c.unconfirmed} unconfirmed` : '';
+  return `${c.applied} applied, ${c.already} already in place, ${c.manual} manual, ${c.failed} failed${unconfirmed}`;
+}
+
+/**
+ * "6 confirmed by FreshBooks." — every applied write was read back and showed its effect;
+ * "2 not confirmed: …" for those FreshBooks accepted but does not show (not applied).
+ */
+export function confirmedLine(run: ApplyRun): string {
+  const c = countsOf(run);
+  const confirmed = `${c.applied} confirmed by FreshBooks (read back after the write).`;
+  if (c.unconfirmed === 0) return confirmed;
+  return `${confirmed} ${c.unconfirmed} not confirmed: FreshBooks did not show the change, so it is not counted as applied.`;
 }
 
 /** `2026-12-07 09:12 UTC`: when an earlier run did its work, to the minute. */
@@ -64,8 +80,8 @@ function verdictLine(run: ApplyRun): string {
     return `Interrupted (${signal}) — ${done} of ${total} operations done; run the same command again to resume.`;
   }
   if (run.operations.length === 0) return 'Nothing to apply.';
-  if (run.exitCode === 0) return `Apply complete: ${countsLine(run)}.`;
-  return `Apply partly done: ${countsLine(run)}. Fix what is listed below, then run the same plan again (done operations are skipped).`;
+  if (run.exitCode === 0) return `Apply complete: ${countsLine(run)}. ${confirmedLine(run)}`;
+  return `Apply partly done: ${countsLine(run)}. ${confirmedLine(run)} Fix what is listed below, then run the same plan again (done operations are skipped).`;
 }
 
 /** The line under the operations when earlier runs had done part of the plan. */
@@ -95,6 +111,7 @@ export function renderApplyResultText(run: ApplyRun, options: ReportOptions = {}
   if (run.operations.length > 0) {
     lines.push('');
     const width = Math.max(...run.operations.map((op) => op.email.length));
+    const outcomeWidth = Math.max(8, ...run.operations.map((op) => op.outcome.length));
     let business: number | undefined;
     for (const op of run.operations) {
       if (op.businessId !== business) {
@@ -104,7 +121,7 @@ export function renderApplyResultText(run: ApplyRun, options: ReportOptions = {}
       const detail = op.detail ? `  ${op.detail}` : '';
       const resumed = op.resumed ? ' (earlier run)' : '';
       lines.push(
-        `  ${op.outcome.padEnd(8)} ${op.action.padEnd(6)} ${op.email.padEnd(width)}  ${fromText(op)} → ${toText(op)}${resumed}${detail}`,
+        `  ${op.outcome.padEnd(outcomeWidth)} ${op.action.padEnd(6)} ${op.email.padEnd(width)}  ${fromText(op)} → ${toText(op)}${resumed}${detail}`,
       );
     }
   }
@@ -124,6 +141,7 @@ const OUTCOME_MARK: Readonly<Record<OperationOutcome, string>> = {
   already: '☑️ already',
   manual: '✋ manual',
   failed: '❌ failed',
+  unconfirmed: '⚠️ unconfirmed',
 };
 
 function table(operations: readonly AppliedOperation[]): string[] {
@@ -184,5 +202,5 @@ function markdownState(run: ApplyRun): string {
 }
 
 function needsAttention(op: AppliedOperation): boolean {
-  return op.outcome === 'manual' || op.outcome === 'failed';
+  return op.outcome === 'manual' || op.outcome === 'failed' || op.outcome === 'unconfirmed';
 }

@@ -44,6 +44,10 @@ export interface RunApplyOptions {
   /** Ctrl-C / SIGTERM: stop starting operations (see `ApplyPlanOptions.interrupt`). */
   interrupt?: AbortSignal;
   hooks?: ApplyHooks;
+  /** `--resend-invitations` (see `ApplyPlanOptions.resendInvitations`). */
+  resendInvitations?: boolean;
+  /** CI: invitations earlier runs for this merge sent (the apply comment's record). */
+  earlierInvitations?: ApplyPlanOptions['earlierInvitations'];
 }
 
 /**
@@ -79,6 +83,12 @@ export async function runApply(options: RunApplyOptions): Promise<ApplyRun> {
     ...(options.signal === undefined ? {} : { signal: options.signal }),
     ...(options.interrupt === undefined ? {} : { interrupt: options.interrupt }),
     ...(options.hooks === undefined ? {} : { hooks: options.hooks }),
+    ...(options.resendInvitations === undefined
+      ? {}
+      : { resendInvitations: options.resendInvitations }),
+    ...(options.earlierInvitations === undefined
+      ? {}
+      : { earlierInvitations: options.earlierInvitations }),
   });
   const report =
     options.format === 'markdown'

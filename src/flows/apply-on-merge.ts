@@ -21,7 +21,10 @@
  *    of the last approved policies are met by independent reviews of the head commit;
  * 8. apply; the outcome (or the refusal, naming each unmet rule) goes to the pull request as
  *    one sticky comment and to the job summary; the audit log stays in `.rolecall/audit/` for
- *    the workflow's artifact step.
+ *    the workflow's artifact step;
+ * 9. a pull request opened from an access-request issue (the issue form): the issue's status
+ *    comment says what became of the request — granted until when, by whose approval, or why
+ *    not (apply-on-merge/narrate-request.ts; a failure there is only a warning).
  */
 import { join } from 'node:path';
 import { printable } from '../apply/render-apply-result.js';
@@ -47,6 +50,7 @@ import {
   type ApplyOnMergeOutcome,
   type JobReport,
 } from './apply-on-merge/report-outcome.js';
+import { narrateMerge, type MergeFacts } from './apply-on-merge/narrate-request.js';
 import { rulesBeforeMerge } from './apply-on-merge/rules-before-merge.js';
 import { clockFrom, nowFrom } from './clock.js';
 import { loadPolicies, openFreshBooks, openGitHub } from './context.js';
@@ -66,11 +70,25 @@ export interface ApplyOnMergeOptions {
    * after it no new operation starts, and a re-run resumes.
    */
   interrupt?: AbortSignal;
+  /** `--resend-invitations`: send again invitations that may still be pending but are not listed. */
+  resendInvitations?: boolean;
 }
 
 export async function applyOnMerge(
   io: Console,
   options: ApplyOnMergeOptions,
+): Promise<ApplyOnMergeOutcome> {
+  // A merged access request (the issue form): its issue then says what became of it.
+  const facts: MergeFacts = {};
+  const outcome = await applyMerge(io, options, facts);
+  await narrateMerge(io, facts, outcome, nowFrom(io.env));
+  return outcome;
+}
+
+async function applyMerge(
+  io: Console,
+  options: ApplyOnMergeOptions,
+  facts: MergeFacts,
 ): Promise<ApplyOnMergeOutcome> {
   const now = nowFrom(io.env);
   // One clock for every record this run writes (audit log, journal, the comment's record).
@@ -102,12 +120,15 @@ export async function applyOnMerge(
       `Pushed commit ${sha.slice(0, 12)} is the merge of #${pr.number} (${redact(pr.title)}).\n`,
     ),
   );
+  Object.assign(facts, { session, pullRequest: pr });
   const comment = new ApplyComment(session, pr);
   const onPullRequest = new MergeReporter(job, comment, commentContextOf(job, pr));
 
   // 2. A second run for the same merge commit after success does nothing.
   const earlier = await comment.read();
   const sameMerge = earlier?.record.mergeCommitSha === sha ? earlier : null;
+  // CI keeps no journal: the invitations an earlier run for this merge sent live in its record.
+  onPullRequest.rememberInvitations(sameMerge?.record.invitations ?? []);
   if (sameMerge && (sameMerge.record.state === 'applied' || sameMerge.record.state === 'nothing')) {
     io.stdout.write(
       `Already applied: merge ${sha.slice(0, 12)} of #${pr.number} was applied by an earlier run` +
@@ -159,6 +180,7 @@ export async function applyOnMerge(
     if (!(error instanceof RolecallError)) throw error;
     return reporter.refuse(`the policies at the merge commit do not load: ${error.message}`);
   }
+  facts.desired = merged;
   const { trusted, policyChanges } = await changesSinceApproval(io, {
     policiesDir: options.policiesDir,
     sha,
@@ -176,7 +198,7 @@ export async function applyOnMerge(
     (b) => b.identities ?? [],
   );
   const gateFor = (desired: DesiredState, mode: 'policy-only' | { resume: boolean }) =>
-    new MergeGate({
+    (facts.gate = new MergeGate({
       session,
       pullRequest: pr,
       approvedPlan: approved,
@@ -191,7 +213,7 @@ export async function applyOnMerge(
             onApproved: (decision) => reporter.markApplying(decision),
             policyOnly: false,
           }),
-    });
+    }));
 
   // 5b. Only the policies changed: the gate's decision is the whole run.
   if (approved.businesses.length === 0) {
@@ -246,6 +268,10 @@ export async function applyOnMerge(
       format: options.format,
       ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
       ...(options.interrupt === undefined ? {} : { interrupt: options.interrupt }),
+      ...(options.resendInvitations ? { resendInvitations: true } : {}),
+      ...(sameMerge?.record.invitations
+        ? { earlierInvitations: sameMerge.record.invitations }
+        : {}),
     });
     return await reporter.run(run, {
       approvedChanges: approved.changes,

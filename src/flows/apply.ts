@@ -47,7 +47,8 @@ export interface ApplyPlanFileOutcome {
   run: ApplyRun | null;
   /**
    * 0 every change in place (or already applied); 1 refused or failed before any write; 3 partly
-   * done; 130/143 stopped by SIGINT/SIGTERM (a re-run resumes).
+   * done (manual tasks, failures, or writes FreshBooks did not confirm); 130/143 stopped by
+   * SIGINT/SIGTERM (a re-run resumes).
    */
   exitCode: number;
 }
@@ -84,6 +85,7 @@ export async function applyPlanFile(
       format: options.format,
       ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
       ...(options.interrupt === undefined ? {} : { interrupt: options.interrupt }),
+      ...(options.resendInvitations ? { resendInvitations: true } : {}),
     });
     return { run, exitCode: run.exitCode };
   } finally {

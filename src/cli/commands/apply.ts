@@ -40,16 +40,21 @@ Options:
                        share one FreshBooks rate budget
   --rate N             requests per second for this run (default 4)
   --format FORMAT      the report: text (default) or markdown
+  --resend-invitations send an invitation again even if one sent in the last 30 days may
+                       still be pending (FreshBooks does not list it); each is reported
   -h, --help           this help
 
 Ctrl-C (or SIGTERM) stops gracefully: no new change starts, those in flight finish and are
 journaled, and the report says how many are done; run the same command again to resume. A
 second Ctrl-C stops at once.
 
+Every write is read back: a change counts as applied only once FreshBooks shows it
+("N confirmed"); one FreshBooks accepted but does not show is reported unconfirmed.
+
 Exit codes: 0 every change applied (or already in place, or the plan was applied before);
-1 refused or failed before any write (nothing changed); 3 partly done (some changes failed or
-became manual tasks) — fix what the report lists and run the same command again; 130 (143)
-interrupted by Ctrl-C (SIGTERM).
+1 refused or failed before any write (nothing changed); 3 partly done (some changes failed,
+became manual tasks or were not confirmed) — fix what the report lists and run the same
+command again; 130 (143) interrupted by Ctrl-C (SIGTERM).
 `;
 
 export async function run(args: string[], io: Console): Promise<number> {
@@ -64,6 +69,7 @@ export async function run(args: string[], io: Console): Promise<number> {
       rate: { type: 'string' },
       format: { type: 'string', default: 'text' },
       github: { type: 'boolean', default: false },
+      'resend-invitations': { type: 'boolean', default: false },
     },
     { allowPositionals: true },
   );
@@ -108,6 +114,7 @@ export async function run(args: string[], io: Console): Promise<number> {
       ...(values['token-store'] === undefined ? {} : { tokenStore: values['token-store'] }),
       ...(rate === undefined ? {} : { rate }),
       ...(concurrency === undefined ? {} : { concurrency }),
+      ...(values['resend-invitations'] ? { resendInvitations: true } : {}),
     });
     return outcome.exitCode;
   } finally {

@@ -11,6 +11,7 @@
  * Only rolecall's own comment (marker *and* the token's login) is read: a pasted marker in
  * somebody else's comment is never trusted.
  */
+import type { SentInvitation } from '../../apply/invitation-ledger.js';
 import type { GitHubSession } from '../../github/session.js';
 import type { MergedPullRequest } from '../../github/merged-pull-request.js';
 import { APPLY_COMMENT_KIND } from '../github/plan-comment.js';
@@ -41,6 +42,11 @@ export interface ApplyCommentRecord {
   exitCode: number;
   at: string;
   runUrl: string | null;
+  /**
+   * Invitations runs for this merge sent that FreshBooks does not show yet: CI has no journal,
+   * so this is what keeps a re-run from sending a pending (unlisted) invitation again.
+   */
+  invitations?: SentInvitation[];
 }
 
 export interface EarlierApply {
@@ -103,6 +109,7 @@ function parseRecord(value: unknown): ApplyCommentRecord | null {
   ) {
     return null;
   }
+  const invitations = Array.isArray(r.invitations) ? r.invitations.filter(isInvitation) : [];
   return {
     v: 1,
     mergeCommitSha: r.mergeCommitSha,
@@ -112,5 +119,20 @@ function parseRecord(value: unknown): ApplyCommentRecord | null {
     exitCode: r.exitCode,
     at: typeof r.at === 'string' ? r.at : '',
     runUrl: typeof r.runUrl === 'string' ? r.runUrl : null,
+    ...(invitations.length > 0 ? { invitations } : {}),
   };
+}
+
+function isInvitation(value: unknown): value is SentInvitation {
+  if (!value || typeof value !== 'object') return false;
+  const i = value as Partial<SentInvitation>;
+  return (
+    typeof i.businessId === 'number' &&
+    typeof i.email === 'string' &&
+    typeof i.role === 'string' &&
+    typeof i.at === 'string' &&
+    !Number.isNaN(Date.parse(i.at)) &&
+    typeof i.runId === 'string' &&
+    typeof i.answered === 'boolean'
+  );
 }

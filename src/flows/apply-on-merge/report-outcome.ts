@@ -8,6 +8,7 @@
 import { EXIT } from '../../errors.js';
 import { AuditLog } from '../../apply/audit-log.js';
 import type { ApplyRun } from '../../apply/apply-plan.js';
+import type { SentInvitation } from '../../apply/invitation-ledger.js';
 import { printable } from '../../apply/render-apply-result.js';
 import type { GitHubContext } from '../../github/context.js';
 import type { MergedPullRequest } from '../../github/merged-pull-request.js';
@@ -72,6 +73,8 @@ export async function refuseWithoutPullRequest(
 export class MergeReporter {
   /** This run marked the comment `applying` (it must not be left saying so). */
   private marked = false;
+  /** Invitations FreshBooks does not show yet (the record keeps them: CI has no journal). */
+  private invitations: readonly SentInvitation[] = [];
 
   constructor(
     private readonly job: JobReport,
@@ -83,7 +86,14 @@ export class MergeReporter {
 
   /** The same reports, recording the digest of the plan comment read. */
   approving(digest: string): MergeReporter {
-    return new MergeReporter(this.job, this.comment, this.ctx, digest);
+    const next = new MergeReporter(this.job, this.comment, this.ctx, digest);
+    next.invitations = this.invitations;
+    return next;
+  }
+
+  /** What an earlier run for this merge recorded: kept in every record until it is settled. */
+  rememberInvitations(invitations: readonly SentInvitation[]): void {
+    this.invitations = invitations;
   }
 
   /** A refusal before `runApply`: job log, audit log, the comment, job summary. */
@@ -116,6 +126,7 @@ export class MergeReporter {
     },
   ): Promise<ApplyOnMergeOutcome> {
     const { ctx } = this;
+    if (run.invitations) this.invitations = run.invitations;
     let state: ApplyState;
     let body: string | null;
     if (run.refusal) {
@@ -191,6 +202,7 @@ export class MergeReporter {
       exitCode,
       at: this.job.clock.now().toISOString(),
       runUrl: this.job.context.runUrl,
+      ...(this.invitations.length > 0 ? { invitations: [...this.invitations] } : {}),
     };
   }
 }
@@ -210,7 +222,7 @@ async function logRefusal(job: JobReport, message: string): Promise<void> {
     approval: null,
     result: 'refused',
     exitCode: EXIT.ERROR,
-    counts: { applied: 0, already: 0, manual: 0, failed: 0 },
+    counts: { applied: 0, already: 0, manual: 0, failed: 0, unconfirmed: 0 },
     skipped: 0,
     startedAt: job.startedAt.toISOString(),
     finishedAt,

@@ -6,7 +6,10 @@
  * apply completes. After each run: live state equals desired (a re-plan is empty), no
  * operation took effect twice (so no duplicate invitation), nobody already invited was invited
  * again, the owner and an unknown-role member are untouched, and the journal and the audit log
- * agree with the emulator's request log. Then a few real SIGKILLs of `node dist/cli/main.js`.
+ * agree with the emulator's request log. Some writes are acknowledged without effect (the `ack`
+ * fault: 2xx, the usual body, nothing changed): the run that sent one reports that operation
+ * `unconfirmed` and exits non-zero, no run reports as applied a write that did not take effect,
+ * and the rerun converges. Then a few real SIGKILLs of `node dist/cli/main.js`.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -23,6 +26,7 @@ import {
 import { connectFreshBooks } from '../../../src/freshbooks/connect.js';
 import { packagePath } from '../../../src/paths.js';
 import { buildPlan } from '../../../src/plan/build-plan.js';
+import type { ApplyRun } from '../../../src/apply/apply-plan.js';
 import { syncLiveState } from '../../../src/sync/sync-live-state.js';
 import type { DesiredState, Plan } from '../../../src/types.js';
 import {
@@ -34,6 +38,7 @@ import {
   consistencyProblems,
   faultSpec,
   mulberry32,
+  opOfRequest,
   readAllAudit,
   readJournalFile,
 } from '../../support/chaos.js';
@@ -129,6 +134,37 @@ async function applyOnce(
   }
 }
 
+/**
+ * What one finished run said against what FreshBooks saw during it: every write acknowledged
+ * without effect is reported `unconfirmed` (so the run exits non-zero), and every operation the
+ * run reports `applied` has a write that took effect (in this run or an earlier one).
+ */
+function runProblems(s: Scenario, run: ApplyRun, firstSeq: number): string[] {
+  const problems: string[] = [];
+  const log = emulator.control.requests().log;
+  const effective = new Set(
+    log.filter((e) => e.applied === true).map((e) => opOfRequest(e, s.plan)),
+  );
+  const acked = log.filter(
+    (e) => e.seq > firstSeq && e.fault === 'ack' && e.status >= 200 && e.status < 300,
+  );
+  const outcome = new Map(run.operations.map((o) => [o.op, o]));
+  for (const entry of acked) {
+    const op = opOfRequest(entry, s.plan);
+    const reported = op === null ? undefined : outcome.get(op);
+    if (reported?.outcome !== 'unconfirmed')
+      problems.push(
+        `${op}: acknowledged without effect, reported ${reported?.outcome ?? 'nothing'}`,
+      );
+  }
+  if (acked.length > 0 && run.exitCode === 0) problems.push('unconfirmed writes, yet exit 0');
+  for (const o of run.operations) {
+    if (o.outcome === 'applied' && !effective.has(o.op))
+      problems.push(`${o.op}: reported applied, but no write of it took effect`);
+  }
+  return problems;
+}
+
 /** The last request sequence number the emulator logged (requests are numbered as they start). */
 function lastSeq(): number {
   return emulator.control.requests().log.at(-1)?.seq ?? 0;
@@ -184,7 +220,7 @@ describe('chaos: faults and kills, then rerun', () => {
     `${RUNS} seeded runs converge, never duplicate a write, and keep journal, audit and FreshBooks consistent`,
     { timeout: 120_000 },
     async () => {
-      const stats = { kills: 0, reruns: 0, faults: 0, ops: 0 };
+      const stats = { kills: 0, reruns: 0, faults: 0, ops: 0, acked: 0, unconfirmed: 0 };
       for (let run = 1; run <= RUNS; run += 1) {
         const rng = mulberry32(run * 7919);
         const s = await setUp(run, rng);
@@ -203,12 +239,24 @@ describe('chaos: faults and kills, then rerun', () => {
           const firstSeq = lastSeq();
           emulator.control.resetRequests();
           emulator.control.configure({
-            faults: faultSpec(rng, true),
+            // Up to 6% of writes acknowledged without effect, on top of the other faults.
+            faults: `${faultSpec(rng, true)},ack=${Math.round(rng() * 60) / 1000}`,
             faultSeed: run,
             latencyMs: 0,
             jitterMs: 2,
           });
-          let result = await applyOnce(s, kill);
+          const once = async (k?: typeof kill) => {
+            const from = lastSeq();
+            const outcome = await applyOnce(s, k);
+            if (outcome !== 'killed') {
+              expect(runProblems(s, outcome, from), label).toEqual([]);
+              stats.unconfirmed += outcome.operations.filter(
+                (o) => o.outcome === 'unconfirmed',
+              ).length;
+            }
+            return outcome;
+          };
+          let result = await once(kill);
           if (result === 'killed') stats.kills += 1;
           for (
             let rerun = 0;
@@ -216,11 +264,11 @@ describe('chaos: faults and kills, then rerun', () => {
             rerun += 1
           ) {
             stats.reruns += 1;
-            result = await applyOnce(s);
+            result = await once();
           }
-          stats.faults += emulator.control
-            .requests()
-            .log.filter((e) => e.fault !== undefined).length;
+          const log = emulator.control.requests().log;
+          stats.faults += log.filter((e) => e.fault !== undefined).length;
+          stats.acked += log.filter((e) => e.fault === 'ack').length;
           expect(result === 'killed' ? 'killed' : result.exitCode, `${label}: converged`).toBe(0);
           await checkInvariants(s, label, firstSeq);
         } finally {
@@ -231,6 +279,8 @@ describe('chaos: faults and kills, then rerun', () => {
       expect(stats.kills).toBeGreaterThan(RUNS * 0.5);
       expect(stats.faults).toBeGreaterThan(RUNS * 3);
       expect(stats.ops).toBeGreaterThan(RUNS * 5);
+      expect(stats.acked).toBeGreaterThan(RUNS * 0.3);
+      expect(stats.unconfirmed).toBeGreaterThan(RUNS * 0.2);
     },
   );
 });

@@ -71,7 +71,7 @@ describe('applyPlan: a clean run', () => {
     expect(again.businesses[0]?.changes).toEqual([]);
   });
 
-  it('journals plan-start, an intent before and an outcome after each write, then plan-end', async () => {
+  it('journals plan-start, an intent before and an outcome after each write (an invitation record between for a grant), then plan-end', async () => {
     const fake = acmeFake();
     const desired = desiredOf(policyOf(ACME_DESIRED));
     const plan = await planFor(fake, desired);
@@ -88,7 +88,9 @@ describe('applyPlan: a clean run', () => {
     for (const change of plan.businesses[0]?.changes ?? []) {
       const op = `${BUSINESS}/${change.email}/${change.action}`;
       const mine = records.filter((r) => 'op' in r && r.op === op).map((r) => r.type);
-      expect(mine).toEqual(['intent', 'outcome']);
+      expect(mine).toEqual(
+        change.action === 'grant' ? ['intent', 'invitation', 'outcome'] : ['intent', 'outcome'],
+      );
     }
   });
 

@@ -1,8 +1,11 @@
 import { FreshBooksApiError } from '../../../src/errors.js';
+import { capacityOf } from '../../../src/freshbooks/freshbooks-client.js';
 import type {
   AccessReader,
   AccessWriter,
+  CapacityEncoding,
   IdentityRecord,
+  InviteOptions,
   TeamMemberRecord,
   WriteReceipt,
 } from '../../../src/ports.js';
@@ -13,7 +16,8 @@ export type FaultKind =
   | 'lost-before-write' // nothing happens, the answer is lost (timeout before FreshBooks acted)
   | 'rate-limited' // 429, nothing happens
   | 'not-offered' // 404: the route is switched off → manual fallback
-  | 'rejected'; // 422: a permanent refusal
+  | 'rejected' // 422: a permanent refusal
+  | 'ack'; // answered as a success (2xx, the usual receipt), and nothing happened
 
 export interface WriteCall {
   kind: 'invite' | 'changeRole' | 'remove';
@@ -21,6 +25,8 @@ export interface WriteCall {
   email: string;
   uuid?: string;
   apiRole?: string;
+  /** An invitation: the capacity encoding the applier asked to try first. */
+  encoding?: CapacityEncoding;
 }
 
 export interface FakeMember {
@@ -49,6 +55,17 @@ export class FakeFreshBooks implements AccessReader, AccessWriter {
   /** Called after each effective write (property tests watch invariants here). */
   onEffect: (call: WriteCall) => void = () => undefined;
   delay: () => Promise<void> = () => Promise.resolve();
+  /** False: reads do not show pending invitations (a FreshBooks that does not list them). */
+  listsPending = true;
+  /**
+   * The capacity encoding FreshBooks takes (the client falls back to it, and its receipt says
+   * so); `any`: whichever the applier asked for.
+   */
+  takesEncoding: CapacityEncoding | 'any' = 'any';
+  /** Makes a read fail (the read-back of a write, say): thrown from the read when it answers. */
+  readFault: (kind: 'list' | 'get') => Error | undefined = () => undefined;
+  /** Reads by kind. */
+  readCalls = { list: 0, get: 0 };
   private seq = 0;
   private readonly attempts = new Map<string, number>();
 
@@ -113,19 +130,38 @@ export class FakeFreshBooks implements AccessReader, AccessWriter {
 
   async listTeamMembers(businessId: number): Promise<TeamMemberRecord[]> {
     this.reads += 1;
+    this.readCalls.list += 1;
     await this.delay();
-    return this.members(businessId).map((m) => ({ ...m }));
+    const fault = this.readFault('list');
+    if (fault) throw fault;
+    return this.members(businessId)
+      .filter((m) => this.shown(m))
+      .map((m) => ({ ...m }));
   }
 
   async getTeamMember(businessId: number, uuid: string): Promise<TeamMemberRecord | null> {
     this.reads += 1;
+    this.readCalls.get += 1;
     await this.delay();
-    const found = this.members(businessId).find((m) => m.uuid === uuid);
+    const fault = this.readFault('get');
+    if (fault) throw fault;
+    const found = this.members(businessId).find((m) => m.uuid === uuid && this.shown(m));
     return found ? { ...found } : null;
   }
 
-  invite(businessId: number, email: string, apiRole: string): Promise<WriteReceipt> {
-    return this.write({ kind: 'invite', businessId, email, apiRole }, () => {
+  private shown(m: TeamMemberRecord): boolean {
+    return this.listsPending || m.active || m.invitationDateAccepted !== null;
+  }
+
+  invite(
+    businessId: number,
+    email: string,
+    apiRole: string,
+    options: InviteOptions = {},
+  ): Promise<WriteReceipt> {
+    const asked = options.encoding ?? 'short';
+    const call: WriteCall = { kind: 'invite', businessId, email, apiRole, encoding: asked };
+    return this.write(call, () => {
       const existing = this.members(businessId).find((m) => m.email === email);
       if (existing?.active || (existing && existing.invitationDateAccepted === null)) {
         throw apiError(422, 'POST /auth/api/v1/users/invitation', 'already a member');
@@ -142,6 +178,13 @@ export class FakeFreshBooks implements AccessReader, AccessWriter {
       const record = this.record(businessId, { email, apiRole, state: 'invited' });
       this.members(businessId).push(record);
       return record;
+    }).then((receipt) => {
+      const encoding = this.takesEncoding === 'any' ? asked : this.takesEncoding;
+      const sent = capacityOf(apiRole, encoding);
+      return {
+        ...receipt,
+        capacity: { sent, encoding, ...(encoding === asked ? {} : { fellBackFrom: asked }) },
+      };
     });
   }
 
@@ -173,6 +216,18 @@ export class FakeFreshBooks implements AccessReader, AccessWriter {
     });
   }
 
+  /** The member a write's answer would show had it taken effect (it did not). */
+  private claim(call: WriteCall): TeamMemberRecord {
+    const existing = this.members(call.businessId).find((m) =>
+      call.uuid === undefined ? m.email === call.email : m.uuid === call.uuid,
+    );
+    const base = existing ?? {
+      ...this.record(call.businessId, { email: call.email, apiRole: call.apiRole ?? '' }),
+      uuid: `u-claimed-${this.calls.length}`,
+    };
+    return { ...base, ...(call.apiRole === undefined ? {} : { apiRole: call.apiRole }) };
+  }
+
   private async write(call: WriteCall, effect: () => TeamMemberRecord): Promise<WriteReceipt> {
     this.calls.push(call);
     const key = `${call.kind}/${call.businessId}/${call.email}`;
@@ -188,6 +243,8 @@ export class FakeFreshBooks implements AccessReader, AccessWriter {
       if (fault === 'rate-limited') throw apiError(429, route, 'rate limited');
       if (fault === 'not-offered') throw apiError(404, route, 'Not Found');
       if (fault === 'rejected') throw apiError(422, route, 'Unprocessable');
+      if (fault === 'ack')
+        return { requestId: `req-${this.calls.length}`, member: this.claim(call) };
       const member = effect();
       this.effective.push(call);
       this.onEffect(call);

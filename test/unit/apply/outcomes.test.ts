@@ -265,12 +265,14 @@ describe('the audit log', () => {
       outcome: 'applied',
       requestId: expect.stringMatching(/^req-\d+$/),
       approval: '--yes at terminal',
+      // What FreshBooks showed when the change was read back: the confirmation.
+      shows: { uuid: expect.any(String), role: 'employee', state: 'active' },
     });
     expect(all.at(-1)).toMatchObject({
       type: 'summary',
       result: 'applied',
       exitCode: 0,
-      counts: { applied: 6, already: 0, manual: 0, failed: 0 },
+      counts: { applied: 6, already: 0, manual: 0, failed: 0, unconfirmed: 0 },
       actor: 'github:octocat',
       runId: run.runId,
     });

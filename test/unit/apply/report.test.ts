@@ -93,7 +93,7 @@ describe('the report', () => {
     });
     expect(text).toContain('\nAcme Books Inc. (240340)\n');
     expect(text).toMatch(
-      /^Apply partly done: 4 applied, 0 already in place, 1 manual, 1 failed\. Fix what is listed below/,
+      /^Apply partly done: 4 applied, 0 already in place, 1 manual, 1 failed\. 4 confirmed by FreshBooks \(read back after the write\)\. Fix what is listed below/,
     );
     expect(text).toMatch(
       / {2}failed {3}grant {2}eli@acme\.example +— → accountant {2}invite eli@acme\.example → 422: Unprocessable/,

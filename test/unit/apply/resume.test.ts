@@ -95,7 +95,7 @@ describe('Journal.open', () => {
       at: 't',
       runId: 'r2',
       exitCode: 0,
-      counts: { applied: 0, already: 0, manual: 0, failed: 0 },
+      counts: { applied: 0, already: 0, manual: 0, failed: 0, unconfirmed: 0 },
     });
     await journal.close();
     const { records, skipped } = parseJournal(await readFile(path, 'utf8'));
