@@ -6,7 +6,6 @@
  */
 import { fail, pass, unknown, type CheckResult } from './check-result.js';
 import { branchSources, type BranchSources, type RuleSource } from './branch-sources.js';
-import { REQUIRED_STATUS_CHECKS } from './deployment.js';
 import type { GitHubSettings, PolicyFacts } from './facts.js';
 import { answer, permissionFix } from './unreadable.js';
 
@@ -99,8 +98,6 @@ function settings(needed: number): Setting[] {
   ];
 }
 
-const STATUS_CHECKS_WHY =
-  'a pull request whose policies do not validate, or that was never planned, must not merge: apply would refuse it after the merge, leaving main ahead of FreshBooks';
 const BYPASS_WHY =
   'an actor who may bypass the rules merges or pushes without the approvals: the gate does not hold for the people it judges';
 
@@ -113,7 +110,7 @@ export function approvalsNeeded(policies: PolicyFacts): number {
 export function checkBranch(github: GitHubSettings, policies: PolicyFacts): CheckResult[] {
   const needed = approvalsNeeded(policies);
   const all = settings(needed);
-  const ids = [...all.map((s) => s.id), 'branch.status-checks', 'branch.bypass'];
+  const ids = [...all.map((s) => s.id), 'branch.bypass'];
   if (!github.defaultBranch.ok) {
     const read = github.defaultBranch;
     return ids.map((id) =>
@@ -126,11 +123,7 @@ export function checkBranch(github: GitHubSettings, policies: PolicyFacts): Chec
     );
   }
   const found = branchSources(github, github.defaultBranch.value);
-  return [
-    ...all.map((setting) => checkSetting(setting, found)),
-    checkStatusChecks(found),
-    checkBypass(found),
-  ];
+  return [...all.map((setting) => checkSetting(setting, found)), checkBypass(found)];
 }
 
 function where(found: BranchSources): string {
@@ -202,39 +195,6 @@ function checkSetting(setting: Setting, found: BranchSources): CheckResult {
     text,
     setting.why,
     fixFor(found, setting.protectionOption, setting.rulesetOption),
-  );
-}
-
-function checkStatusChecks(found: BranchSources): CheckResult {
-  const id = 'branch.status-checks';
-  const required = new Set(found.sources.flatMap((s) => [...s.statusChecks]));
-  const missing = REQUIRED_STATUS_CHECKS.filter((check) => !required.has(check));
-  const names = REQUIRED_STATUS_CHECKS.map((c) => `\`${c}\``).join(' and ');
-  if (missing.length === 0) {
-    return pass(id, `${names} must pass before merging`, STATUS_CHECKS_WHY);
-  }
-  const text =
-    found.sources.length === 0
-      ? nothing(found)
-      : `${missing.map((c) => `\`${c}\``).join(' and ')} ${missing.length === 1 ? 'is' : 'are'} not a required check${required.size > 0 ? ` (required: ${[...required].sort().join(', ')})` : ''}`;
-  const hidden = found.hidden[0];
-  if (hidden) {
-    return unknown(
-      id,
-      `${text}${hiddenNote(found)}`,
-      STATUS_CHECKS_WHY,
-      permissionFix(hidden.read),
-    );
-  }
-  return fail(
-    id,
-    text,
-    STATUS_CHECKS_WHY,
-    fixFor(
-      found,
-      `"Require status checks to pass before merging" with the checks ${names} (plan.yml's jobs)`,
-      `"Require status checks to pass" with the checks ${names} (plan.yml's jobs)`,
-    ),
   );
 }
 

@@ -23,9 +23,6 @@ export const DOCTOR_TOKEN = 'ROLECALL_DOCTOR_TOKEN';
 /** Every secret name rolecall's workflows use: none of them may be a repository secret. */
 export const ROLECALL_SECRETS = [...ENVIRONMENT_SECRETS, TEAMS_SECRET, DOCTOR_TOKEN] as const;
 
-/** The checks plan.yml reports (its jobs' names), which branch protection should require. */
-export const REQUIRED_STATUS_CHECKS = ['validate', 'plan'] as const;
-
 /** FreshBooks scopes (the API contract): reading the team, and changing it. */
 export const READ_SCOPES = ['user:profile:read', 'user:teams:read', 'user:account:read'] as const;
 export const WRITE_SCOPES = ['user:teams:write', 'user:account:write'] as const;

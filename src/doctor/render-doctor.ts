@@ -11,7 +11,7 @@ import { countResults, type CheckResult, type CheckStatus } from './check-result
 
 export const MARK: Record<CheckStatus, string> = { pass: '✓', fail: '✗', unknown: '?' };
 
-/** `24 checks: 21 passed, 2 unsafe, 1 not verified`. */
+/** `23 checks: 20 passed, 2 unsafe, 1 not verified`. */
 export function summaryLine(results: readonly CheckResult[]): string {
   const counts = countResults(results);
   return `${results.length} checks: ${counts.pass} passed, ${counts.fail} unsafe, ${counts.unknown} not verified`;

@@ -141,8 +141,8 @@ line in all six files together to upgrade.
      \`doctor.yml\` can see branch protection and secret names (GITHUB_TOKEN cannot).
 2. **Branch protection** (or a ruleset) on the default branch: require a pull request, at
    least one approval, review from Code Owners, approval of the most recent push, dismiss stale
-   approvals, the \`validate\` and \`plan\` checks; block force pushes and deletion; nobody may
-   bypass.
+   approvals; block force pushes and deletion; nobody may bypass. (Do not make plan.yml's checks
+   required: it runs only for policy changes, and GitHub would block every other pull request.)
 3. **CODEOWNERS**: \`.github/CODEOWNERS\` names who reviews${
     options.owners.length === 0 ? ` — replace \`${PLACEHOLDER_OWNER}\` with a real team` : ''
   }.

@@ -23,7 +23,7 @@ permission that would let it). For ✗ and ? it says why it matters and the exac
 GitHub (with --github, or when GITHUB_REPOSITORY and a token — GITHUB_TOKEN or
 ROLECALL_DOCTOR_TOKEN — are set):
   branch.pull-request, branch.approvals, branch.dismiss-stale, branch.code-owners,
-  branch.last-push, branch.status-checks, branch.force-push, branch.deletion, branch.bypass
+  branch.last-push, branch.force-push, branch.deletion, branch.bypass
                          the default branch's protection or rulesets
   codeowners.errors      GitHub finds no error in CODEOWNERS (unknown owners included)
   environment.branches   only the default branch may use the environment freshbooks-production

@@ -71,7 +71,6 @@ describe('the recommended configuration', () => {
       'branch.last-push',
       'branch.force-push',
       'branch.deletion',
-      'branch.status-checks',
       'branch.bypass',
       'codeowners.errors',
       'environment.branches',
@@ -88,9 +87,9 @@ describe('the recommended configuration', () => {
     ]);
     expect(text.code).toBe(0);
     const lines = text.out.trimEnd().split('\n');
-    expect(lines).toHaveLength(25);
+    expect(lines).toHaveLength(24);
     expect(lines.slice(0, -1).every((line) => line.startsWith('✓ '))).toBe(true);
-    expect(lines.at(-1)).toBe('24 checks: 24 passed, 0 unsafe, 0 not verified');
+    expect(lines.at(-1)).toBe('23 checks: 23 passed, 0 unsafe, 0 not verified');
     expect(text.out).toMatch(
       /^✓ branch\.dismiss-stale +the branch protection of main dismisses stale approvals on a new push$/m,
     );
@@ -170,12 +169,6 @@ const SWITCHED_OFF: Array<[string, (ws: AccessRepository) => void, string[], str
     (w) => (protection(w.repo).allowDeletions = true),
     ['branch.deletion'],
     '"Allow deletions" off',
-  ],
-  [
-    'branch.status-checks',
-    (w) => (protection(w.repo).statusChecks = ['validate']),
-    ['branch.status-checks'],
-    '"Require status checks to pass before merging" with the checks `validate` and `plan`',
   ],
   [
     'branch.bypass',
@@ -433,7 +426,6 @@ describe('a token that may not see a setting: "?", naming the permission, never 
       'branch.last-push: unknown',
       'branch.force-push: unknown',
       'branch.deletion: unknown',
-      'branch.status-checks: unknown',
       'branch.bypass: unknown',
       'actions.pull-requests: unknown',
     ]);
