@@ -24,6 +24,8 @@ const configs = tseslint.config(
       'src/review/**/*.ts',
       'src/jit/**/*.ts',
       'src/import/**/*.ts',
+      'src/init/**/*.ts',
+      'src/doctor/**/*.ts',
       // apply/ is the engine (files, locks, the writer port); what drift shares with it is pure.
       'src/apply/records.ts',
       'src/apply/target-state.ts',

@@ -308,7 +308,7 @@ function nextSteps(dir: string, imported: number, placeholderOwners: boolean): s
       ? [`Replace ${PLACEHOLDER_OWNER} in .github/CODEOWNERS with the team that reviews access.`]
       : []),
     `git init, commit, and push to a new private GitHub repository.`,
-    `Set the secrets and settings README.md lists (environment freshbooks-production, branch protection, CODEOWNERS review).`,
+    `Set the secrets and settings README.md lists (environment freshbooks-production, branch protection, CODEOWNERS review), then check them with \`rolecall doctor --github\`.`,
     `Open a pull request that changes a policy: the plan comment follows; approve, merge, and apply.yml applies it.`,
   ];
   return `Next steps:\n${steps.map((s, i) => `  ${i + 1}. ${s}\n`).join('')}`;
