@@ -39,13 +39,25 @@ const REQUIRE_SHIM = [
   `const require = __rolecallCreateRequire(import.meta.url);`,
 ].join('\n');
 
+/**
+ * The bundle's entry. Policy validation runs the bundle again as a worker thread
+ * (src/policy/validate-in-workers.ts); there, `process.argv` is still the CLI's, so the CLI must
+ * not start: the worker module serves from its top level, and the CLI is imported only outside
+ * such a worker.
+ */
+const BUNDLE_ENTRY = [
+  `import { workerData } from 'node:worker_threads';`,
+  `import { WORKER_ROLE } from './policy/validate-in-workers.js';`,
+  `if (workerData?.role !== WORKER_ROLE) await import('./cli/main.js');`,
+].join('\n');
+
 export async function bundlePackage(root: string = PACKAGE_ROOT): Promise<string[]> {
   const dist = join(root, 'dist');
   const main = join(dist, 'cli', 'main.js');
   if (!existsSync(main)) throw new Error(`bundle-package: run \`npm run build\` first (${main})`);
   const inputs = new Set<string>();
   const cli = await build({
-    entryPoints: [main],
+    stdin: { contents: BUNDLE_ENTRY, resolveDir: dist, sourcefile: 'rolecall-bundle-entry.js' },
     outfile: main,
     allowOverwrite: true,
     bundle: true,

@@ -34,6 +34,7 @@ const SLOW = [
   'test/unit/canonical.test.ts',
   'test/unit/import/render-imported-policy.test.ts',
   'test/integration/apply/chaos.test.ts',
+  'test/integration/policy/validate-in-workers.test.ts',
   // A build, a bundle and an npm install of the packed tarball.
   'test/integration/package/npm-pack.test.ts',
 ];

@@ -12,7 +12,7 @@
 import { RolecallError } from '../errors.js';
 import { commitIsPresent } from '../git/commit-present.js';
 import { readPoliciesAtCommit, type PolicySnapshot } from './policy-snapshot.js';
-import { validateRead, type LoadedDesiredState } from '../policy/load-desired-state.js';
+import { validateReadInWorkers, type LoadedDesiredState } from '../policy/load-desired-state.js';
 import { problem } from '../policy/read-policy-files.js';
 import type { ValidateOptions } from '../policy/validate-documents.js';
 
@@ -52,8 +52,8 @@ export async function readPoliciesAt(
 export function validateSnapshot(
   snapshot: PolicySnapshot,
   options: ValidateOptions,
-): LoadedDesiredState {
+): Promise<LoadedDesiredState> {
   const files = new Set(snapshot.sources.map((s) => s.file));
   for (const p of snapshot.problems) if (p.source) files.add(p.source.file);
-  return validateRead(snapshot.sources, snapshot.problems, [...files].sort(), options);
+  return validateReadInWorkers(snapshot.sources, snapshot.problems, [...files].sort(), options);
 }

@@ -1,7 +1,8 @@
-import { isMap, isScalar, parseDocument, type Document, type Node, type Pair } from 'yaml';
+import { parseDocument, type Document } from 'yaml';
 import { RolecallError } from '../errors.js';
 import type { PolicyRole } from '../roles.js';
 import { normalizeEmail } from './check-email.js';
+import { isMap, isScalar, pairAt, type Node, type Pair } from './yaml-nodes.js';
 
 /** What the policy edits share: the edit itself, parsing, and rendering new YAML text. */
 
@@ -14,7 +15,8 @@ export interface MemberUpsert {
   ticket?: string;
 }
 
-export const PARSE_OPTIONS = { schema: 'core', merge: false, uniqueKeys: true } as const;
+/** yaml 3 always refuses a duplicate key (as `uniqueKeys: true` did in yaml 2). */
+export const PARSE_OPTIONS = { schema: 'core', merge: false } as const;
 
 export function parse(text: string): Document.Parsed {
   const doc = parseDocument(text, PARSE_OPTIONS);
@@ -31,24 +33,25 @@ export function parse(text: string): Document.Parsed {
 export function emailOf(node: unknown): string | undefined {
   if (isMap(node)) {
     const email = node.get('email');
-    return typeof email === 'string' ? normalizeEmail(email) : undefined;
+    return isScalar(email) && typeof email.value === 'string'
+      ? normalizeEmail(email.value)
+      : undefined;
   }
   if (isScalar(node) && typeof node.value === 'string') return normalizeEmail(node.value);
   return undefined;
 }
 
-export function rootPair(doc: Document.Parsed, key: string): Pair<Node, Node | null> | undefined {
-  const root = doc.contents;
-  if (!isMap(root)) return undefined;
-  return root.items.find((p) => isScalar(p.key) && p.key.value === key) as
-    Pair<Node, Node | null> | undefined;
+export function rootPair(doc: Document.Parsed, key: string): Pair<Node, Node> | undefined {
+  const root = doc.value;
+  return isMap(root) ? pairAt(root, key) : undefined;
 }
 
 /** A scalar as YAML text: plain when that reads back as the same string, else double-quoted. */
 export function renderScalar(value: string): string {
   if (/^[A-Za-z0-9@][A-Za-z0-9@._+,/()':# -]*$/.test(value) && !/\s$/.test(value)) {
     const back = parseDocument(`k: ${value}\n`, PARSE_OPTIONS);
-    if (back.errors.length === 0 && back.get('k') === value) return value;
+    const read = back.get('k');
+    if (back.errors.length === 0 && isScalar(read) && read.value === value) return value;
   }
   return JSON.stringify(value);
 }

@@ -1,9 +1,10 @@
-import { isMap, isSeq, parseDocument, type Document, type YAMLSeq } from 'yaml';
+import { parseDocument, type Document } from 'yaml';
 import { canonicalJson } from '../canonical.js';
 import { normalizeEmail } from './check-email.js';
 import { emailOf, fields, parse, PARSE_OPTIONS, type MemberUpsert } from './edit-common.js';
 import { removeSplices, upsertSplices } from './edit-splices.js';
 import { applySplices, type Splice } from './edit-text.js';
+import { isMap, isSeq, type Node, type YAMLSeq } from './yaml-nodes.js';
 
 export type { MemberUpsert } from './edit-common.js';
 export { renderScalar } from './edit-common.js';
@@ -23,14 +24,14 @@ export { renderScalar } from './edit-common.js';
 // ───────────────────────────── the reference edits (Document API) ─────────────────────────────
 
 function upsertInDocument(doc: Document.Parsed, edit: MemberUpsert): void {
-  let seq = doc.get('members', true);
+  let seq: unknown = doc.get('members');
   if (!isSeq(seq)) {
     seq = doc.createNode([]);
     doc.set('members', seq);
   }
-  const members = seq as YAMLSeq;
+  const members = seq as YAMLSeq<Node>;
   const target = normalizeEmail(edit.email);
-  const item = members.items.find((it) => emailOf(it) === target);
+  const item = members.find((it) => emailOf(it) === target);
   if (isMap(item)) {
     for (const [key, value] of fields(edit)) {
       if (value === null) item.delete(key);
@@ -40,18 +41,24 @@ function upsertInDocument(doc: Document.Parsed, edit: MemberUpsert): void {
   }
   const entry: Record<string, string> = { email: edit.email.trim() };
   for (const [key, value] of fields(edit)) if (typeof value === 'string') entry[key] = value;
-  members.items.push(doc.createNode(entry));
+  members.push(doc.createNode(entry));
+}
+
+/** Keeps the entries of a sequence whose email is not a target (in place: it is the document's). */
+function dropTargets(seq: YAMLSeq<Node>, targets: ReadonlySet<string>): void {
+  const kept = [...seq].filter((it) => !targets.has(emailOf(it) ?? ''));
+  if (kept.length !== seq.length) seq.splice(0, seq.length, ...kept);
 }
 
 function removeInDocument(doc: Document.Parsed, targets: ReadonlySet<string>): void {
-  const members = doc.get('members', true);
-  if (isSeq(members)) members.items = members.items.filter((it) => !targets.has(emailOf(it) ?? ''));
-  const teams = doc.get('teams', true);
+  const members = doc.get('members');
+  if (isSeq(members)) dropTargets(members, targets);
+  const teams = doc.get('teams');
   if (!isSeq(teams)) return;
-  for (const team of teams.items) {
+  for (const team of teams) {
     if (!isMap(team)) continue;
-    const list = team.get('members', true);
-    if (isSeq(list)) list.items = list.items.filter((it) => !targets.has(emailOf(it) ?? ''));
+    const list = team.get('members');
+    if (isSeq(list)) dropTargets(list, targets);
   }
 }
 

@@ -1,13 +1,4 @@
-import {
-  isMap,
-  isScalar,
-  isSeq,
-  type Document,
-  type Node,
-  type Pair,
-  type YAMLMap,
-  type YAMLSeq,
-} from 'yaml';
+import type { Document } from 'yaml';
 import { normalizeEmail } from './check-email.js';
 import {
   emailOf,
@@ -27,6 +18,17 @@ import {
   previousLineStart,
   type Splice,
 } from './edit-text.js';
+import {
+  isMap,
+  isScalar,
+  isSeq,
+  pairAt,
+  pairsOf,
+  type Node,
+  type Pair,
+  type YAMLMap,
+  type YAMLSeq,
+} from './yaml-nodes.js';
 
 /**
  * The layout-preserving half of the policy edits: minimal text splices at the offsets the parser
@@ -61,7 +63,7 @@ export function upsertSplices(
 ): Splice[] | undefined {
   const pair = rootPair(doc, 'members');
   if (!pair) {
-    if (!isMap(doc.contents) || doc.contents.flow) return undefined;
+    if (!isMap(doc.value) || doc.value.flow) return undefined;
     const prefix = text === '' || text.endsWith('\n') ? '' : '\n';
     return [
       {
@@ -72,20 +74,20 @@ export function upsertSplices(
     ];
   }
   const seq = pair.value;
-  if (isSeq(seq) && seq.flow && seq.items.length === 0) {
+  if (isSeq(seq) && seq.flow && seq.length === 0) {
     const indent = ' '.repeat(columnOf(text, start(pair.key)) + 2);
     const colon = text.indexOf(':', end(pair.key)) + 1;
     return [
       { start: colon, end: end(seq), text: `\n${newMemberLines(edit, indent, `${indent}  `)}` },
     ];
   }
-  if (!isSeq(seq) || seq.flow || seq.items.length === 0) return undefined;
+  if (!isSeq(seq) || seq.flow || seq.length === 0) return undefined;
 
   const target = normalizeEmail(edit.email);
-  const item = seq.items.find((it) => emailOf(it) === target) as Node | undefined;
+  const item = seq.find((it) => emailOf(it) === target);
   if (item) return isMap(item) && !item.flow ? mapSplices(text, item, edit) : undefined;
 
-  const last = seq.items[seq.items.length - 1] as Node;
+  const last = seq[seq.length - 1] as Node;
   const dashCol = columnOf(text, dashOffset(text, last));
   const keyCol = isMap(last) ? columnOf(text, start(last)) : dashCol + 2;
   const at = itemLineEnd(text, last);
@@ -94,7 +96,7 @@ export function upsertSplices(
   while (above >= 0 && text.slice(above, lineEndOf(text, above)).trim().startsWith('#')) {
     above = previousLineStart(text, above);
   }
-  const gap = seq.items.length > 1 && above >= 0 && isBlankLine(text, above) ? '\n' : '';
+  const gap = seq.length > 1 && above >= 0 && isBlankLine(text, above) ? '\n' : '';
   return [
     {
       start: at,
@@ -104,15 +106,20 @@ export function upsertSplices(
   ];
 }
 
-function mapSplices(text: string, map: YAMLMap, edit: MemberUpsert): Splice[] | undefined {
+function mapSplices(
+  text: string,
+  map: YAMLMap<Node, Node>,
+  edit: MemberUpsert,
+): Splice[] | undefined {
   const splices: Splice[] = [];
-  const first = map.items[0];
+  const pairs = pairsOf(map);
+  const first = pairs[0];
   if (!first || !isScalar(first.key)) return undefined;
   const keyIndent = ' '.repeat(columnOf(text, start(first.key)));
   const inserts: string[] = [];
   for (const [key, value] of fields(edit)) {
     if (value === undefined) continue;
-    const pair = map.items.find((p) => isScalar(p.key) && p.key.value === key);
+    const pair = pairs.find((p) => isScalar(p.key) && p.key.value === key);
     if (value === null) {
       if (!pair) continue;
       if (pair === first || !isScalar(pair.key)) return undefined;
@@ -143,7 +150,7 @@ function mapSplices(text: string, map: YAMLMap, edit: MemberUpsert): Splice[] | 
     splices.push({ start: start(node), end: end(node), text: renderScalar(value) });
   }
   if (inserts.length > 0) {
-    const lastPair = map.items[map.items.length - 1] as Pair;
+    const lastPair = pairs[pairs.length - 1] as Pair<Node, Node>;
     const lastNode = (lastPair.value as Node | null) ?? (lastPair.key as Node);
     const at = lineEndOf(text, lastContentOffset(text, start(lastNode), end(lastNode)));
     splices.push({ start: at, end: at, text: inserts.join('') });
@@ -155,14 +162,14 @@ function mapSplices(text: string, map: YAMLMap, edit: MemberUpsert): Splice[] | 
 function blockRemovals(
   text: string,
   key: Node,
-  seq: YAMLSeq,
+  seq: YAMLSeq<Node>,
   remove: ReadonlySet<number>,
 ): Splice[] {
-  if (remove.size === seq.items.length) {
+  if (remove.size === seq.length) {
     // Nothing left: `key: []`, the item lines gone (comments between them stay).
     const colon = text.indexOf(':', end(key));
     const splices: Splice[] = [{ start: colon + 1, end: colon + 1, text: ' []' }];
-    for (const item of seq.items as Node[]) {
+    for (const item of seq) {
       splices.push({
         start: lineStartOf(text, dashOffset(text, item)),
         end: nextLineStart(text, itemLineEnd(text, item)),
@@ -173,7 +180,7 @@ function blockRemovals(
   }
   const spans: Array<[number, number]> = [];
   for (const index of [...remove].sort((a, b) => a - b)) {
-    const item = seq.items[index] as Node;
+    const item = seq[index] as Node;
     let from = lineStartOf(text, dashOffset(text, item));
     let to = nextLineStart(text, itemLineEnd(text, item));
     const before = previousLineStart(text, from);
@@ -186,8 +193,8 @@ function blockRemovals(
   return spans.map(([from, to]) => ({ start: from, end: to, text: '' }));
 }
 
-function flowRemoval(text: string, seq: YAMLSeq, remove: ReadonlySet<number>): Splice {
-  const kept = (seq.items as Node[])
+function flowRemoval(text: string, seq: YAMLSeq<Node>, remove: ReadonlySet<number>): Splice {
+  const kept = [...seq]
     .filter((_, i) => !remove.has(i))
     .map((it) => text.slice(start(it), end(it)));
   return { start: start(seq), end: end(seq), text: `[${kept.join(', ')}]` };
@@ -201,7 +208,7 @@ function listRemovals(
 ): Splice[] {
   if (!isSeq(seq)) return [];
   const remove = new Set<number>();
-  seq.items.forEach((it, i) => {
+  [...seq].forEach((it, i) => {
     if (targets.has(emailOf(it) ?? '')) remove.add(i);
   });
   if (remove.size === 0) return [];
@@ -218,10 +225,10 @@ export function removeSplices(
   if (members) splices.push(...listRemovals(text, members.key, members.value, targets));
   const teams = rootPair(doc, 'teams')?.value;
   if (isSeq(teams)) {
-    for (const team of teams.items) {
+    for (const team of teams) {
       if (!isMap(team)) continue;
-      const pair = team.items.find((p) => isScalar(p.key) && p.key.value === 'members');
-      if (pair) splices.push(...listRemovals(text, pair.key as Node, pair.value, targets));
+      const pair = pairAt(team, 'members');
+      if (pair) splices.push(...listRemovals(text, pair.key, pair.value, targets));
     }
   }
   return splices;

@@ -16,6 +16,7 @@ import {
   type PolicySource,
   type ValidateOptions,
 } from './validate-documents.js';
+import { validateInWorkers, type ParallelOptions } from './validate-in-workers.js';
 
 export {
   validateDocuments,
@@ -24,7 +25,7 @@ export {
 } from './validate-documents.js';
 export { formatDiagnostic, formatGitHubAnnotation, formatSummary } from './format-diagnostic.js';
 
-export interface LoadOptions extends ValidateOptions {
+export interface LoadOptions extends ValidateOptions, ParallelOptions {
   /** Base for relative `dir` and for the `file` of diagnostics. Default: `process.cwd()`. */
   cwd?: string;
 }
@@ -84,7 +85,7 @@ export async function loadDesiredState(
   const files = [...found.files, ...found.refused.map((r) => r.path)]
     .map((p) => display(cwd, p))
     .sort();
-  return validateRead(sources, readErrors, files, options);
+  return withReadErrors(await validateInWorkers(sources, options), readErrors, files);
 }
 
 /**
@@ -98,7 +99,24 @@ export function validateRead(
   files: string[],
   options: ValidateOptions,
 ): LoadedDesiredState {
-  const result = validateDocuments(sources, options);
+  return withReadErrors(validateDocuments(sources, options), readErrors, files);
+}
+
+/** `validateRead`, with the files spread over worker threads when there are many. */
+export async function validateReadInWorkers(
+  sources: readonly PolicySource[],
+  readErrors: readonly Diagnostic[],
+  files: string[],
+  options: ValidateOptions & ParallelOptions,
+): Promise<LoadedDesiredState> {
+  return withReadErrors(await validateInWorkers(sources, options), readErrors, files);
+}
+
+function withReadErrors(
+  result: Validated<DesiredState>,
+  readErrors: readonly Diagnostic[],
+  files: string[],
+): LoadedDesiredState {
   const errors = [...readErrors, ...result.errors].sort(compareDiagnostics);
   return {
     value: errors.length === 0 ? result.value : undefined,

@@ -1,5 +1,6 @@
-import { isAlias, isMap, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
+import type { Document, LineCounter } from 'yaml';
 import type { SourceRef } from '../types.js';
+import { isAlias, isMap, isSeq, pairAt, type Node } from './yaml-nodes.js';
 
 export type PathSegment = string | number;
 
@@ -26,13 +27,32 @@ export class Locator {
 
   constructor(
     readonly file: string,
-    doc: Document.Parsed,
-    lineCounter: LineCounter,
+    doc: Document.Parsed | null,
+    lineCounter: LineCounter | null,
     /** Parses the text again after `release()`; without it, `release()` keeps the document. */
     private readonly reparse?: () => ParsedDocument,
   ) {
     this.doc = doc;
     this.lineCounter = lineCounter;
+  }
+
+  /**
+   * A released locator made from the positions another one kept (`kept()`), for a document
+   * validated elsewhere (a worker thread): it parses `reparse()` when asked anything else.
+   */
+  static released(
+    file: string,
+    kept: Iterable<[string, SourceRef]>,
+    reparse: () => ParsedDocument,
+  ): Locator {
+    const locator = new Locator(file, null, null, reparse);
+    for (const [key, source] of kept) locator.kept.set(key, source);
+    return locator;
+  }
+
+  /** The positions `keep()` remembered, to rebuild this locator elsewhere (`released`). */
+  keptPositions(): Array<[string, SourceRef]> {
+    return [...this.kept];
   }
 
   /** Remembers the position of `path` so that `at` answers it after `release()` without a parse. */
@@ -61,18 +81,18 @@ export class Locator {
     path: readonly PathSegment[],
     part: 'key' | 'value' = 'value',
   ): { node: Node | null; found: boolean } {
-    let node: unknown = this.parsed().doc.contents;
+    let node: unknown = this.parsed().doc.value;
     for (let i = 0; i < path.length; i++) {
       const segment = path[i] as PathSegment;
       const here = this.resolve(node);
       if (isMap(here)) {
-        const pair = here.items.find((p) => keyText(p.key) === String(segment));
+        const pair = pairAt(here, String(segment));
         if (!pair) return { node: here, found: false };
         if (i === path.length - 1 && part === 'key') return { node: pair.key as Node, found: true };
         // `key:` with nothing after it has a null value node; fall back to the key.
         node = pair.value ?? pair.key;
       } else if (isSeq(here)) {
-        const item = here.items[Number(segment)];
+        const item = here[Number(segment)];
         if (item === undefined) return { node: here, found: false };
         node = item;
       } else {
@@ -104,9 +124,4 @@ export class Locator {
 
 function keyOf(path: readonly PathSegment[], part: 'key' | 'value'): string {
   return `${part}\u0000${path.join('\u0001')}`;
-}
-
-function keyText(key: unknown): string | undefined {
-  if (isScalar(key)) return String(key.value);
-  return typeof key === 'string' ? key : undefined;
 }

@@ -10,6 +10,35 @@ export interface PolicyDocument {
   locator: Locator;
   /** Every grant (member entries and teams), in document order. */
   grants: Grant[];
+  /** The `rules.maxDuration` checks `checkExpiry` leaves for `checkDurations`. */
+  durations: DurationCheck[];
+}
+
+/** What `checkBusinesses` reads of a document (rebuilt from what a worker thread sent back). */
+export interface BusinessDocument {
+  file: string;
+  business: number;
+  locator: Locator;
+}
+
+/** What `checkDuplicates` reads of a document. */
+export interface PeopleDocument extends BusinessDocument {
+  grants: Grant[];
+}
+
+/**
+ * A grant whose role has a `rules.maxDuration`: `expires` may lie at most `limitMs` after the
+ * grant was made. When it was made comes from `grantTimes` (git blame), which only the loader's
+ * own thread can ask, so this check runs after the per-file rules (`checkDurations`).
+ */
+export interface DurationCheck {
+  /** Who, for the message: the member's email or `team "name"`. */
+  who: string;
+  role: PolicyRole;
+  expiresAt: Date;
+  limitMs: number;
+  /** The position of the `expires` value. */
+  where: SourceRef;
 }
 
 /** One person named by a grant. `email`/`domain` are set once the address checked out. */

@@ -1,17 +1,17 @@
+import { Composer, LineCounter, Parser, type CST, type Document } from 'yaml';
+import type { Diagnostic } from '../types.js';
+import { quote } from './check-email.js';
+import { checkMappingWork, type MappingProblem } from './guard-large-mappings.js';
+import { scanNesting } from './scan-nesting.js';
 import {
   isAlias,
   isCollection,
   isMap,
-  isPair,
   isScalar,
-  LineCounter,
-  parseAllDocuments,
-  type Document,
+  isSeq,
+  occurrenceKey,
   type Node,
-} from 'yaml';
-import type { Diagnostic } from '../types.js';
-import { quote } from './check-email.js';
-import { scanNesting } from './scan-nesting.js';
+} from './yaml-nodes.js';
 
 /**
  * Resource limits for one policy file. Policy files are small (a business with 1,000 people is
@@ -106,6 +106,9 @@ export function parseYaml(
   try {
     docs = parseDocuments(text, lineCounter);
   } catch (cause) {
+    if (cause instanceof MappingsTooCostly) {
+      return { errors: cause.problems.map((p) => mappingDiagnostic(file, lineCounter, p)) };
+    }
     // `yaml` reports problems as document errors; this is a last line of defence.
     return { errors: [error(file, 1, 1, 'YAML_SYNTAX', `cannot parse: ${String(cause)}`)] };
   }
@@ -144,7 +147,7 @@ export function parseYaml(
   }
   if (errors.length > 0 || !doc) return { errors };
 
-  const treeErrors = checkTree(doc.contents, limits.maxDepth, lineCounter).map((problem) => {
+  const treeErrors = checkTree(doc.value, limits.maxDepth, lineCounter).map((problem) => {
     const p = at(lineCounter, problem.node.range?.[0] ?? 0);
     return error(file, p.line, p.col, problem.code, problem.message);
   });
@@ -154,7 +157,7 @@ export function parseYaml(
   try {
     value = doc.toJS({ maxAliasCount: limits.maxAliasCount });
   } catch (cause) {
-    const alias = firstAlias(doc.contents);
+    const alias = firstAlias(doc.value);
     const p = at(lineCounter, alias?.range?.[0] ?? 0);
     const aliasLimit = cause instanceof ReferenceError && /alias/i.test(cause.message);
     return {
@@ -178,26 +181,86 @@ export function parseYaml(
     };
   }
   const source = text;
-  const reparse = () => {
-    const again = new LineCounter();
-    return { doc: parseDocuments(source, again)[0] as Document.Parsed, lineCounter: again };
+  return {
+    parsed: { file, doc, lineCounter, value, reparse: () => parseFirst(source) },
+    errors: [],
   };
-  return { parsed: { file, doc, lineCounter, value, reparse }, errors: [] };
 }
 
+/**
+ * The document of a text `parseYaml` accepted, parsed again the same way: the same nodes and
+ * positions (for `Locator`, after it let the first parse go).
+ */
+export function parseAgain(text: string): { doc: Document.Parsed; lineCounter: LineCounter } {
+  return parseFirst(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+}
+
+function parseFirst(text: string): { doc: Document.Parsed; lineCounter: LineCounter } {
+  const lineCounter = new LineCounter();
+  return { doc: parseDocuments(text, lineCounter)[0] as Document.Parsed, lineCounter };
+}
+
+const PARSE_OPTIONS = {
+  prettyErrors: false,
+  // Always YAML 1.2 core: `2026-12-31` stays a string, `yes` stays a string, even under a
+  // `%YAML 1.1` directive; `<<` is an ordinary (and therefore unknown) key.
+  schema: 'core',
+  merge: false,
+  // Every pair is kept, duplicates included: `checkTree` reports a duplicate key with the
+  // position of its first occurrence, comparing keys as the text they become in the JS value
+  // (`1` and `"1"` collide there), which `yaml`'s own check does not.
+  mapKey: occurrenceKey,
+  strict: true,
+} as const;
+
+/** Thrown out of the composition when a document's mappings are too costly to compose. */
+class MappingsTooCostly extends Error {
+  constructor(readonly problems: MappingProblem[]) {
+    super('mappings too large');
+  }
+}
+
+/** The CST documents, each checked by `checkMappingWork` before the composer sees it. */
+function* guarded(tokens: Iterable<CST.Token>): Generator<CST.Token> {
+  for (const token of tokens) {
+    if (token.type === 'document') {
+      const problems = checkMappingWork(token);
+      if (problems.length > 0) throw new MappingsTooCostly(problems);
+    }
+    yield token;
+  }
+}
+
+/** What `parseAllDocuments` does (lexer, parser, composer), with the mapping guard between. */
 function parseDocuments(text: string, lineCounter: LineCounter): Document.Parsed[] {
-  return parseAllDocuments(text, {
-    lineCounter,
-    prettyErrors: false,
-    // Always YAML 1.2 core: `2026-12-31` stays a string, `yes` stays a string, even under a
-    // `%YAML 1.1` directive; `<<` is an ordinary (and therefore unknown) key.
-    schema: 'core',
-    merge: false,
-    // Duplicate keys are found by `checkTree` with a Set: `yaml`'s own check compares every key
-    // with every other (60,000 keys take over a minute).
-    uniqueKeys: false,
-    strict: true,
-  }) as Document.Parsed[];
+  const parser = new Parser(lineCounter.addNewLine);
+  const composer = new Composer(PARSE_OPTIONS);
+  return Array.from(composer.compose(guarded(parser.parse(text)))) as Document.Parsed[];
+}
+
+function mappingDiagnostic(
+  file: string,
+  lineCounter: LineCounter,
+  problem: MappingProblem,
+): Diagnostic {
+  const p = at(lineCounter, problem.offset);
+  if (problem.code === 'DUPLICATE_KEY') {
+    const first = at(lineCounter, problem.firstOffset ?? 0).line;
+    return error(
+      file,
+      p.line,
+      p.col,
+      'DUPLICATE_KEY',
+      `duplicate key ${quote(problem.key ?? '')}, first at line ${first}: a key may appear only once in a mapping`,
+    );
+  }
+  return error(
+    file,
+    p.line,
+    p.col,
+    'MAPPING_TOO_LARGE',
+    `a mapping with ${problem.size} keys: policy mappings have a few dozen at most, and one this large costs too much to check`,
+  );
 }
 
 function firstLine(message: string): string {
@@ -232,20 +295,28 @@ function checkTree(root: unknown, max: number, lineCounter: LineCounter): TreePr
     if (!isCollection(node)) continue;
     if (depth >= max)
       return [{ node, code: 'NESTING_TOO_DEEP', message: `nesting deeper than ${max} levels` }];
-    const map = isMap(node);
-    const large = map && node.items.length > SMALL_MAPPING;
-    const keys = large ? new Map<string, Node>() : undefined;
-    texts.length = 0;
-    keyNodes.length = 0;
-    for (const item of node.items) {
-      if (!isPair(item)) {
+    if (isSeq(node)) {
+      for (const item of node) {
         nodes.push(item);
         depths.push(depth + 1);
-        continue;
       }
+      continue;
+    }
+    if (!isMap(node)) {
+      // A `!!set`: its entries are keys without values.
+      for (const item of node.values.values()) {
+        nodes.push(item);
+        depths.push(depth + 1);
+      }
+      continue;
+    }
+    const keys = node.size > SMALL_MAPPING ? new Map<string, Node>() : undefined;
+    texts.length = 0;
+    keyNodes.length = 0;
+    for (const item of node.values.values()) {
       nodes.push(item.key, item.value);
       depths.push(depth + 1, depth + 1);
-      if (!map || !isScalar(item.key)) continue;
+      if (!isScalar(item.key)) continue;
       const key = String(item.key.value);
       let first: Node | undefined;
       if (keys) {
@@ -279,11 +350,15 @@ function firstAlias(root: unknown): Node | undefined {
   while (stack.length > 0) {
     const node = stack.pop();
     if (isAlias(node)) return node;
-    if (!isCollection(node)) continue;
-    for (let i = node.items.length - 1; i >= 0; i--) {
-      const item = node.items[i];
-      if (isPair(item)) stack.push(item.value, item.key);
-      else stack.push(item);
+    if (isMap(node)) {
+      const pairs = [...node.values.values()];
+      for (let i = pairs.length - 1; i >= 0; i--) {
+        const pair = pairs[i];
+        if (pair) stack.push(pair.value, pair.key);
+      }
+    } else if (isCollection(node)) {
+      const items = isSeq(node) ? node : [...node.values.values()];
+      for (let i = items.length - 1; i >= 0; i--) stack.push(items[i]);
     }
   }
   return undefined;

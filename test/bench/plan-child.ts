@@ -56,7 +56,6 @@ function yamlFloor(dir: string): PlanChildResult {
       prettyErrors: false,
       schema: 'core',
       merge: false,
-      uniqueKeys: false,
       strict: true,
     });
   }

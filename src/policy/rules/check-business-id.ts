@@ -1,6 +1,6 @@
-import { isAlias, isScalar } from 'yaml';
 import { quote } from '../check-email.js';
 import type { PolicyDocument, Report } from '../model.js';
+import { isAlias, isScalar } from '../yaml-nodes.js';
 
 /** The only way to write a business id: what a reviewer reads is the number rolecall uses. */
 const PLAIN_DECIMAL = /^[1-9][0-9]*$/;

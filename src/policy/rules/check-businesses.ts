@@ -1,20 +1,20 @@
 import type { SourceRef } from '../../types.js';
-import type { PolicyDocument, Report } from '../model.js';
+import type { BusinessDocument, Report } from '../model.js';
 
 /** One file per business: two files naming the same `business` would contradict each other. */
-export function checkBusinesses(docs: readonly PolicyDocument[], report: Report): void {
+export function checkBusinesses(docs: readonly BusinessDocument[], report: Report): void {
   const seen = new Map<number, SourceRef>();
   for (const doc of docs) {
     const source = doc.locator.at(['business']);
-    const first = seen.get(doc.raw.business);
+    const first = seen.get(doc.business);
     if (first) {
       report.error(
         'DUPLICATE_BUSINESS',
-        `business ${doc.raw.business} is already governed by ${first.file}:${first.line}:${first.col}; keep one file per business`,
+        `business ${doc.business} is already governed by ${first.file}:${first.line}:${first.col}; keep one file per business`,
         source,
       );
     } else {
-      seen.set(doc.raw.business, source);
+      seen.set(doc.business, source);
     }
   }
 }

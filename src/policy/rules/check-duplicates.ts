@@ -1,13 +1,13 @@
 import type { PolicyRole } from '../../roles.js';
 import type { SourceRef } from '../../types.js';
 import type { PathSegment } from '../locate.js';
-import type { Grant, PolicyDocument, Report } from '../model.js';
+import type { Grant, PeopleDocument, Report } from '../model.js';
 import { grantLabel } from '../model.js';
 
 /** Positions are computed only when a duplicate is reported. */
 interface Seen {
   role: PolicyRole;
-  doc: PolicyDocument;
+  doc: PeopleDocument;
   path: PathSegment[];
   label: string;
 }
@@ -21,17 +21,17 @@ function describe(source: SourceRef, label: string, file: string): string {
 /**
  * A person is listed once per business: in `members` or in one team. Emails are compared
  * trimmed and case-insensitively, across member entries, teams, and every file naming the same
- * business. A repeat with the same role is `DUPLICATE_MEMBER`; with another role it is
+ * business (run on each file alone, and again on the files of a business that has several). A repeat with the same role is `DUPLICATE_MEMBER`; with another role it is
  * `ROLE_CONFLICT` (rolecall would not know which role to grant). Reported at the later entry.
  * One pass with a hash map: linear in the number of people.
  */
-export function checkDuplicates(docs: readonly PolicyDocument[], report: Report): void {
+export function checkDuplicates(docs: readonly PeopleDocument[], report: Report): void {
   const seen = new Map<string, Seen>();
   for (const doc of docs) {
     for (const grant of doc.grants) {
       for (const person of grant.people) {
         if (person.email === undefined) continue;
-        const key = `${doc.raw.business}\u0000${person.email}`;
+        const key = `${doc.business}\u0000${person.email}`;
         const label = labelOf(grant);
         const first = seen.get(key);
         if (!first) {

@@ -1,6 +1,6 @@
 import type { PolicyRole } from '../../roles.js';
 import { quote } from '../check-email.js';
-import type { CheckOptions, Grant, PolicyDocument, Report } from '../model.js';
+import type { CheckOptions, DurationCheck, Grant, PolicyDocument, Report } from '../model.js';
 import { grantLabel } from '../model.js';
 import { formatDuration, formatInstant, parseDuration, parseExpires } from '../parse-time.js';
 
@@ -16,7 +16,8 @@ function who(grant: Grant): string {
  * - roles in `rules.requireExpiry`, and roles with a `rules.maxDuration`, must carry `expires`;
  * - `expires` may lie at most `maxDuration` after the grant was made: the time of the commit that
  *   last set the `expires` line when `grantTimes` knows it (an extension is an edit of that line,
- *   so it is measured from the extension), otherwise from `now`;
+ *   so it is measured from the extension), otherwise from `now` — collected here, checked by
+ *   `checkDurations` once every file is through its own rules;
  * - an `expires` already past is a warning: valid, but the planner will revoke the grant.
  */
 export function checkExpiry(doc: PolicyDocument, report: Report, options: CheckOptions): void {
@@ -57,19 +58,40 @@ export function checkExpiry(doc: PolicyDocument, report: Report, options: CheckO
       );
     }
     if (limitMs !== undefined) {
-      const grantedAt = options.grantTimes?.(doc.file, where.line);
+      doc.durations.push({
+        who: who(grant),
+        role: grant.role,
+        expiresAt: parsed.value,
+        limitMs,
+        where,
+      });
+    }
+  }
+}
+
+/**
+ * `rules.maxDuration`, for the checks `checkExpiry` collected: measured from the commit that set
+ * the `expires` line when `grantTimes` knows it, otherwise from `now`.
+ */
+export function checkDurations(
+  docs: ReadonlyArray<{ file: string; durations: readonly DurationCheck[] }>,
+  report: Report,
+  options: CheckOptions,
+): void {
+  for (const doc of docs) {
+    for (const check of doc.durations) {
+      const grantedAt = options.grantTimes?.(doc.file, check.where.line);
       const from = grantedAt ?? options.now;
-      const length = parsed.value.getTime() - from.getTime();
-      if (length > limitMs) {
-        const since = grantedAt
-          ? `after the commit that set it (${formatInstant(grantedAt)})`
-          : `from now (${formatInstant(options.now)})`;
-        report.error(
-          'EXPIRY_TOO_LONG',
-          `${who(grant)}: expires ${formatInstant(parsed.value)}, ${formatLength(length)} ${since}; rules.maxDuration allows "${grant.role}" at most ${formatDuration(limitMs)}`,
-          where,
-        );
-      }
+      const length = check.expiresAt.getTime() - from.getTime();
+      if (length <= check.limitMs) continue;
+      const since = grantedAt
+        ? `after the commit that set it (${formatInstant(grantedAt)})`
+        : `from now (${formatInstant(options.now)})`;
+      report.error(
+        'EXPIRY_TOO_LONG',
+        `${check.who}: expires ${formatInstant(check.expiresAt)}, ${formatLength(length)} ${since}; rules.maxDuration allows "${check.role}" at most ${formatDuration(check.limitMs)}`,
+        { ...check.where },
+      );
     }
   }
 }
