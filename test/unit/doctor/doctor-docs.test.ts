@@ -39,4 +39,18 @@ describe('the documentation of the doctor', () => {
     );
     expect([...named].sort()).toEqual(IDS.filter((id) => id !== 'policies').sort());
   });
+
+  it('the README’s settings list names the check of each GitHub setting', () => {
+    const readme = read('README.md');
+    const start = readme.indexOf('### GitHub settings you must turn on');
+    const section = readme.slice(start, readme.indexOf('\n## ', start));
+    const named = [
+      ...section.matchAll(/`((?:branch|codeowners|environment|secrets|actions)\.[a-z-]+)`/g),
+    ]
+      .map((m) => m[1])
+      .sort();
+    const github = IDS.filter((id) => /^(branch|codeowners\.errors|environment|actions)/.test(id));
+    for (const id of github) expect(named, id).toContain(id);
+    for (const id of named) expect(IDS).toContain(id);
+  });
 });
