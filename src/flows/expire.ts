@@ -3,7 +3,8 @@
  * is restricted to revoking expired grants, then applied: journaled, audited, guards
  * re-checked), then removes from the YAML the expired entries that hold no access any more
  * (expire/run-cleanup.ts). Under `--github` nobody confirms: only expiries that came through an
- * approved change revoke on their own (expire/expiry-trust.ts).
+ * approved change revoke on their own (expire/expiry-trust.ts). Access requests made with the
+ * issue form whose grant ended say so and close (expire/narrate-expiry.ts).
  */
 import { runApply } from '../apply/run-apply.js';
 import { RolecallError, EXIT, worstExit } from '../errors.js';
@@ -29,6 +30,7 @@ import {
 } from './context.js';
 import { trustedExpiries, withoutUntrustedExpiries } from './expire/expiry-trust.js';
 import { manualExpiryGate } from './expire/manual-expiry-gate.js';
+import { narrateExpiry } from './expire/narrate-expiry.js';
 import { runCleanup } from './expire/run-cleanup.js';
 import { githubApprovalLookup } from './github-approval-lookup.js';
 
@@ -204,6 +206,16 @@ export async function expire(io: Console, options: ExpireOptions): Promise<Expir
     }
   } finally {
     await connection.close();
+  }
+  // Access requests made with the issue form whose grant just ended say so, and close.
+  if (github && live) {
+    summary.push(
+      ...(await narrateExpiry(io, github, {
+        now,
+        expired,
+        holdsAccess: liveAccess(live, revoked),
+      })),
+    );
   }
 
   if (ids.length > 0) {

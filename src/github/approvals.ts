@@ -64,6 +64,11 @@ export interface EvaluateApprovalsInput {
   pushes?: PushInput[];
   /** Logins known to be the people with these emails (the policy's `identities:`). */
   identities?: IdentityLink[];
+  /**
+   * Who asked for the change (an access request made with the issue form, and whoever edited
+   * it), with why: excluded exactly like the pull-request author.
+   */
+  requesters?: Array<{ login: string; why: string }>;
 }
 
 /** "This GitHub login is the person with these emails" (a policy's `identities:`). */
@@ -81,6 +86,8 @@ export interface CommitInput {
   commit: {
     author?: { email?: string } | null;
     committer?: { email?: string } | null;
+    /** Request commits name who asked in trailers (flows/github/requesters.ts reads them). */
+    message?: string;
   };
 }
 
@@ -259,6 +266,8 @@ function exclusionOf(
 ): string | null {
   if (isBot(user)) return 'is a bot';
   if (sameLogin(user.login, input.author)) return 'is the pull request author';
+  const requester = input.requesters?.find((r) => sameLogin(r.login, user.login));
+  if (requester) return requester.why;
   const byLogin = makers.find((m) => sameLogin(m.login, user.login));
   if (byLogin) return byLogin.reason;
   const known = knownEmails(user.login, input.reviewerEmails ?? {}, input.identities ?? []);

@@ -71,7 +71,7 @@ export async function remoteBranchSha(
 }
 
 /** Makes the remote branch's head commit available locally (no ref of the user's is moved). */
-async function fetchCommit(cwd: string, remote: string, branch: string, sha: string) {
+export async function fetchCommit(cwd: string, remote: string, branch: string, sha: string) {
   if (await commitIsPresent(cwd, sha)) return;
   try {
     await openGit(cwd, { network: true }).raw([

@@ -40,6 +40,7 @@ import {
   type BusinessPolicyChange,
 } from '../../plan/policy-changes.js';
 import { readApprovedPlan, type ApprovedPlan } from './plan-comment.js';
+import { findRequesters } from './requesters.js';
 import { planChangesOnly, totalChanges } from '../../plan/index.js';
 import { approvalDigest, describeDifference, saltedDigest } from '../../plan/approval-digest.js';
 
@@ -205,6 +206,14 @@ export class GitHubApprovalGate implements ApprovalGate {
       );
     }
     const notes: string[] = [];
+    // An access request from the issue form: who asked counts as an author (requesters.ts).
+    const asked = await findRequesters(
+      octokit,
+      repo,
+      { number: pr.number, body: pr.body },
+      commits,
+    );
+    notes.push(...asked.notes);
     const sameRepository =
       pr.head.repo !== null &&
       pr.head.repo.full_name.toLowerCase() === `${repo.owner}/${repo.repo}`.toLowerCase();
@@ -272,6 +281,7 @@ export class GitHubApprovalGate implements ApprovalGate {
         commits,
         ...(pushes ? { pushes } : {}),
         identities: this.options.identities ?? [],
+        requesters: asked.requesters,
       });
       for (const line of result.unmet)
         unmet.push(several ? `business ${business.businessId}: ${line}` : line);
@@ -280,10 +290,18 @@ export class GitHubApprovalGate implements ApprovalGate {
     }
 
     const approved = unmet.length === 0;
+    // Who asked goes into the decision, and so into every audit record of the apply.
+    const requested =
+      asked.requesters.length > 0
+        ? `; requested by ${asked.requesters.map((r) => `@${r.login}`).join(', ')}${
+            asked.issues.length > 0 ? ` in ${asked.issues.map((n) => `#${n}`).join(', ')}` : ''
+          }`
+        : '';
     const reason = approved
       ? `approved on #${pr.number} by ${[...counted].map((l) => `@${l}`).join(', ') || 'the rules (none required)'}; the plan is the one posted` +
+        requested +
         notes.map((n) => ` (note: ${n})`).join('')
-      : `not approved (#${pr.number}): ${unmet.join('; ')}`;
+      : `not approved (#${pr.number}): ${unmet.join('; ')}${requested}`;
     return {
       approved,
       reason,
