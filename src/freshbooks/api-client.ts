@@ -47,7 +47,7 @@ export interface ApiClientOptions {
 
 /** Every FreshBooks API request goes through `call`: budget, auth, retries, typed errors. */
 export class ApiClient {
-  private scopeLearnt = false;
+  private learning: Promise<boolean> | null = null;
 
   constructor(private readonly options: ApiClientOptions) {}
 
@@ -59,15 +59,18 @@ export class ApiClient {
   /**
    * Makes the granted scopes known when they are not: access tokens are opaque, and only a
    * token answer names the scopes, so this refreshes the access token once (the rotated
-   * refresh token is saved first, as on every refresh). At most once per client; false when
-   * this client has no way to learn them.
+   * refresh token is saved first, as on every refresh). At most once per client (callers share
+   * it); false when this client has no way to learn them.
    */
-  async learnGrantedScope(): Promise<boolean> {
-    if (!this.options.grantedScope || this.scopeLearnt) return false;
-    this.scopeLearnt = true;
-    const { tokens } = this.options;
-    await tokens.renew(await tokens.accessToken());
-    return true;
+  learnGrantedScope(): Promise<boolean> {
+    if (!this.options.grantedScope) return Promise.resolve(false);
+    // Writes refused together wait for the same refresh, and all see its scopes.
+    this.learning ??= (async () => {
+      const { tokens } = this.options;
+      await tokens.renew(await tokens.accessToken());
+      return true;
+    })();
+    return this.learning;
   }
 
   async call(call: ApiCall): Promise<ApiAnswer> {
@@ -152,7 +155,7 @@ export class ApiClient {
           { status: 429, route },
         );
       }
-      if (failure === '429') budget.pause(delay);
+      if (failure === '429') budget.drain();
       counters.retries++;
       logRetry(logger, {
         route,

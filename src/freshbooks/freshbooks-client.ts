@@ -193,24 +193,22 @@ export class FreshBooksClient implements AccessReader, AccessWriter {
     try {
       return await this.api.call(call);
     } catch (error) {
-      if (
-        error instanceof FreshBooksApiError &&
-        error.status === 403 &&
-        this.grantedScopes() === undefined &&
-        (await this.api.learnGrantedScope())
-      ) {
-        this.requireWriteScope(route);
+      if (error instanceof FreshBooksApiError && error.status === 403) {
+        if (this.grantedScopes() === undefined) await this.api.learnGrantedScope();
+        this.requireWriteScope(route, error.status);
       }
       throw error;
     }
   }
 
-  private requireWriteScope(route: string): void {
+  private requireWriteScope(route: string, refused?: number): void {
     const granted = this.grantedScopes();
     if (granted === undefined || granted.includes(TEAM_WRITE_SCOPE)) return;
+    const what =
+      refused === undefined ? `${route} not sent` : `FreshBooks refused ${route} (${refused})`;
     throw new RolecallError(
       'FRESHBOOKS_SCOPE_MISSING',
-      `${route} not sent: the FreshBooks authorisation lacks the scope ${TEAM_WRITE_SCOPE} (granted: ${granted.join(' ')}), and FreshBooks refuses team changes without it — run \`rolecall auth login\`, approve every scope rolecall asks for, then apply again`,
+      `${what}: the FreshBooks authorisation lacks the scope ${TEAM_WRITE_SCOPE} (granted: ${granted.join(' ')}), and FreshBooks refuses team changes without it — run \`rolecall auth login\`, approve every scope rolecall asks for, then apply again`,
     );
   }
 
@@ -247,9 +245,17 @@ export function capacityOf(apiRole: string, encoding: CapacityEncoding): string 
   return role === null || role === 'owner' ? apiRole : role;
 }
 
-/** FreshBooks refused the invitation's body as invalid (not a permission or a missing route). */
+/**
+ * FreshBooks refused the invitation's body as invalid (not a permission or a missing route),
+ * and not for its email ("To email has already been invited"): the other encoding could not
+ * change that answer, so it is not sent.
+ */
 function isInvalidCapacity(error: unknown): error is FreshBooksApiError {
-  return error instanceof FreshBooksApiError && (error.status === 400 || error.status === 422);
+  return (
+    error instanceof FreshBooksApiError &&
+    (error.status === 400 || error.status === 422) &&
+    !/\bto[ _]email\b|\bemail\b/i.test(error.message)
+  );
 }
 
 /** The write answers are unpublished: a team member in `response` is used when present. */

@@ -167,10 +167,19 @@ describe('the invitation capacity', () => {
     expect(h.sent).toHaveLength(1);
   });
 
+  it('a refusal of the email ("already invited") is not about the capacity: no second request', async () => {
+    const h = harness([answer(422, INVALID('To email has already been invited'))]);
+    const error = await h.client
+      .invite(240340, 'eli@acme.example', 'business_manager')
+      .catch((e: unknown) => e);
+    expect((error as FreshBooksApiError).message).toMatch(/already been invited/);
+    expect(h.sent).toHaveLength(1);
+  });
+
   it('when both encodings are refused, the error names both answers', async () => {
     const h = harness([
-      answer(422, INVALID('To email has already been invited')),
-      answer(422, INVALID('To email has already been invited'), 'req-second'),
+      answer(422, INVALID('Capacity is not a valid role')),
+      answer(422, INVALID('Seat limit reached'), 'req-second'),
     ]);
     const error = (await h.client
       .invite(240340, 'eli@acme.example', 'business_manager')
@@ -179,7 +188,7 @@ describe('the invitation capacity', () => {
     expect(error.status).toBe(422);
     expect(error.requestId).toBe('req-second');
     expect(error.message).toMatch(
-      /already been invited.*and with capacity "business_manager" instead: .*already been invited/,
+      /Capacity is not a valid role.*; and with capacity "business_manager" instead: .*Seat limit reached/,
     );
     expect(isManualFallback(error)).toBe(false);
   });
