@@ -124,6 +124,9 @@ function classifyBusiness(
             change,
             desired,
             evidence.lastPutInPlace.get(personKey(policy.businessId, change.email)),
+            evidence.unconfirmed.get(
+              `${personKey(policy.businessId, change.email)}/${change.action}`,
+            ),
           )
         : itemOfManualTask(change, desired, task.task, task.at),
     );

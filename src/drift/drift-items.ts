@@ -84,6 +84,32 @@ export function itemOfChange(
   change: Change,
   desired: DesiredMember | undefined,
   putInPlaceAt: string | undefined,
+  unconfirmed?: { at: string; unlisted: boolean },
+): DriftItem {
+  const item = classifiedChange(change, desired, putInPlaceAt);
+  if (unconfirmed === undefined) return item;
+  return { ...item, message: `${item.message}; ${unconfirmedWords(change, unconfirmed)}` };
+}
+
+/** What the journal says of rolecall's last attempt at this very change. */
+function unconfirmedWords(change: Change, write: { at: string; unlisted: boolean }): string {
+  const day = write.at.slice(0, 10);
+  if (write.unlisted) {
+    return `rolecall sent an invitation on ${day} that FreshBooks does not list: it may be pending (FreshBooks may not list pending invitations)`;
+  }
+  const what =
+    change.action === 'grant'
+      ? 'invitation'
+      : change.action === 'change'
+        ? 'role change'
+        : 'removal';
+  return `FreshBooks accepted rolecall's ${what} on ${day} but did not show it (unconfirmed)`;
+}
+
+function classifiedChange(
+  change: Change,
+  desired: DesiredMember | undefined,
+  putInPlaceAt: string | undefined,
 ): DriftItem {
   const fields = base(change, desired);
   const from = fields.live;

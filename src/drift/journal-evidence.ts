@@ -19,10 +19,17 @@ export interface JournalEvidence {
   /** `<businessId>/<email>` → the latest instant rolecall granted or changed that person. */
   lastPutInPlace: Map<string, string>;
   /**
-   * `<businessId>/<email>` → the latest instant rolecall sent an invitation (an applied grant).
-   * A re-invitation keeps the member's original `createdAt`; this dates it correctly.
+   * `<businessId>/<email>` → the latest instant rolecall sent an invitation (an applied grant,
+   * or one FreshBooks answered 2xx). A re-invitation keeps the member's original `createdAt`;
+   * this dates it correctly.
    */
   lastInvited: Map<string, string>;
+  /**
+   * `<businessId>/<email>/<action>` → the last write of that change FreshBooks accepted but did
+   * not show (its latest outcome is `unconfirmed`): when, and whether it was an invitation
+   * FreshBooks does not list at all (it may be pending, unlisted).
+   */
+  unconfirmed: Map<string, { at: string; unlisted: boolean }>;
 }
 
 /**
@@ -41,19 +48,33 @@ export function journalEvidence(
   const manualAt = new Map<string, string>();
   const lastPutInPlace = new Map<string, string>();
   const lastInvited = new Map<string, string>();
+  const latest = new Map<string, OutcomeRecord>();
   for (const record of ordered) {
+    if (record.type === 'invitation' && record.answered && typeof record.email === 'string') {
+      lastInvited.set(personKey(record.businessId, record.email), record.at);
+    }
     if (record.type !== 'outcome') continue;
+    latest.set(record.op, record);
     const person = personKey(record.businessId, record.email);
     if (record.outcome === 'manual') manualAt.set(record.op, record.at);
     if (putInPlace(record)) lastPutInPlace.set(person, record.at);
     if (record.action === 'grant' && record.outcome === 'applied')
       lastInvited.set(person, record.at);
   }
+  const unconfirmed = new Map<string, { at: string; unlisted: boolean }>();
+  for (const record of latest.values()) {
+    if (record.outcome !== 'unconfirmed') continue;
+    unconfirmed.set(`${personKey(record.businessId, record.email)}/${record.action}`, {
+      at: record.at,
+      unlisted: record.action === 'grant' && record.shows === null,
+    });
+  }
   const { pending } = checkManualTasks(ordered, live);
   return {
     pendingTasks: pending.map((task) => ({ task, at: manualAt.get(task.op) ?? '' })),
     lastPutInPlace,
     lastInvited,
+    unconfirmed,
   };
 }
 
