@@ -11,6 +11,7 @@ import { RolecallError, UsageError, EXIT } from '../errors.js';
 import {
   GITIGNORE_ENTRY,
   PLACEHOLDER_OWNER,
+  SCAFFOLD_ISSUE_TEMPLATES,
   SCAFFOLD_WORKFLOWS,
   renderExamplePolicy,
   renderScaffold,
@@ -80,8 +81,13 @@ export async function init(io: Console, options: InitOptions): Promise<InitOutco
   for (const name of SCAFFOLD_WORKFLOWS) {
     workflows[name] = await readFile(packagePath('.github', 'workflows', name), 'utf8');
   }
+  const issueTemplates: Record<string, string> = {};
+  for (const name of SCAFFOLD_ISSUE_TEMPLATES) {
+    issueTemplates[name] = await readFile(packagePath('.github', 'ISSUE_TEMPLATE', name), 'utf8');
+  }
   const files = renderScaffold({
     workflows,
+    issueTemplates,
     action,
     owners: options.owners,
     version: toolVersion(),

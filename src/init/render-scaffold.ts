@@ -16,7 +16,11 @@ export const SCAFFOLD_WORKFLOWS = [
   'expire.yml',
   'review.yml',
   'doctor.yml',
+  'request.yml',
 ];
+
+/** The issue forms an access repository ships, copied as they are (`.github/ISSUE_TEMPLATE/`). */
+export const SCAFFOLD_ISSUE_TEMPLATES = ['request-access.yml'];
 
 /** How rolecall's own workflows set rolecall up: the action at the repository root. */
 export const LOCAL_ACTION_LINE = /^(\s*- uses: )\.\/$/gm;
@@ -31,6 +35,8 @@ export interface ActionPin {
 export interface ScaffoldOptions {
   /** Workflow file name → rolecall's own text of it. */
   workflows: Record<string, string>;
+  /** Issue form file name → rolecall's own text of it (`SCAFFOLD_ISSUE_TEMPLATES`). */
+  issueTemplates?: Record<string, string>;
   action: ActionPin;
   /** CODEOWNERS owners (`@org/team` or `@user`); a placeholder when none is given. */
   owners: readonly string[];
@@ -68,6 +74,10 @@ export function renderScaffold(options: ScaffoldOptions): ScaffoldFile[] {
   const owners = options.owners.length > 0 ? options.owners : [PLACEHOLDER_OWNER];
   return [
     ...renderWorkflows(options.workflows, options.action),
+    ...Object.entries(options.issueTemplates ?? {}).map(([name, text]) => ({
+      path: `.github/ISSUE_TEMPLATE/${name}`,
+      text,
+    })),
     { path: '.github/CODEOWNERS', text: renderCodeowners(owners) },
     { path: '.gitignore', text: GITIGNORE },
     { path: 'README.md', text: renderReadme(options) },
@@ -118,6 +128,8 @@ Who has access to which FreshBooks business, and why — as code, managed with
 - \`drift.yml\` reports changes made in FreshBooks by hand, \`expire.yml\` revokes time-bound
   access when it expires, \`review.yml\` opens the quarterly access review, and \`doctor.yml\`
   checks every week that the settings below still hold (one issue while something is unsafe).
+- Time-bound access without a terminal: the issue form "Request FreshBooks access"; \`request.yml\`
+  turns it into a pull request and keeps the issue up to date until the access ends.
 
 To change access: edit a file in \`policies/\` (\`rolecall validate\` checks it), open a pull
 request, wait for the plan comment, and ask an approver who is not the author.
@@ -125,7 +137,7 @@ request, wait for the plan comment, and ask an approver who is not the author.
 ## Setting up this repository
 
 The workflows run rolecall from \`${options.action.ref}\` (${options.action.label}); change that
-line in all six files together to upgrade.
+line in all seven files together to upgrade.
 
 1. **Environment** \`freshbooks-production\` (Settings → Environments): deployment branches
    limited to the default branch. Its secrets:
@@ -147,7 +159,9 @@ line in all six files together to upgrade.
     options.owners.length === 0 ? ` — replace \`${PLACEHOLDER_OWNER}\` with a real team` : ''
   }.
 4. **Actions** (Settings → Actions → General): "Allow GitHub Actions to create and approve pull
-   requests", for the expiry clean-up and the access-review pull requests.
+   requests", for the expiry clean-up, the access-review and the access-request pull requests.
+5. **Label** \`access-request\` (Issues → Labels, or \`gh label create access-request\`): the
+   request form adds it to each request, and GitHub adds only labels that exist.
 
 Then check it: \`GITHUB_REPOSITORY=OWNER/REPO GITHUB_TOKEN=… rolecall doctor\` (a token that may
 read the settings) prints one line per setting, and why and how to fix what is unsafe. Open a

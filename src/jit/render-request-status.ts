@@ -16,10 +16,8 @@ export interface StatusExtras {
   plan?: { lines: readonly string[]; note: string | null } | null;
   /** `open`: what approval the pull request needs, one line each. */
   approvals?: readonly string[];
-  /** `blocked`, `failed`, `not-applied`, `partial`: what happened, in rolecall's words. */
+  /** `blocked`, `failed`: what happened, in rolecall's words. */
   message?: string;
-  /** The requester's public e-mail matches the address, or not (null: cannot tell). */
-  forThemselves?: boolean | null;
   /** The merge commit (`granted`, `partial`, `not-applied`). */
   mergeCommit?: string | null;
 }
@@ -47,7 +45,7 @@ export function untilOf(request: Pick<RequestDetails, 'endsAt' | 'expires'>): st
   return formatInstant(new Date(request.endsAt));
 }
 
-function table(record: RequestStatusRecord, extras: StatusExtras): string[] {
+function table(record: RequestStatusRecord): string[] {
   const { request } = record;
   const rows: Array<[string, string]> = [];
   if (request) {
@@ -64,7 +62,7 @@ function table(record: RequestStatusRecord, extras: StatusExtras): string[] {
     );
   }
   const someoneElse =
-    extras.forThemselves === false
+    record.forThemselves === false
       ? ' — **for someone else**: rolecall cannot link this address to them'
       : '';
   rows.push(['Requested by', `@${record.requester}${someoneElse}`]);
@@ -148,11 +146,11 @@ function body(record: RequestStatusRecord, extras: StatusExtras): string[] {
       ];
     case 'not-applied':
       return [
-        `${pr} was merged${merge}, but the apply workflow refused it, so nothing changed in FreshBooks: ${inertText(extras.message ?? 'see the apply comment on the pull request')}.`,
+        `${pr} was merged${merge}, but the apply workflow refused it, so nothing changed in FreshBooks: its apply comment on ${pr} says why. Once that is fixed, re-running the apply workflow grants it.`,
       ];
     case 'partial':
       return [
-        `${pr} was merged${merge} and applied only in part: ${inertText(extras.message ?? 'see the apply comment on the pull request')}.`,
+        `${pr} was merged${merge} and applied only in part: its apply comment on ${pr} lists what is left (manual tasks, or failures a re-run retries).`,
       ];
     case 'granted':
       return [
@@ -181,7 +179,7 @@ export function renderRequestStatus(
     '',
     ...body(record, extras),
     '',
-    ...table(record, extras),
+    ...table(record),
     '',
     // No run link or clock here: a run with nothing new must render the same text.
     '<sub>rolecall keeps this comment up to date. Edit the issue to change the request; close it to withdraw.</sub>',

@@ -164,6 +164,11 @@ export interface RequestStatusRecord {
   pullRequest: number | null;
   /** Who approved it (after apply). */
   approvers: string[];
+  /**
+   * The address asked for is the requester's own (their public e-mail, their login), or not —
+   * then the request is for someone else, and the comment says so; null: not known yet.
+   */
+  forThemselves?: boolean | null;
   /** When this state was reached, ISO. */
   at: string;
 }
@@ -219,6 +224,7 @@ export function parseStatusRecord(value: unknown): RequestStatusRecord | null {
     request: details(r.request),
     pullRequest: Number.isSafeInteger(r.pullRequest) ? (r.pullRequest as number) : null,
     approvers: Array.isArray(r.approvers) ? r.approvers.filter(isLogin) : [],
+    ...(typeof r.forThemselves === 'boolean' ? { forThemselves: r.forThemselves } : {}),
     at: r.at,
   };
 }

@@ -84,10 +84,7 @@ export async function narrateMerge(
       approvers: approvers.length > 0 ? [...approvers] : previous.record.approvers,
       at: now.toISOString(),
     };
-    const result = await status.write(record, {
-      mergeCommit: pullRequest.mergeCommitSha,
-      message: `see the apply comment on #${pullRequest.number}`,
-    });
+    const result = await status.write(record, { mergeCommit: pullRequest.mergeCommitSha });
     io.stderr.write(`Request issue #${link.issue}: status ${state} (${result.action}).\n`);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);

@@ -410,11 +410,11 @@ export async function requestFromIssue(
       editors,
       formDigest: check.formDigest,
       pullRequest: pr.number,
+      forThemselves,
     },
     {
       plan: { lines: planned.lines, note: planned.note },
       approvals: approvalNeeds(edit.business.approvals, request.role),
-      forThemselves,
     },
     created ? 'opened' : 'updated',
     null,

@@ -13,6 +13,7 @@ import {
   type RunningEmulator,
 } from '../../../src/emulator/index.js';
 import { SCAFFOLD_WORKFLOWS } from '../../../src/init/render-scaffold.js';
+import { packagePath } from '../../../src/paths.js';
 import {
   ACME,
   HOLDINGS,
@@ -52,7 +53,7 @@ describe('rolecall init', () => {
     expect(init.err).not.toContain('error');
     expect(init.code).toBe(0);
     expect(init.out).toContain(`workflows pinned to ${ACTION}`);
-    expect(init.out).toMatch(/created:\n( {2}access\/.+\n){11}/);
+    expect(init.out).toMatch(/created:\n( {2}access\/.+\n){13}/);
     expect(init.out).toContain('access/policies/acme-books-inc.yaml');
     expect(init.out).toContain('access/policies/acme-holdings-llc.yaml');
     expect(init.out).toContain('Next steps:');
@@ -62,6 +63,10 @@ describe('rolecall init', () => {
       expect(text).toContain(`- uses: ${ACTION} # rolecall v`);
     }
     expect(await ws.read('access/.github/CODEOWNERS')).toContain('*             @acme/finance');
+    // The access request form ships with its workflow (request.yml is in SCAFFOLD_WORKFLOWS).
+    expect(await ws.read('access/.github/ISSUE_TEMPLATE/request-access.yml')).toBe(
+      await readFile(packagePath('.github', 'ISSUE_TEMPLATE', 'request-access.yml'), 'utf8'),
+    );
     // No secret in what init printed or wrote.
     const secrets = [emulator.credentials.clientSecret, emulator.credentials.refreshToken];
     for (const secret of secrets) {

@@ -27,6 +27,7 @@ const SOURCES = [
   'schemas',
   'policies',
   '.github/workflows',
+  '.github/ISSUE_TEMPLATE',
 ];
 
 interface Run {

@@ -64,7 +64,7 @@ describe('codeowners.coverage', () => {
 
   it('no catch-all: new files and the workflows are unowned', () => {
     expect(coverage('/policies/ @acme/admins\n')?.found).toBe(
-      'CODEOWNERS leaves unowned: .github/workflows/plan.yml, .github/workflows/apply.yml, .github/workflows/drift.yml, .github/workflows/expire.yml, .github/workflows/review.yml, .github/workflows/doctor.yml, CODEOWNERS, a-file-added-later.txt, a/new/directory/file',
+      'CODEOWNERS leaves unowned: .github/workflows/plan.yml, .github/workflows/apply.yml, .github/workflows/drift.yml, .github/workflows/expire.yml, .github/workflows/review.yml, .github/workflows/doctor.yml, .github/workflows/request.yml, CODEOWNERS, a-file-added-later.txt, a/new/directory/file',
     );
   });
 

@@ -61,7 +61,7 @@ describe('workflows', () => {
       );
     });
     expect(mixed[1]?.found).toBe(
-      `the workflows pin different rolecalls: rolecall-dev/rolecall@${'d'.repeat(40)} (plan.yml); ${PIN.ref} (apply.yml, drift.yml, expire.yml, review.yml, doctor.yml)`,
+      `the workflows pin different rolecalls: rolecall-dev/rolecall@${'d'.repeat(40)} (plan.yml); ${PIN.ref} (apply.yml, drift.yml, expire.yml, review.yml, doctor.yml, request.yml)`,
     );
     expect(mixed[1]?.fix).toBe(
       `change the \`uses:\` line of rolecall in every workflow to \`rolecall-dev/rolecall@${COMMIT} # v0.1.0\` in one pull request (or run the doctor of the rolecall the workflows pin)`,
@@ -106,13 +106,13 @@ describe('workflows', () => {
     expect(own.map((r) => [r.status, r.found])).toEqual([
       [
         'pass',
-        'plan.yml, apply.yml, drift.yml, expire.yml, review.yml, doctor.yml are in .github/workflows/',
+        'plan.yml, apply.yml, drift.yml, expire.yml, review.yml, doctor.yml, request.yml are in .github/workflows/',
       ],
       [
         'pass',
         "rolecall's own repository: every workflow builds rolecall from this checkout (`uses: ./`)",
       ],
-      ['pass', '6 workflows are exactly what `rolecall init` writes for their pin'],
+      ['pass', '7 workflows are exactly what `rolecall init` writes for their pin'],
     ]);
   });
 });

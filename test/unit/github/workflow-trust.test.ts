@@ -171,6 +171,7 @@ describe('the shipped workflows', () => {
       `drift.yml:drift:${ENVIRONMENT}`,
       `expire.yml:expire:${ENVIRONMENT}`,
       `plan.yml:plan:${ENVIRONMENT}`,
+      `request.yml:request:${ENVIRONMENT}`,
       `review.yml:review:${ENVIRONMENT}`,
     ]);
   });
@@ -185,13 +186,15 @@ describe('the shipped workflows', () => {
     );
   });
 
-  it('no job keeps git credentials on disk, except expire (it pushes; every step is default-branch code)', () => {
+  it('no job keeps git credentials on disk, except expire and request (they push; every step is default-branch code)', () => {
     for (const file of workflowFiles) {
       for (const [name, job] of Object.entries(load(file).jobs)) {
         for (const step of job.steps ?? []) {
           if (!step.uses?.startsWith('actions/checkout@')) continue;
           const persisted = step.with?.['persist-credentials'] !== false;
-          expect(persisted, `${file} ${name}`).toBe(file === 'expire.yml');
+          expect(persisted, `${file} ${name}`).toBe(
+            file === 'expire.yml' || file === 'request.yml',
+          );
         }
       }
     }
@@ -221,6 +224,7 @@ describe('the check fails on mutated workflows', () => {
       'drift.yml',
       'expire.yml',
       'plan.yml',
+      'request.yml',
       'review.yml',
     ]);
   });

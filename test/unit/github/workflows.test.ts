@@ -57,6 +57,7 @@ describe('schemas', () => {
       'drift.yml',
       'expire.yml',
       'plan.yml',
+      'request.yml',
       'review.yml',
     ]);
     expect(readdirSync(packagePath('.github')).includes('actions')).toBe(false);
@@ -148,7 +149,8 @@ describe('security properties', () => {
               scope,
             );
         }
-        if (granted['contents'] === 'write') expect(file).toBe('expire.yml');
+        // Only the jobs that push a branch: the expiry clean-up and the access request.
+        if (granted['contents'] === 'write') expect(['expire.yml', 'request.yml']).toContain(file);
       }
     },
   );
@@ -272,7 +274,11 @@ describe('security properties', () => {
     expect(wf.on).toEqual({ push: { branches: ['main'], paths: ['policies/**'] } });
     const job = wf.jobs['apply'];
     expect(job?.environment).toBe('freshbooks-production');
-    expect(job?.permissions).toEqual({ contents: 'read', 'pull-requests': 'write' });
+    expect(job?.permissions).toEqual({
+      contents: 'read',
+      'pull-requests': 'write',
+      issues: 'write',
+    });
     expect(job?.steps.find((s) => s.run)?.run).toBe(
       'rolecall apply --github --token-store github-secret:FRESHBOOKS_REFRESH_TOKEN@freshbooks-production',
     );

@@ -26,8 +26,15 @@ const workflows = Object.fromEntries(
     readFileSync(packagePath('.github', 'workflows', name), 'utf8'),
   ]),
 );
+const issueTemplates = {
+  'request-access.yml': readFileSync(
+    packagePath('.github', 'ISSUE_TEMPLATE', 'request-access.yml'),
+    'utf8',
+  ),
+};
 const files = renderScaffold({
   workflows,
+  issueTemplates,
   action: PIN,
   owners: ['@acme/finance'],
   version: '0.1.0',
@@ -75,6 +82,7 @@ describe('the rest of the scaffold', () => {
     expect(files.map((f) => f.path).sort()).toEqual(
       [
         ...SCAFFOLD_WORKFLOWS.map((n) => `.github/workflows/${n}`),
+        '.github/ISSUE_TEMPLATE/request-access.yml',
         '.github/CODEOWNERS',
         '.gitignore',
         'README.md',

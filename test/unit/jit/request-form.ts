@@ -1,14 +1,15 @@
 /** Issue bodies as GitHub renders the request form (`### Label`, blank line, answer). */
 import { NO_RESPONSE } from '../../../src/jit/parse-issue-form.js';
 
+/** An answer left `undefined` is an empty field. */
 export interface FormAnswers {
-  business?: string;
-  role?: string;
-  email?: string;
-  duration?: string;
-  until?: string;
-  reason?: string;
-  ticket?: string;
+  business?: string | undefined;
+  role?: string | undefined;
+  email?: string | undefined;
+  duration?: string | undefined;
+  until?: string | undefined;
+  reason?: string | undefined;
+  ticket?: string | undefined;
 }
 
 export const GOOD_ANSWERS: FormAnswers = {

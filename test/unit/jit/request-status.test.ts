@@ -78,11 +78,13 @@ describe('records read back from GitHub are shape-checked', () => {
 
 describe('renderRequestStatus', () => {
   it('shows the request, the plan and the approval needed while waiting', () => {
-    const text = renderRequestStatus(RECORD, {
-      plan: { lines: ['+ temp@contractors.example: grant contractor'], note: null },
-      approvals: ['1 approving review (approvals.required)'],
-      forThemselves: false,
-    });
+    const text = renderRequestStatus(
+      { ...RECORD, forThemselves: false },
+      {
+        plan: { lines: ['+ temp@contractors.example: grant contractor'], note: null },
+        approvals: ['1 approving review (approvals.required)'],
+      },
+    );
     expect(text).toContain('### ⏳ Waiting for approval');
     expect(text).toContain('#13 proposes this change to the policy.');
     expect(text).toContain('- `+ temp@contractors.example: grant contractor`');
