@@ -110,7 +110,7 @@ export function renderOutcome(ctx: CommentContext, run: ApplyRun): string {
     lines.push(
       '',
       '**What now:** do the manual tasks above in FreshBooks, or fix what failed and re-run this workflow: ' +
-        'it finishes the changes this approval covers that are not done yet, and nothing else.',
+        'it finishes the changes this approval covers that are not done yet (an unconfirmed one is read back and written again), and nothing else.',
     );
   }
   lines.push(...footer(ctx));
