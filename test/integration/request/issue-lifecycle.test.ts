@@ -193,3 +193,34 @@ describe('a repository that does not let Actions open pull requests', () => {
     expect(world.status(issue)).toContain('### ⏳ Waiting for approval');
   });
 });
+
+describe('a dry run, and the flags', () => {
+  let world: RequestWorld;
+  beforeAll(async () => {
+    world = await RequestWorld.create();
+  });
+  afterAll(() => world.close());
+
+  it('--dry-run checks the form and prints the diff, writing nothing anywhere', async () => {
+    const issue = world.openIssue(GOOD_ANSWERS);
+    const refs = await world.remote.refs();
+    world.gh.clearRequests();
+    const run = await world.cli(['request', '--from-issue', String(issue), '--dry-run'], NOW);
+    expect(run.code, run.err).toBe(0);
+    expect(run.out).toContain('+  - email: temp@contractors.example');
+    expect(run.out).toContain(
+      `Dry run: issue #${issue} asks for contractor for temp@contractors.example until 2026-03-02 17:00 UTC. Nothing was written, committed or pushed.`,
+    );
+    expect(world.gh.writes()).toEqual([]);
+    expect(await world.remote.refs()).toEqual(refs);
+    expect(world.emulator.control.requests().log).toEqual([]);
+  });
+
+  it('--from-issue takes everything from the issue: the other request flags are refused', async () => {
+    const run = await world.cli(['request', '--from-issue', '1', '--email', 'x@acme.example'], NOW);
+    expect(run.code).toBe(1);
+    expect(run.err).toContain('--from-issue takes the request from the issue; drop --email');
+    const store = await world.cli(['request', '--token-store', 'file:x', '--business', '1'], NOW);
+    expect(store.err).toContain('--token-store and --rate go with --from-issue');
+  });
+});

@@ -213,6 +213,11 @@ export class RequestWorld {
     return `file:${join(this.files, 'credentials.json')}`;
   }
 
+  /** Any rolecall command line in this Actions environment (no event), at `now`. */
+  cli(args: string[], now: string): Promise<CliRun> {
+    return this.run(args, 'workflow_dispatch', {}, { ROLECALL_NOW: now });
+  }
+
   private async run(
     args: string[],
     eventName: string,
