@@ -152,7 +152,7 @@ export class OAuthClient {
           `FreshBooks asked to wait longer than ${Math.round(retry.maxRetryAfterMs / 1000)} s before ${route}; try again later`,
         );
       }
-      if (failure === '429') budget.pause(delay);
+      if (failure === '429') budget.drain();
       counters.retries++;
       logRetry(logger, {
         route,

@@ -1,14 +1,19 @@
 /**
  * One token bucket per connection: every FreshBooks request (reads, writes, token calls) takes
- * a token first, so concurrent paging can never exceed the budget. A `429` with `Retry-After`
- * pauses the whole bucket, not just the request that saw it, so the other in-flight callers
- * do not keep hammering a server that asked for quiet.
+ * a token first, so concurrent paging can never exceed the budget.
+ *
+ * A `429` is answered per request: the request that got it waits the `Retry-After` the server
+ * asked for (the caller sleeps, then takes a token again), while the others keep going at the
+ * budget's rate. The 429 also drains the bucket: the burst saved up while quiet is gone and
+ * each 429 leaves a token of debt, so isolated 429s cost every caller 1/rate, and a burst of
+ * them — a server asking for quiet — silences the whole connection in proportion (a burst of
+ * `rate` 429s: about a second).
  */
 export interface RateBudget {
   /** Resolves when the caller may send one request. */
   take(): Promise<void>;
-  /** Nobody sends before `ms` from now. */
-  pause(ms: number): void;
+  /** The server answered 429: empty the bucket, and owe one token more. */
+  drain(): void;
 }
 
 export interface RateBudgetOptions {
@@ -34,7 +39,6 @@ export function createRateBudget(options: RateBudgetOptions): RateBudget {
   // its turn. This keeps the order fair (first come, first served) without a lock.
   let tokens = burst;
   let last = now();
-  let pausedUntil = 0;
 
   function refill(): void {
     const t = now();
@@ -44,20 +48,15 @@ export function createRateBudget(options: RateBudgetOptions): RateBudget {
 
   return {
     async take(): Promise<void> {
-      // One wait per pause; wait again only if someone extended the pause meanwhile.
-      let target = pausedUntil;
-      while (now() < target) {
-        await sleep(target - now());
-        if (pausedUntil === target) break;
-        target = pausedUntil;
-      }
       if (unlimited) return;
       refill();
       tokens -= 1;
       if (tokens < 0) await sleep((-tokens / rate) * 1000);
     },
-    pause(ms: number): void {
-      if (ms > 0) pausedUntil = Math.max(pausedUntil, now() + ms);
+    drain(): void {
+      if (unlimited) return;
+      refill();
+      tokens = Math.min(tokens, 0) - 1;
     },
   };
 }

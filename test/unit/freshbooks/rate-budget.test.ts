@@ -75,16 +75,36 @@ describe('createRateBudget', () => {
     expect(clock.sleeps).toEqual([1000]);
   });
 
-  it('pause holds every caller until the pause is over', async () => {
+  it('a 429 drains the bucket: the saved-up burst is gone, and it leaves one token of debt', async () => {
     const clock = virtualTime();
-    const budget = createRateBudget({ rate: Infinity, now: clock.now, sleep: clock.sleep });
-    budget.pause(3000);
+    const budget = createRateBudget({ rate: 4, burst: 4, now: clock.now, sleep: clock.sleep });
     await budget.take();
-    expect(clock.now()).toBe(3000);
-    budget.pause(100);
-    budget.pause(50); // a shorter pause never shortens a longer one
+    // Three tokens were left; the 429 takes them and one more.
+    budget.drain();
     await budget.take();
-    expect(clock.now()).toBe(3100);
+    expect(clock.sleeps).toEqual([500]);
+    // A burst of 429s silences the connection in proportion: four at 4/s, about a second.
+    for (let i = 0; i < 4; i++) budget.drain();
+    await budget.take();
+    expect(clock.sleeps).toEqual([500, 1250]);
+    // Quiet again: the bucket refills up to its burst as before.
+    clock.advance(10_000);
+    for (let i = 0; i < 4; i++) await budget.take();
+    expect(clock.sleeps).toEqual([500, 1250]);
+  });
+
+  it('a 429 does not hold a caller that already has its turn, and changes nothing when unlimited', async () => {
+    const clock = virtualTime();
+    const budget = createRateBudget({ rate: 2, burst: 1, now: clock.now, sleep: clock.sleep });
+    await budget.take();
+    const queued = budget.take(); // its turn is 500 ms from now, reserved before the 429
+    budget.drain();
+    await queued;
+    expect(clock.sleeps).toEqual([500]);
+    const free = createRateBudget({ rate: Infinity, now: clock.now, sleep: clock.sleep });
+    free.drain();
+    await free.take();
+    expect(clock.sleeps).toEqual([500]);
   });
 
   it('is unlimited with rate Infinity', async () => {
