@@ -35,6 +35,8 @@ import { PACKAGE_ROOT } from './paths.js';
 // An ES module bundle has no `require`; CommonJS code inside it (simple-git's `debug`,
 // libsodium) calls it for Node's built-ins. Give the bundle a real one.
 const REQUIRE_SHIM = [
+  // The entry is generated (below), so the CLI's own `#!` line is not first: npm's bin needs it.
+  '#!/usr/bin/env node',
   `import { createRequire as __rolecallCreateRequire } from 'node:module';`,
   `const require = __rolecallCreateRequire(import.meta.url);`,
 ].join('\n');
