@@ -14,6 +14,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import sodium from 'libsodium-wrappers';
+import { checkAnswer, recordViolation, takeViolations, type Violation } from './openapi.js';
 import { HttpError, match, type Route } from './router.js';
 import { issueRoutes } from './routes-issues.js';
 import { miscRoutes } from './routes-misc.js';
@@ -41,7 +42,16 @@ interface Fault {
   path: RegExp;
   status: number;
   remaining: number;
+  body?: Record<string, unknown>;
+  headers?: () => Record<string, string>;
 }
+
+/** GitHub's two rate limits (docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api). */
+export type RateLimit =
+  /** 403, `x-ratelimit-remaining: 0` and `x-ratelimit-reset` `resetSeconds` from now (default 0). */
+  | { kind: 'primary'; resetSeconds?: number }
+  /** 403 or 429 (default 403) with `retry-after` (default 1 s) and "secondary rate limit". */
+  | { kind: 'secondary'; status?: 403 | 429; retryAfter?: number };
 
 interface Hold {
   method: string;
@@ -60,6 +70,13 @@ export interface FakeGitHub {
   clearRequests(): void;
   /** The next `times` matching requests answer `status` (and are recorded). */
   failNext(method: string, path: RegExp, status: number, times?: number): void;
+  /** The next `times` matching requests hit a rate limit, as GitHub answers it. */
+  rateLimitNext(method: string, path: RegExp, limit: RateLimit, times?: number): void;
+  /**
+   * The answers so far that GitHub's OpenAPI description does not allow, taken out of the list
+   * the file's teardown checks (for a test that provokes one on purpose).
+   */
+  takeViolations(): Violation[];
   /** Holds the next matching request until `release()`; `arrived` resolves when it comes in. */
   hold(method: string, path: RegExp): { arrived: Promise<void>; release: () => void };
   /**
@@ -105,6 +122,12 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
     const send = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
       record.status = status;
       record.response = payload;
+      // Every answer is held to GitHub's description: test/vitest.fresh-modules.ts fails the
+      // file that received one GitHub could not have sent.
+      const problem = record.route
+        ? checkAnswer({ route: record.route, status, body: payload, headers })
+        : `the fake has no route for ${method} ${url.pathname}`;
+      if (problem) recordViolation({ route: record.route ?? method, status, problem });
       const text = payload === undefined ? '' : JSON.stringify(payload);
       res.writeHead(status, {
         ...(text ? { 'content-type': 'application/json; charset=utf-8' } : {}),
@@ -124,7 +147,7 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
     );
     if (fault) {
       fault.remaining -= 1;
-      send(fault.status, { message: `injected ${fault.status}` });
+      send(fault.status, fault.body ?? githubErrorBody(fault.status), fault.headers?.() ?? {});
       return;
     }
     const auth = req.headers['authorization'];
@@ -137,11 +160,14 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
     }
     const token = world.tokens.get(auth.replace(/^(token|bearer)\s+/i, ''));
     if (!token) {
-      send(401, { message: 'Bad credentials' });
+      send(401, { message: 'Bad credentials', documentation_url: DOCS });
       return;
     }
     if (!found) {
-      send(404, { message: `Not Found (the fake has no route for ${method} ${url.pathname})` });
+      send(404, {
+        message: `Not Found (the fake has no route for ${method} ${url.pathname})`,
+        documentation_url: DOCS,
+      });
       return;
     }
     try {
@@ -157,7 +183,7 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
       send(result.status, result.body, result.headers);
     } catch (error) {
       if (error instanceof HttpError)
-        send(error.status, { message: error.message, ...error.extra });
+        send(error.status, { message: error.message, documentation_url: DOCS, ...error.extra });
       else send(500, { message: error instanceof Error ? error.message : String(error) });
     }
   };
@@ -193,6 +219,10 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
     failNext(method, path, status, times = 1) {
       faults.push({ method, path, status, remaining: times });
     },
+    rateLimitNext(method, path, limit, times = 1) {
+      faults.push({ method, path, remaining: times, ...rateLimitAnswer(limit) });
+    },
+    takeViolations,
     hold(method, path) {
       let arrived!: () => void;
       let release!: () => void;
@@ -211,6 +241,54 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
         server.close((error) => (error ? reject(error) : resolve())),
       );
     },
+  };
+}
+
+const DOCS = 'https://docs.github.com/rest';
+
+/** The body GitHub sends with an injected status (its usual message for it). */
+function githubErrorBody(status: number): Record<string, unknown> {
+  const messages: Record<number, string> = {
+    401: 'Bad credentials',
+    403: 'Resource not accessible by integration',
+    404: 'Not Found',
+    409: 'Conflict',
+    410: 'Gone',
+    422: 'Validation Failed',
+  };
+  return {
+    message: messages[status] ?? (status >= 500 ? 'Server Error' : `injected ${status}`),
+    documentation_url: DOCS,
+  };
+}
+
+function rateLimitAnswer(limit: RateLimit): Omit<Fault, 'method' | 'path' | 'remaining'> {
+  const documentation_url =
+    'https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api';
+  if (limit.kind === 'primary') {
+    return {
+      status: 403,
+      body: { message: 'API rate limit exceeded for installation ID 1.', documentation_url },
+      // The reset time is read when the answer is sent, as GitHub's clock would give it.
+      headers: () => ({
+        'x-ratelimit-limit': '5000',
+        'x-ratelimit-remaining': '0',
+        'x-ratelimit-used': '5000',
+        'x-ratelimit-resource': 'core',
+        'x-ratelimit-reset': String(
+          Math.floor(Date.now() / 1000) + Math.max(0, limit.resetSeconds ?? 0),
+        ),
+      }),
+    };
+  }
+  return {
+    status: limit.status ?? 403,
+    body: {
+      message:
+        'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
+      documentation_url,
+    },
+    headers: () => ({ 'retry-after': String(limit.retryAfter ?? 1) }),
   };
 }
 

@@ -9,7 +9,7 @@ import {
   route,
   type Route,
 } from './router.js';
-import { commentJson, issueJson } from './serialize.js';
+import { commentJson, issueJson, labelJson } from './serialize.js';
 
 export const issueRoutes: Route[] = [
   route('GET', '/repos/:owner/:repo/issues', (ctx) => {
@@ -127,7 +127,7 @@ export const issueRoutes: Route[] = [
       repo.ensureLabel(label);
       if (!issue.labels.includes(label)) issue.labels.push(label);
     }
-    return { status: 200, body: issue.labels.map((name) => ({ name })) };
+    return { status: 200, body: issue.labels.map((name) => labelJson(repo, name)) };
   }),
 
   route('DELETE', '/repos/:owner/:repo/issues/:number/labels/:name', (ctx) => {
@@ -137,13 +137,14 @@ export const issueRoutes: Route[] = [
     const name = ctx.params['name'] ?? '';
     if (!issue || !issue.labels.includes(name)) throw new HttpError(404, 'Label does not exist');
     issue.labels = issue.labels.filter((l) => l !== name);
-    return { status: 200, body: issue.labels.map((l) => ({ name: l })) };
+    return { status: 200, body: issue.labels.map((l) => labelJson(repo, l)) };
   }),
 
   route('GET', '/repos/:owner/:repo/labels/:name', (ctx) => {
-    const label = repoOf(ctx).labels.get(ctx.params['name'] ?? '');
+    const repo = repoOf(ctx);
+    const label = repo.labels.get(ctx.params['name'] ?? '');
     if (!label) throw new HttpError(404, 'Not Found');
-    return { status: 200, body: label };
+    return { status: 200, body: labelJson(repo, label.name) };
   }),
 
   route('POST', '/repos/:owner/:repo/labels', (ctx) => {
@@ -161,6 +162,6 @@ export const issueRoutes: Route[] = [
       description: typeof ctx.body['description'] === 'string' ? ctx.body['description'] : '',
     };
     repo.labels.set(name, label);
-    return { status: 201, body: label };
+    return { status: 201, body: labelJson(repo, name) };
   }),
 ];

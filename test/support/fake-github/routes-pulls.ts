@@ -158,7 +158,7 @@ export const pullRoutes: Route[] = [
     pullOr404(repo, number);
     return paginate(
       ctx,
-      repo.reviews.filter((r) => r.pullNumber === number).map((r) => reviewJson(r)),
+      repo.reviews.filter((r) => r.pullNumber === number).map((r) => reviewJson(repo, r)),
     );
   }),
 

@@ -3,40 +3,19 @@
  * answer validates against GitHub's OpenAPI description (test/integration/doctor/
  * fake-github-openapi.test.ts holds them to it).
  */
-import { WEB } from './serialize.js';
+import { API, simpleUserJson, WEB } from './serialize.js';
 import type { FakeProtection, FakeRuleset } from './settings.js';
 import type { FakeRepo, FakeUser } from './state.js';
 
-export const API = 'https://api.github.com';
 const CREATED = '2026-01-05T09:00:00Z';
 
-/** `simple-user`: every field GitHub marks required. */
-export function simpleUserJson(user: FakeUser) {
-  const url = `${API}/users/${user.login}`;
-  return {
-    login: user.login,
-    id: user.id,
-    node_id: `U_${user.id}`,
-    avatar_url: `https://avatars.githubusercontent.com/u/${user.id}?v=4`,
-    gravatar_id: '',
-    url,
-    html_url: `${WEB}/${user.login}`,
-    followers_url: `${url}/followers`,
-    following_url: `${url}/following{/other_user}`,
-    gists_url: `${url}/gists{/gist_id}`,
-    starred_url: `${url}/starred{/owner}{/repo}`,
-    subscriptions_url: `${url}/subscriptions`,
-    organizations_url: `${url}/orgs`,
-    repos_url: `${url}/repos`,
-    events_url: `${url}/events{/privacy}`,
-    received_events_url: `${url}/received_events`,
-    type: user.type,
-    site_admin: false,
-  };
-}
+export { API, simpleUserJson };
 
 /** `full-repository` (GET /repos/{owner}/{repo}). */
-export function fullRepositoryJson(repo: FakeRepo, owner: FakeUser) {
+export function fullRepositoryJson(
+  repo: Pick<FakeRepo, 'id' | 'name' | 'fullName'> & { settings: { defaultBranch: string } },
+  owner: FakeUser,
+) {
   const url = `${API}/repos/${repo.fullName}`;
   return {
     id: repo.id,
@@ -102,6 +81,7 @@ export function fullRepositoryJson(repo: FakeRepo, owner: FakeUser) {
     open_issues: 0,
     open_issues_count: 0,
     has_issues: true,
+    has_downloads: true,
     has_projects: false,
     has_wiki: false,
     has_pages: false,
