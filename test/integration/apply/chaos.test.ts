@@ -279,8 +279,11 @@ describe('chaos: faults and kills, then rerun', () => {
       expect(stats.kills).toBeGreaterThan(RUNS * 0.5);
       expect(stats.faults).toBeGreaterThan(RUNS * 3);
       expect(stats.ops).toBeGreaterThan(RUNS * 5);
-      expect(stats.acked).toBeGreaterThan(RUNS * 0.3);
-      expect(stats.unconfirmed).toBeGreaterThan(RUNS * 0.2);
+      // Which writes the ack fault hits depends on the order concurrent writes reach the
+      // emulator, so these counts vary from run to run (about 0.3 and 0.2 per run): the bounds
+      // only prove the fault happened, with room for a busy machine's ordering.
+      expect(stats.acked).toBeGreaterThan(RUNS * 0.15);
+      expect(stats.unconfirmed).toBeGreaterThan(RUNS * 0.1);
     },
   );
 });
