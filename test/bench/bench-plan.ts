@@ -2,7 +2,10 @@
  * 3. Plan: load + validate + diff + render for 1k, 10k and 100k members, each run in a fresh
  * child process (plan-child.ts) so that its peak RSS is its own. Policies are files of 1,000
  * people (one business each, like an accounting firm's repository); the largest size is also
- * run as one 100,000-person file with the loader's size cap raised.
+ * run in one thread (no worker threads) and as one 100,000-person file with the loader's size
+ * cap raised. Then the parser alone over the same 100 files: the `yaml` rolecall uses, the one
+ * it used before (the yardstick for "today"), that one without its per-token environment read
+ * (the workaround considered instead of moving to yaml 3), and `JSON.parse` as the floor.
  */
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -10,18 +13,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { figure, median, type Figure } from './figures.js';
-import type { PlanChildResult } from './plan-child.js';
+import { PARSERS, type Parser, type PlanChildResult } from './plan-child.js';
 import { progress } from './support.js';
 import { businessId, policyFiles, policyYaml } from './synthetic.js';
 
 const SECTION = '3. Plan (load + validate + diff + render)';
+const PARSE_SECTION = '3b. Parsing 100,000 members (100 files, one thread)';
 const CHILD = fileURLToPath(new URL('./plan-child.js', import.meta.url));
 const PER_FILE = 1000;
-const CAPPED_HEAP_MIB = 384;
 
-function runChild(args: string[], nodeFlags: string[] = []): Promise<PlanChildResult> {
+function runChild(args: string[]): Promise<PlanChildResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--expose-gc', ...nodeFlags, CHILD, ...args], {
+    const child = spawn(process.execPath, ['--expose-gc', CHILD, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -46,17 +49,21 @@ interface SizeRun {
   runs: PlanChildResult[];
 }
 
-function summary(run: SizeRun) {
+function summary(runs: readonly PlanChildResult[]) {
   return {
-    wall: median(run.runs.map((r) => r.totalMs)) / 1000,
-    rss: median(run.runs.map((r) => r.peakRssMiB)),
-    cpu: median(run.runs.map((r) => r.cpuMs)) / 1000,
+    wall: median(runs.map((r) => r.totalMs)) / 1000,
+    rss: median(runs.map((r) => r.peakRssMiB)),
+    cpu: median(runs.map((r) => r.cpuMs)) / 1000,
     stages: {
-      load: median(run.runs.map((r) => r.stagesMs.load)),
-      plan: median(run.runs.map((r) => r.stagesMs.plan)),
-      render: median(run.runs.map((r) => r.stagesMs.render)),
+      load: median(runs.map((r) => r.stagesMs.load)),
+      plan: median(runs.map((r) => r.stagesMs.plan)),
+      render: median(runs.map((r) => r.stagesMs.render)),
     },
   };
+}
+
+function stagesNote(s: ReturnType<typeof summary>): string {
+  return `load ${Math.round(s.stages.load)} ms, plan ${Math.round(s.stages.plan)} ms, render ${Math.round(s.stages.render)} ms; CPU ${s.cpu.toFixed(2)} s`;
 }
 
 export interface PlanBenchDetail {
@@ -70,9 +77,9 @@ export interface PlanBenchDetail {
     stagesMs: Record<string, number>;
     samples: PlanChildResult[];
   }>;
+  oneThread: PlanChildResult[];
   oneFile?: PlanChildResult;
-  cappedHeap?: PlanChildResult;
-  yamlFloorMs?: number;
+  parsers: Record<Parser, PlanChildResult[]>;
 }
 
 export async function benchPlan(
@@ -81,18 +88,32 @@ export async function benchPlan(
   const root = await mkdtemp(join(tmpdir(), 'rolecall-bench-plan-'));
   try {
     const sizes: SizeRun[] = [];
+    const big = join(root, 'p100000');
+    const oneThread: PlanChildResult[] = [];
+    const parsers = Object.fromEntries(PARSERS.map((p) => [p, []])) as unknown as Record<
+      Parser,
+      PlanChildResult[]
+    >;
     for (const members of [1_000, 10_000, 100_000]) {
       const files = members / PER_FILE;
       const dir = join(root, `p${members}`);
       await writePolicies(dir, policyFiles(files, PER_FILE));
-      const run: SizeRun = { members, runs: [] };
-      for (let rep = 0; rep < repetitions; rep++) {
-        progress(
-          `plan ${members.toLocaleString('en-US')} members, run ${rep + 1} of ${repetitions}`,
+      sizes.push({ members, runs: [] });
+    }
+    // Every measurement of a repetition, then the next repetition: load on the machine drifts,
+    // and the ratios below compare figures taken close together.
+    for (let rep = 0; rep < repetitions; rep++) {
+      progress(
+        `plan 1k, 10k, 100k members; one thread; parsers — run ${rep + 1} of ${repetitions}`,
+      );
+      for (const size of sizes) {
+        const files = size.members / PER_FILE;
+        size.runs.push(
+          await runChild([join(root, `p${size.members}`), String(files), String(PER_FILE)]),
         );
-        run.runs.push(await runChild([dir, String(files), String(PER_FILE)]));
       }
-      sizes.push(run);
+      oneThread.push(await runChild([big, '100', String(PER_FILE), '--workers', '0']));
+      for (const parser of PARSERS) parsers[parser].push(await runChild(['--parse', parser, big]));
     }
     progress('plan 100,000 members in one file');
     const oneDir = join(root, 'one');
@@ -100,17 +121,19 @@ export async function benchPlan(
       oneDir,
       new Map([['big.yaml', policyYaml({ business: businessId(0), size: 100_000 })]]),
     );
-    const oneFile = await runChild([oneDir, '1', '100000', String(64 * 1024 * 1024)]);
-    progress('plan 100,000 members with the heap capped at 384 MiB');
-    const capped = await runChild(
-      [join(root, 'p100000'), '100', String(PER_FILE)],
-      [`--max-old-space-size=${CAPPED_HEAP_MIB}`],
-    );
-    progress('yaml library floor at 100,000 members');
-    const floor = await runChild(['--yaml-floor', join(root, 'p100000')]);
+    const oneFile = await runChild([
+      oneDir,
+      '1',
+      '100000',
+      '--max-bytes',
+      String(64 * 1024 * 1024),
+    ]);
 
-    const [s1, s10, s100] = sizes.map(summary);
+    const [s1, s10, s100] = sizes.map((size) => summary(size.runs));
     if (!s1 || !s10 || !s100) throw new Error('plan: missing size');
+    const single = summary(oneThread);
+    const parse = (p: Parser) => median(parsers[p].map((r) => r.totalMs)) / 1000;
+    const samples = (p: Parser) => parsers[p].map((r) => r.totalMs / 1000);
     const figures: Figure[] = [];
     for (const [run, s] of [
       [sizes[0], s1],
@@ -125,7 +148,7 @@ export async function benchPlan(
           value: s.wall,
           unit: 's',
           samples: (run as SizeRun).runs.map((r) => r.totalMs / 1000),
-          note: `load ${Math.round(s.stages.load)} ms, plan ${Math.round(s.stages.plan)} ms, render ${Math.round(s.stages.render)} ms; CPU ${s.cpu.toFixed(2)} s`,
+          note: stagesNote(s),
         }),
         figure({
           id: `plan.rss.${(run as SizeRun).members}`,
@@ -136,7 +159,7 @@ export async function benchPlan(
         }),
       );
     }
-    const big = sizes[2] as SizeRun;
+    const hundred = sizes[2] as SizeRun;
     figures.push(
       figure({
         id: 'plan.wall.100000',
@@ -145,8 +168,18 @@ export async function benchPlan(
         value: s100.wall,
         unit: 's',
         goal: { on: 'value', op: '<=', target: 2 },
-        samples: big.runs.map((r) => r.totalMs / 1000),
-        note: `load ${Math.round(s100.stages.load)} ms, plan ${Math.round(s100.stages.plan)} ms, render ${Math.round(s100.stages.render)} ms; CPU ${s100.cpu.toFixed(2)} s`,
+        samples: hundred.runs.map((r) => r.totalMs / 1000),
+        note: `${stagesNote(s100)} (worker threads included)`,
+      }),
+      figure({
+        id: 'plan.wall.100000.vsToday',
+        section: SECTION,
+        label: '100,000 members: wall time vs yaml 2.9.1 parsing the same files alone',
+        value: s100.wall,
+        unit: 's',
+        compare: { label: 'yaml 2.9.1 parse (today’s parser)', value: parse('yaml2') },
+        goal: { on: 'ratio', op: '<=', target: 0.45 },
+        note: 'today’s whole plan took longer than its parse alone (7.18 s against 5.77 s in the last committed run), so this ratio is an upper bound of the plan against today’s plan; measured in the same run, alternating',
       }),
       figure({
         id: 'plan.rss.100000',
@@ -155,26 +188,27 @@ export async function benchPlan(
         value: s100.rss,
         unit: 'MiB',
         goal: { on: 'value', op: '<=', target: 400 },
-        samples: big.runs.map((r) => r.peakRssMiB),
-        note: 'whole process: Node itself, the live state the sync would hold, the policies and the plan',
+        samples: hundred.runs.map((r) => r.peakRssMiB),
+        note: 'whole process (worker threads included): Node itself, the live state the sync would hold, the policies and the plan; no Node flags',
       }),
       figure({
         id: 'plan.heapAfterGc.100000',
         section: SECTION,
         label: '100,000 members: heap retained (after a full GC)',
-        value: median(big.runs.map((r) => r.heapAfterGcMiB)),
+        value: median(hundred.runs.map((r) => r.heapAfterGcMiB)),
         unit: 'MiB',
         compare: { label: 'peak RSS', value: s100.rss },
-        note: 'live state, policies and plan; the rest of the peak is garbage V8 has not collected yet (its heap grows before it collects)',
+        note: 'live state, policies and plan; the rest of the peak is Node itself and garbage not yet collected',
       }),
       figure({
-        id: 'plan.cappedHeap.100000',
+        id: 'plan.oneThread.100000',
         section: SECTION,
-        label: `100,000 members, NODE_OPTIONS=--max-old-space-size=${CAPPED_HEAP_MIB}: peak RSS`,
-        value: capped.peakRssMiB,
-        unit: 'MiB',
-        compare: { label: 'default heap', value: s100.rss },
-        note: `wall ${(capped.totalMs / 1000).toFixed(2)} s (default heap ${s100.wall.toFixed(2)} s): a capped heap makes V8 collect sooner`,
+        label: '100,000 members in one thread (no worker threads): wall time',
+        value: single.wall,
+        unit: 's',
+        compare: { label: 'with workers', value: s100.wall },
+        samples: oneThread.map((r) => r.totalMs / 1000),
+        note: `${stagesNote(single)}; peak RSS ${Math.round(single.rss)} MiB`,
       }),
       figure({
         id: 'plan.growth',
@@ -184,15 +218,7 @@ export async function benchPlan(
         unit: '×',
         compare: { label: 'linear', value: 10 },
         goal: { on: 'value', op: '<=', target: 11 },
-      }),
-      figure({
-        id: 'plan.yamlFloor.100000',
-        section: SECTION,
-        label: '100,000 members: the yaml library alone (lex + parse + compose)',
-        value: (floor.stagesMs.load ?? 0) / 1000,
-        unit: 's',
-        compare: { label: 'whole plan', value: s100.wall },
-        note: 'parseAllDocuments over the same files, nothing else: the part no rolecall code can shorten',
+        note: '10,000 members (0.9 MB) are below the worker threshold (1 MiB); 100,000 use them',
       }),
       figure({
         id: 'plan.oneFile.100000',
@@ -201,7 +227,45 @@ export async function benchPlan(
         value: oneFile.totalMs / 1000,
         unit: 's',
         compare: { label: '100 files', value: s100.wall },
-        note: `peak RSS ${Math.round(oneFile.peakRssMiB)} MiB`,
+        note: `peak RSS ${Math.round(oneFile.peakRssMiB)} MiB; one file is one worker's work at most`,
+      }),
+      figure({
+        id: 'parse.load.vsYaml3',
+        section: PARSE_SECTION,
+        label: 'rolecall’s load (read, parse, validate, normalise; workers)',
+        value: s100.stages.load / 1000,
+        unit: 's',
+        compare: { label: 'yaml 3 bare parse', value: parse('yaml3') },
+        note: `in one thread: ${(single.stages.load / 1000).toFixed(2)} s (${(single.stages.load / 1000 / parse('yaml3')).toFixed(2)}× the bare parse); the bare parse is parseAllDocuments + LineCounter + toJS with the loader's options`,
+      }),
+      figure({
+        id: 'parse.yaml3.vsJson',
+        section: PARSE_SECTION,
+        label: 'yaml 3.0.0-2 bare parse',
+        value: parse('yaml3'),
+        unit: 's',
+        compare: { label: 'JSON.parse of the same data', value: parse('json') },
+        samples: samples('yaml3'),
+        note: `JSON.parse: ${Math.round(parse('json') * 1000)} ms — the floor no YAML parser reaches`,
+      }),
+      figure({
+        id: 'parse.yaml2.vsYaml3',
+        section: PARSE_SECTION,
+        label: 'yaml 2.9.1 bare parse (rolecall before this change)',
+        value: parse('yaml2'),
+        unit: 's',
+        compare: { label: 'yaml 3.0.0-2', value: parse('yaml3') },
+        samples: samples('yaml2'),
+      }),
+      figure({
+        id: 'parse.yaml2NoEnv.vsYaml2',
+        section: PARSE_SECTION,
+        label: 'yaml 2.9.1 without its per-token env read (the workaround)',
+        value: parse('yaml2-no-env'),
+        unit: 's',
+        compare: { label: 'yaml 2.9.1', value: parse('yaml2') },
+        samples: samples('yaml2-no-env'),
+        note: `its browser build, which has no process.env read; against yaml 3: ${(parse('yaml2-no-env') / parse('yaml3')).toFixed(2)}×`,
       }),
     );
     const detail: PlanBenchDetail = {
@@ -218,9 +282,9 @@ export async function benchPlan(
           samples: run.runs,
         };
       }),
+      oneThread,
       oneFile,
-      cappedHeap: capped,
-      yamlFloorMs: floor.stagesMs.load,
+      parsers,
     };
     return { figures, detail };
   } finally {

@@ -233,7 +233,7 @@ export async function benchSyncRate(repetitions: number): Promise<Figure[]> {
         label: `${median(faulty.map((r) => r.status429))} × 429 × 1 s`,
         value: median(faulty.map((r) => r.status429)),
       },
-      note: 'the client pauses its whole rate budget for each Retry-After (polite to a server that asked for quiet); the rest is jitter and the requests between pauses',
+      note: 'only the request that got a 429 waits its Retry-After (1 s), and the 429 drains the shared bucket; the sync reads two businesses at a time, so a waiting request halves the pace for that second',
     }),
     figure({
       id: 'sync.rate429.vsBound',

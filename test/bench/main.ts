@@ -3,7 +3,7 @@
  * Prints a table (figure, value, bound or baseline, ratio, goal, result) and writes
  * `test/bench/results.json` with the machine, its load average and every sample.
  *
- *   node --expose-gc dist-bench/test/bench/main.js [--only sync,rate,plan,apply,cold,pr]
+ *   node --expose-gc dist-bench/test/bench/main.js [--only sync,rate,plan,apply,cold,pr,users]
  *        [--reps N] [--out FILE] [--markdown]
  *   node dist-bench/test/bench/main.js --show test/bench/results.json   (print, run nothing)
  *
@@ -19,10 +19,11 @@ import { benchHostile } from './bench-hostile.js';
 import { benchPlan } from './bench-plan.js';
 import { benchPrScope } from './bench-pr-scope.js';
 import { benchSyncRate, benchSyncRequests } from './bench-sync.js';
+import { benchUsers } from './bench-users.js';
 import { renderMarkdownTable, renderTable, type Figure } from './figures.js';
 import { loadAverage, machineInfo } from './machine.js';
 
-const SECTIONS = ['sync', 'rate', 'plan', 'apply', 'cold', 'pr'] as const;
+const SECTIONS = ['sync', 'rate', 'plan', 'apply', 'cold', 'pr', 'users'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface SectionRecord {
@@ -95,6 +96,9 @@ async function main(): Promise<number> {
         break;
       case 'pr':
         figures.push(...(await benchPrScope()));
+        break;
+      case 'users':
+        figures.push(...(await benchUsers(reps)));
         break;
     }
     sections.push({

@@ -1,14 +1,20 @@
 /**
- * One plan measurement in a fresh process (so that peak RSS is this plan's alone):
+ * One plan or parser measurement in a fresh process (so that peak RSS is this run's alone):
  *
- *   node --expose-gc dist-bench/test/bench/plan-child.js <policies dir> <files> <per file> [maxFileBytes]
+ *   node --expose-gc dist-bench/test/bench/plan-child.js <policies dir> <files> <per file>
+ *        [--max-bytes N] [--workers N]
+ *   node --expose-gc dist-bench/test/bench/plan-child.js --parse <how> <policies dir>
  *
- * Builds the live state in memory (what a sync would hand the planner), then times what
+ * A plan builds the live state in memory (what a sync would hand the planner), then times what
  * `rolecall plan` does with it: load + validate the policies, diff + guards + digest, and render
- * (terminal text, the pull-request markdown and the saved plan file). Prints one JSON line.
+ * (terminal text, the pull-request markdown and the saved plan file). `--parse` times one
+ * parser alone over the same files, in one thread (see `PARSERS`). Prints one JSON line.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 import { LineCounter, parseAllDocuments } from 'yaml';
 import { toolVersion } from '../../src/paths.js';
 import { buildPlan } from '../../src/plan/build-plan.js';
@@ -16,6 +22,7 @@ import { serializePlan } from '../../src/plan/plan-file.js';
 import { renderPlanMarkdown } from '../../src/plan/render-markdown.js';
 import { renderPlanText } from '../../src/plan/render-text.js';
 import { formatDiagnostic, loadDesiredState } from '../../src/policy/load-desired-state.js';
+import { occurrenceKey } from '../../src/policy/yaml-nodes.js';
 import { BENCH_NOW, businessId, liveState, type PolicyShape } from './synthetic.js';
 
 export interface PlanChildResult {
@@ -30,9 +37,28 @@ export interface PlanChildResult {
   startRssMiB: number;
   /** Heap still in use after the plan and a full garbage collection: what the run retains. */
   heapAfterGcMiB: number;
-  /** CPU time (user + system) of the timed work: less sensitive to machine load than wall time. */
+  /** CPU time (user + system) of the timed work, worker threads included. */
   cpuMs: number;
   outputBytes: { text: number; markdown: number; planFile: number };
+}
+
+/**
+ * The parsers `--parse` times, each over the same texts, each producing the documents with
+ * positions (`LineCounter`) and their JS values, as the policy loader needs them:
+ *
+ * - `yaml3`: the `yaml` rolecall uses (3.0.0-2), with the loader's options;
+ * - `yaml2`: `yaml` 2.9.1, as rolecall used it before (its parser reads `process.env.LOG_TOKENS`
+ *   once per token, through Node's slow environment lookup);
+ * - `yaml2-no-env`: the same 2.9.1 built without that read (the package's browser build): what
+ *   a contained workaround for the per-token read would give;
+ * - `json`: `JSON.parse` of the same data as JSON text, a floor no YAML parser reaches.
+ */
+export const PARSERS = ['yaml3', 'yaml2', 'yaml2-no-env', 'json'] as const;
+export type Parser = (typeof PARSERS)[number];
+
+interface YamlApi {
+  parseAllDocuments: (text: string, options: object) => Array<{ toJS: (o: object) => unknown }>;
+  LineCounter: new () => object;
 }
 
 function vmHwmMiB(): number {
@@ -41,27 +67,48 @@ function vmHwmMiB(): number {
   return Math.max(fromProc, process.resourceUsage().maxRSS / 1024);
 }
 
-/**
- * `--yaml-floor DIR`: only the `yaml` library's parse of every file, with the options the policy
- * loader uses — the part of loading that no rolecall code can make faster.
- */
-function yamlFloor(dir: string): PlanChildResult {
+/** yaml 2.9.1, installed beside yaml 3 as `yaml-v2`: its Node build, or its browser build. */
+async function yamlV2(build: 'node' | 'browser'): Promise<YamlApi> {
+  const root = dirname(createRequire(import.meta.url).resolve('yaml-v2/package.json'));
+  const entry = build === 'node' ? 'dist/index.js' : 'browser/dist/index.js';
+  return (await import(pathToFileURL(join(root, entry)).href)) as YamlApi;
+}
+
+async function parseOnly(how: Parser, dir: string): Promise<PlanChildResult> {
   const texts = readdirSync(dir)
     .sort()
     .map((name) => readFileSync(join(dir, name), 'utf8'));
+  const yaml3: YamlApi = { parseAllDocuments, LineCounter } as unknown as YamlApi;
+  const api =
+    how === 'yaml2'
+      ? await yamlV2('node')
+      : how === 'yaml2-no-env'
+        ? await yamlV2('browser')
+        : yaml3;
+  const options = {
+    prettyErrors: false,
+    schema: 'core',
+    merge: false,
+    strict: true,
+    ...(how === 'yaml3' ? { mapKey: occurrenceKey } : { uniqueKeys: false }),
+  };
+  const parse = (text: string) =>
+    api
+      .parseAllDocuments(text, { ...options, lineCounter: new api.LineCounter() })[0]
+      ?.toJS({ maxAliasCount: 100 });
+  const inputs = how === 'json' ? texts.map((text) => JSON.stringify(parse(text))) : texts;
+  globalThis.gc?.();
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  for (const text of texts) {
-    parseAllDocuments(text, {
-      lineCounter: new LineCounter(),
-      prettyErrors: false,
-      schema: 'core',
-      merge: false,
-      strict: true,
-    });
+  let members = 0;
+  for (const input of inputs) {
+    const value = (how === 'json' ? JSON.parse(input) : parse(input)) as { members?: unknown[] };
+    members += value.members?.length ?? 0;
   }
   const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
   return {
-    members: 0,
+    members,
     files: texts.length,
     changes: 0,
     stagesMs: { load: ms, plan: 0, render: 0 },
@@ -69,16 +116,29 @@ function yamlFloor(dir: string): PlanChildResult {
     peakRssMiB: vmHwmMiB(),
     startRssMiB: 0,
     heapAfterGcMiB: 0,
-    cpuMs: 0,
+    cpuMs: (cpu.user + cpu.system) / 1000,
     outputBytes: { text: 0, markdown: 0, planFile: 0 },
   };
 }
 
 async function run(): Promise<PlanChildResult> {
-  const [dir, filesArg, perFileArg, maxBytesArg] = process.argv.slice(2);
-  if (dir === '--yaml-floor' && filesArg !== undefined) return yamlFloor(filesArg);
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      parse: { type: 'string' },
+      'max-bytes': { type: 'string' },
+      workers: { type: 'string' },
+    },
+  });
+  const [dir, filesArg, perFileArg] = positionals;
+  if (values.parse !== undefined) {
+    if (!(PARSERS as readonly string[]).includes(values.parse) || dir === undefined) {
+      throw new Error(`usage: plan-child --parse ${PARSERS.join('|')} <dir>`);
+    }
+    return parseOnly(values.parse as Parser, dir);
+  }
   if (dir === undefined || filesArg === undefined || perFileArg === undefined) {
-    throw new Error('usage: plan-child <dir> <files> <per file> [maxFileBytes]');
+    throw new Error('usage: plan-child <dir> <files> <per file> [--max-bytes N] [--workers N]');
   }
   const files = Number(filesArg);
   const perFile = Number(perFileArg);
@@ -95,7 +155,10 @@ async function run(): Promise<PlanChildResult> {
   const loaded = await loadDesiredState(dir, {
     now: BENCH_NOW,
     cwd: dir,
-    ...(maxBytesArg === undefined ? {} : { limits: { maxFileBytes: Number(maxBytesArg) } }),
+    ...(values['max-bytes'] === undefined
+      ? {}
+      : { limits: { maxFileBytes: Number(values['max-bytes']) } }),
+    ...(values.workers === undefined ? {} : { workers: Number(values.workers) }),
   });
   if (!loaded.value) {
     throw new Error(

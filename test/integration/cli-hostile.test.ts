@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, open, rm } from 'node:fs/promises';
+import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -75,6 +75,10 @@ function expectFailure(output: string, path: string, code: string, line: number)
 
 let big: string;
 let bigDir: string;
+/** 90,000 keys in one mapping (0.9 MB): yaml would spend minutes comparing them. */
+const WIDE_KEYS = 90_000;
+const wide = (extra = '') =>
+  `business: 1\n${Array.from({ length: WIDE_KEYS }, (_, i) => `k${i}: 1`).join('\n')}\n${extra}`;
 
 beforeAll(async () => {
   // A 50 MB policy, written sparsely so the test stays fast: refused by size before reading.
@@ -84,6 +88,8 @@ beforeAll(async () => {
   await handle.write('business: 1\nname: x\n');
   await handle.truncate(50 * 1024 * 1024);
   await handle.close();
+  await writeFile(join(bigDir, 'wide.yaml'), wide());
+  await writeFile(join(bigDir, 'wide-twice.yaml'), wide('k5: 2\n'));
 });
 
 afterAll(async () => {
@@ -113,6 +119,17 @@ describe('hostile policies, in process', () => {
     const io = bufferIo({ cwd: bigDir });
     expect(await main(['validate', '--policies', 'huge.yaml'], io)).toBe(1);
     expectFailure(io.out(), 'huge.yaml', 'FILE_TOO_LARGE', 1);
+  });
+
+  it('a mapping of 90,000 keys is refused before yaml compares them; a key in it twice is the duplicate', async () => {
+    const io = bufferIo({ cwd: bigDir });
+    expect(await main(['validate', '--policies', 'wide.yaml'], io)).toBe(1);
+    expectFailure(io.out(), 'wide.yaml', 'MAPPING_TOO_LARGE', 1);
+    expect(io.out()).toContain('a mapping with 90001 keys');
+    const twice = bufferIo({ cwd: bigDir });
+    expect(await main(['validate', '--policies', 'wide-twice.yaml'], twice)).toBe(1);
+    expectFailure(twice.out(), 'wide-twice.yaml', 'DUPLICATE_KEY', WIDE_KEYS + 2);
+    expect(twice.out()).toContain('duplicate key "k5", first at line 7');
   });
 });
 
@@ -161,5 +178,12 @@ describe('hostile policies, through the built CLI', () => {
     const run = await spawnCli(['validate', '--policies', big], bigDir);
     expect(run.code).toBe(1);
     expectFailure(run.stdout, 'huge.yaml', 'FILE_TOO_LARGE', 1);
+  });
+
+  it('refuses the mapping of 90,000 keys through the CLI too', async () => {
+    const run = await spawnCli(['validate', '--policies', 'wide.yaml'], bigDir);
+    expect(run.code).toBe(1);
+    expectFailure(run.stdout, 'wide.yaml', 'MAPPING_TOO_LARGE', 1);
+    expect(run.stderr).toBe('');
   });
 });

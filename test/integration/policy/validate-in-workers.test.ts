@@ -163,7 +163,7 @@ describe('validation in worker threads', () => {
     const file = (bytes: number) => ({ file: 'x.yaml', text: 'x'.repeat(bytes) });
     const big = Array.from({ length: 10 }, () => file(300 * 1024));
     expect(workers.workerCount(big, 'auto', 2)).toBe(2);
-    expect(workers.workerCount(big, 'auto', 1)).toBe(0);
+    expect(workers.workerCount(big, 'auto', 1)).toBe(1);
     expect(workers.workerCount(big, 'auto', 16)).toBe(4);
     expect(workers.workerCount(big.slice(0, 3), 'auto', 2)).toBe(0);
     expect(workers.workerCount([file(5 * 1024 * 1024)], 'auto', 8)).toBe(0);
