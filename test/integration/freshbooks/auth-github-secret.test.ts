@@ -105,7 +105,10 @@ describe('github-secret token store', () => {
     const repo = gh.world.repo('acme', 'access');
     repo.environment('freshbooks-production');
     const oauthCode = emulator.control.mintCode({ client_id: emulator.credentials.clientId });
-    const env = { ...stepEnv(''), FRESHBOOKS_REDIRECT_URI: emulator.credentials.redirectUri };
+    const env: Record<string, string> = {
+      ...stepEnv(''),
+      FRESHBOOKS_REDIRECT_URI: emulator.credentials.redirectUri,
+    };
     delete env[SECRET];
     const login = await rolecall(
       [
