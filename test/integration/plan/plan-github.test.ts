@@ -321,6 +321,21 @@ describe('rolecall plan --github on a pull request', () => {
     );
   });
 
+  it('with octokit’s retry and throttling on (as in a workflow), a secondary rate limit on the comment is waited out', async () => {
+    const head = await pushAcme((y) =>
+      y.replace('reason: Accounts payable', 'reason: Accounts payable (AP)'),
+    );
+    const number = repo.addPullRequest({ author: 'dev', headSha: head });
+    const comments = new RegExp(`/issues/${number}/comments$`);
+    gh.rateLimitNext('POST', comments, { kind: 'secondary', status: 429, retryAfter: 1 });
+    const env = { ...(await actionsEnv(number, head)) };
+    delete env['ROLECALL_GITHUB_RETRY'];
+    const run = await rolecall({ cwd: git.dir, env }, PLAN_ARGS);
+    expect(run.code, run.err).toBe(0);
+    expect(gh.calls('POST', comments).map((r) => r.status)).toEqual([429, 201]);
+    expect(repo.commentsOn(number)).toHaveLength(1);
+  });
+
   it('does not overwrite the comment from an older head (a newer push is being planned)', async () => {
     const head1 = await pushAcme((y) => `${y}\n# first\n`);
     const number = repo.addPullRequest({ author: 'dev', headSha: head1 });
