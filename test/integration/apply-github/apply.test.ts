@@ -47,6 +47,26 @@ function approveFully(pr: PullRequest): void {
 }
 
 describe('apply --github applies an approved pull request', () => {
+  it('with octokit’s retry and throttling on (as in a workflow), waits out a secondary rate limit and applies', async () => {
+    const pr = await flow.openPullRequest({ plan: 'cli' });
+    approveFully(pr);
+    const merge = await flow.merge(pr);
+    const reviews = new RegExp(`/pulls/${pr.number}/reviews$`);
+    gh.rateLimitNext('GET', reviews, { kind: 'secondary', status: 429, retryAfter: 1 });
+    // Anything but `off` leaves octokit's retry and throttling on.
+    const result = await flow.apply(merge, [], { ROLECALL_GITHUB_RETRY: 'on' });
+    expect(result.code, result.err).toBe(0);
+    expect(
+      gh
+        .calls('GET', reviews)
+        .map((r) => r.status)
+        .slice(0, 2),
+    ).toEqual([429, 200]);
+    expect(emulator.control.member(ACME, 'maya@acme.example')?.business_role_name).toBe(
+      'business_manager',
+    );
+  });
+
   it('applies the plan approved on the pull request, comments the outcome, keeps the audit log; a second run is a no-op', async () => {
     // apply.yml's exact command line: the refresh token in a repository secret.
     await flow.close();

@@ -386,7 +386,11 @@ export class Flow {
   }
 
   /** `rolecall apply --github` on the push of `merge`, as apply.yml runs it. */
-  apply(merge: Merge, extraArgs: string[] = []): Promise<CliResult> {
+  apply(
+    merge: Merge,
+    extraArgs: string[] = [],
+    extraEnv: Record<string, string> = {},
+  ): Promise<CliResult> {
     const event = example('push');
     Object.assign(event, {
       ref: 'refs/heads/main',
@@ -400,7 +404,7 @@ export class Flow {
     });
     const args = APPLY_ARGS.map((a) => (a.startsWith('github-secret:') ? this.tokenStore : a));
     // `--rate`: the tests do not wait on the production FreshBooks rate budget.
-    return this.run([...args, '--rate', '200', ...extraArgs], 'push', event, merge.sha);
+    return this.run([...args, '--rate', '200', ...extraArgs], 'push', event, merge.sha, extraEnv);
   }
 
   /** Any rolecall command with this flow's Actions environment. */
