@@ -73,9 +73,14 @@ afterEach(async () => {
  * One scheduled run on `day`: the job's environment as drift.yml sets it. The refresh token
  * comes from the repository secret, as the previous run rotated it.
  */
-async function scheduledRun(day: string, args: string[] = WORKFLOW_ARGS(ACME)): Promise<DriftRun> {
+async function scheduledRun(
+  day: string,
+  args: string[] = WORKFLOW_ARGS(ACME),
+  extraEnv: Record<string, string> = {},
+): Promise<DriftRun> {
   const env = {
     ...gh.env(TOKENS.actions),
+    ...extraEnv,
     GITHUB_ACTIONS: 'true',
     GITHUB_REPOSITORY: repo.fullName,
     GITHUB_STEP_SUMMARY: summaryPath,
@@ -94,6 +99,17 @@ const member = (email: string) => memberOf(emulator, email);
 const day = (n: number) => `2026-11-${String(19 + n).padStart(2, '0')}T06:17:00Z`;
 
 describe('the drift issue, as drift.yml keeps it', () => {
+  it('with octokit’s retry and throttling on (as in a workflow), a secondary rate limit on creating the issue is waited out', async () => {
+    emulator.control.addMember(ACME, { email: 'mallory@acme.example', role: 'admin' });
+    const issues = /\/issues$/;
+    gh.rateLimitNext('POST', issues, { kind: 'secondary', status: 429, retryAfter: 1 });
+    // Anything but `off` leaves octokit's retry and throttling on.
+    const run = await scheduledRun(day(1), WORKFLOW_ARGS(ACME), { ROLECALL_GITHUB_RETRY: 'on' });
+    expect(run.code, run.err).toBe(0);
+    expect(gh.calls('POST', issues).map((r) => r.status)).toEqual([429, 201]);
+    expect(repo.issues.size).toBe(1);
+  });
+
   it('create → no-op → update → close (completed) → nothing → reopen: one issue, first-seen dates kept', async () => {
     const control = emulator.control;
     // Day 1: someone grants an admin by hand.
