@@ -9,6 +9,7 @@
  * checkout other tests are running from. Slow project: a build and an npm install.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { Worker } from 'node:worker_threads';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -146,6 +147,61 @@ describe('npm pack: the installable package', { timeout: 300_000 }, () => {
     const store = await rolecall(['auth', 'status', '--token-store', 'github-secret:X']);
     expect(store.code).toBe(1);
     expect(store.err).not.toContain('not available in this build');
+  });
+
+  it('validates a large repository in worker threads: the bundle serves as its own worker', async () => {
+    // 16 policies of 1,500 people (1.3 MB): enough for worker threads; one mistake in one file.
+    const large = join(root, 'large');
+    await mkdir(large);
+    for (let b = 0; b < 16; b++) {
+      const lines = [`business: ${100 + b}`, 'members:'];
+      for (let i = 0; i < 1500; i++)
+        lines.push(`  - email: p${i}@b${b}.example`, '    role: employee');
+      if (b === 9) lines.push('  - email: p3@b9.example', '    role: admin');
+      await writeFile(join(large, `client-${b}.yaml`), `${lines.join('\n')}\n`);
+    }
+    const validate = await rolecall(['validate', '--policies', large]);
+    expect(validate.code, validate.err).toBe(1);
+    expect(validate.out).toMatch(
+      /client-9\.yaml:3003:\d+: error ROLE_CONFLICT p3@b9\.example gets two roles/,
+    );
+    expect(validate.out).toMatch(/1 error, 0 warnings in 16 files\n$/);
+    // A worker that failed (the CLI starting in it, say) would be said on stderr.
+    expect(validate.err).toBe('');
+
+    // The installed bundle, run as a worker thread, answers a file the way the policy workers do.
+    const bundle = join(app, 'node_modules', 'rolecall', 'dist', 'cli', 'main.js');
+    const limits = { maxFileBytes: 1024 * 1024, maxAliasCount: 100, maxDepth: 32, maxIndent: 200 };
+    const worker = new Worker(bundle, {
+      workerData: {
+        role: 'rolecall-policy-worker',
+        limits,
+        now: Date.parse('2026-11-29T12:00:00Z'),
+      },
+      stdout: true,
+    });
+    let printed = '';
+    worker.stdout.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+    const answer = await new Promise<{
+      index: number;
+      outcome: { errors: unknown[]; policy?: { businessId: number } };
+    }>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+      worker.postMessage({
+        index: 7,
+        source: {
+          file: 'p.yaml',
+          text: 'business: 5\nmembers:\n  - email: a@b.example\n    role: employee\n',
+        },
+      });
+    });
+    await worker.terminate();
+    expect(answer.index).toBe(7);
+    expect(answer.outcome.errors).toEqual([]);
+    expect(answer.outcome.policy?.businessId).toBe(5);
+    // …and the CLI did not start in it (it would have printed its usage).
+    expect(printed).toBe('');
   });
 
   it('a first day: emulator, init, validate, plan, apply, and an empty plan after', async () => {
