@@ -13,7 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { figure, median, type Figure } from './figures.js';
-import { PARSERS, type Parser, type PlanChildResult } from './plan-child.js';
+import { PARSERS, type Parser } from './parsers.js';
+import type { PlanChildResult } from './plan-child.js';
 import { progress } from './support.js';
 import { businessId, policyFiles, policyYaml } from './synthetic.js';
 

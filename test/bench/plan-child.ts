@@ -8,7 +8,7 @@
  * A plan builds the live state in memory (what a sync would hand the planner), then times what
  * `rolecall plan` does with it: load + validate the policies, diff + guards + digest, and render
  * (terminal text, the pull-request markdown and the saved plan file). `--parse` times one
- * parser alone over the same files, in one thread (see `PARSERS`). Prints one JSON line.
+ * parser alone over the same files, in one thread (parsers.ts). Prints one JSON line.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -23,6 +23,7 @@ import { renderPlanMarkdown } from '../../src/plan/render-markdown.js';
 import { renderPlanText } from '../../src/plan/render-text.js';
 import { formatDiagnostic, loadDesiredState } from '../../src/policy/load-desired-state.js';
 import { occurrenceKey } from '../../src/policy/yaml-nodes.js';
+import { PARSERS, type Parser } from './parsers.js';
 import { BENCH_NOW, businessId, liveState, type PolicyShape } from './synthetic.js';
 
 export interface PlanChildResult {
@@ -41,20 +42,6 @@ export interface PlanChildResult {
   cpuMs: number;
   outputBytes: { text: number; markdown: number; planFile: number };
 }
-
-/**
- * The parsers `--parse` times, each over the same texts, each producing the documents with
- * positions (`LineCounter`) and their JS values, as the policy loader needs them:
- *
- * - `yaml3`: the `yaml` rolecall uses (3.0.0-2), with the loader's options;
- * - `yaml2`: `yaml` 2.9.1, as rolecall used it before (its parser reads `process.env.LOG_TOKENS`
- *   once per token, through Node's slow environment lookup);
- * - `yaml2-no-env`: the same 2.9.1 built without that read (the package's browser build): what
- *   a contained workaround for the per-token read would give;
- * - `json`: `JSON.parse` of the same data as JSON text, a floor no YAML parser reaches.
- */
-export const PARSERS = ['yaml3', 'yaml2', 'yaml2-no-env', 'json'] as const;
-export type Parser = (typeof PARSERS)[number];
 
 interface YamlApi {
   parseAllDocuments: (text: string, options: object) => Array<{ toJS: (o: object) => unknown }>;
