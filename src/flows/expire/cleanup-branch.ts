@@ -18,9 +18,9 @@
  * pull request (no new commit, no CI run, no notification).
  */
 import { RolecallError } from '../../errors.js';
-import { commitIsPresent, commitOnBranch, pushBranch, type GitIdentity } from '../../git/index.js';
-import { gitFailure, openGit } from '../../git/open-git.js';
+import { commitOnBranch, pushBranch, type GitIdentity } from '../../git/index.js';
 import type { PolicySource } from '../../policy/validate-documents.js';
+import { fetchCommit, remoteBranchSha, samePolicies, singleParentMessage } from '../bot-branch.js';
 import { readPoliciesAtCommit } from '../policy-snapshot.js';
 import { CLEANUP_TRAILER } from '../../jit/render-cleanup.js';
 
@@ -49,67 +49,10 @@ export interface CleanupBranchResult {
   sha: string;
 }
 
-/** The sha of `refs/heads/<branch>` on the remote, or null. */
-export async function remoteBranchSha(
-  cwd: string,
-  remote: string,
-  branch: string,
-): Promise<string | null> {
-  let out: string;
-  try {
-    out = await openGit(cwd, { network: true }).raw([
-      'ls-remote',
-      '--heads',
-      remote,
-      `refs/heads/${branch}`,
-    ]);
-  } catch (error) {
-    throw gitFailure(error, `reading ${branch} on ${remote}`);
-  }
-  const line = out.split('\n').find((l) => l.endsWith(`\trefs/heads/${branch}`));
-  return line ? (line.split('\t')[0] ?? null) : null;
-}
-
-/** Makes the remote branch's head commit available locally (no ref of the user's is moved). */
-export async function fetchCommit(cwd: string, remote: string, branch: string, sha: string) {
-  if (await commitIsPresent(cwd, sha)) return;
-  try {
-    await openGit(cwd, { network: true }).raw([
-      'fetch',
-      '--quiet',
-      '--no-tags',
-      '--no-write-fetch-head',
-      remote,
-      `refs/heads/${branch}`,
-    ]);
-  } catch (error) {
-    throw gitFailure(error, `fetching ${branch} from ${remote}`);
-  }
-  if (!(await commitIsPresent(cwd, sha))) {
-    throw new RolecallError(
-      'CLEANUP_BRANCH_MOVED',
-      `${branch} on ${remote} moved while rolecall was reading it; run again`,
-    );
-  }
-}
-
 /** A commit rolecall made: exactly one parent and the clean-up trailer. */
 export async function isOwnCleanupCommit(cwd: string, sha: string): Promise<boolean> {
-  let out: string;
-  try {
-    out = await openGit(cwd).raw(['log', '-1', '--format=%P%x00%B', sha]);
-  } catch (error) {
-    throw gitFailure(error, `reading commit ${sha.slice(0, 12)}`);
-  }
-  const [parents = '', message = ''] = out.split('\0');
-  const oneParent = parents.trim().split(/\s+/).filter(Boolean).length === 1;
-  return oneParent && message.split('\n').some((line) => line.trim() === CLEANUP_TRAILER);
-}
-
-function samePolicies(a: readonly PolicySource[], b: readonly PolicySource[]): boolean {
-  if (a.length !== b.length) return false;
-  const byFile = new Map(a.map((s) => [s.file, s.text]));
-  return b.every((s) => byFile.get(s.file) === s.text);
+  const message = await singleParentMessage(cwd, sha);
+  return message !== null && message.split('\n').some((line) => line.trim() === CLEANUP_TRAILER);
 }
 
 export async function updateCleanupBranch(input: CleanupBranchInput): Promise<CleanupBranchResult> {

@@ -12,10 +12,9 @@
  */
 import { RolecallError } from '../../errors.js';
 import { commitOnBranch, pushBranch, type GitIdentity } from '../../git/index.js';
-import { gitFailure, openGit } from '../../git/open-git.js';
 import { parseRequestTrailers } from '../../jit/request-link.js';
 import type { PolicySource } from '../../policy/validate-documents.js';
-import { fetchCommit, remoteBranchSha } from '../expire/cleanup-branch.js';
+import { fetchCommit, remoteBranchSha, samePolicies, singleParentMessage } from '../bot-branch.js';
 import { readPoliciesAtCommit } from '../policy-snapshot.js';
 
 export interface IssueBranchInput {
@@ -41,21 +40,8 @@ export interface IssueBranchResult {
 
 /** One parent and the trailer naming this issue: a commit rolecall made for it. */
 async function isOwnRequestCommit(cwd: string, sha: string, issue: number): Promise<boolean> {
-  let out: string;
-  try {
-    out = await openGit(cwd).raw(['log', '-1', '--format=%P%x00%B', sha]);
-  } catch (error) {
-    throw gitFailure(error, `reading commit ${sha.slice(0, 12)}`);
-  }
-  const [parents = '', message = ''] = out.split('\0');
-  const oneParent = parents.trim().split(/\s+/).filter(Boolean).length === 1;
-  return oneParent && parseRequestTrailers(message).issues.includes(issue);
-}
-
-function samePolicies(a: readonly PolicySource[], b: readonly PolicySource[]): boolean {
-  if (a.length !== b.length) return false;
-  const byFile = new Map(a.map((s) => [s.file, s.text]));
-  return b.every((s) => byFile.get(s.file) === s.text);
+  const message = await singleParentMessage(cwd, sha);
+  return message !== null && parseRequestTrailers(message).issues.includes(issue);
 }
 
 export async function syncIssueBranch(input: IssueBranchInput): Promise<IssueBranchResult> {
