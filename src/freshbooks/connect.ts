@@ -220,13 +220,13 @@ export async function connectFreshBooks(options: ConnectOptions): Promise<FreshB
   return openConnection(await createPlumbing(options), options);
 }
 
-/** A connection over existing plumbing (`rolecall auth login` saves tokens first, then reads). */
-export function openConnection(
+/** The token manager of this plumbing's store, OAuth client and refresh-token variable. */
+export function tokenManagerFor(
   plumbing: Plumbing,
-  options: Pick<ConnectOptions, 'pageConcurrency'> = {},
-): FreshBooksConnection {
-  const tokens = new TokenManager({
-    store: plumbing.store,
+  store: TokenStore = plumbing.store,
+): TokenManager {
+  return new TokenManager({
+    store,
     oauth: plumbing.oauth,
     envRefreshToken: plumbing.envRefreshToken?.value,
     ...(plumbing.envRefreshToken
@@ -236,6 +236,14 @@ export function openConnection(
     logger: plumbing.logger,
     notice: plumbing.notice,
   });
+}
+
+/** A connection over existing plumbing (`rolecall auth login` saves tokens first, then reads). */
+export function openConnection(
+  plumbing: Plumbing,
+  options: Pick<ConnectOptions, 'pageConcurrency'> = {},
+): FreshBooksConnection {
+  const tokens = tokenManagerFor(plumbing);
   const api = new ApiClient({
     baseUrl: plumbing.baseUrl,
     transport: plumbing.transport,

@@ -7,10 +7,9 @@
 import { RolecallError, UsageError } from '../../errors.js';
 import type { FreshBooksFacts, IdentityFact, RefreshFact, StoreFact } from '../../doctor/index.js';
 import { ApiClient } from '../../freshbooks/api-client.js';
-import { createPlumbing, type Plumbing } from '../../freshbooks/connect.js';
+import { createPlumbing, tokenManagerFor, type Plumbing } from '../../freshbooks/connect.js';
 import { FreshBooksClient } from '../../freshbooks/freshbooks-client.js';
 import { streamLogger } from '../../freshbooks/logger.js';
-import { TokenManager } from '../../freshbooks/token-manager.js';
 import { describeTarget, sameTarget } from '../../freshbooks/token-target.js';
 import type { Console, StoredCredentials } from '../../ports.js';
 import { redact } from '../../redact.js';
@@ -91,17 +90,7 @@ async function probe(plumbing: Plumbing, spec: string | undefined): Promise<Fres
     };
   }
 
-  const tokens = new TokenManager({
-    store,
-    oauth: plumbing.oauth,
-    envRefreshToken: plumbing.envRefreshToken?.value,
-    ...(plumbing.envRefreshToken
-      ? { envRefreshTokenVariable: plumbing.envRefreshToken.variable }
-      : {}),
-    now: () => plumbing.now().getTime(),
-    logger: plumbing.logger,
-    notice: plumbing.notice,
-  });
+  const tokens = tokenManagerFor(plumbing, store);
   let refresh: RefreshFact;
   try {
     // No access token has been handed out yet, so "renew" is a refresh, whatever is cached.
