@@ -194,9 +194,9 @@ export async function runDemo(io: Console, options: DemoOptions): Promise<DemoOu
         '  rolecall plan --out plan.json   # what would change, saved for apply',
         '  rolecall apply plan.json        # shows the plan, asks for "yes", applies exactly it',
         'Then edit policies/acme-books.yaml (add someone, change a role) and plan again.',
-        'For your own business: `rolecall auth login`, `rolecall import --business ID --out',
-        'policies/NAME.yaml`, and the GitHub workflows (plan on pull requests, apply on merge) —',
-        'all in README.md.',
+        'For your own business: `rolecall auth login`, then `rolecall init` writes an access',
+        'repository (your businesses imported, the GitHub workflows pinned, CODEOWNERS) — see',
+        'README.md, "Use it for real".',
         '',
       ].join('\n'),
     );
