@@ -56,10 +56,13 @@ function describeCodePoint(cp: number): string {
   return hex;
 }
 
+/** Printable ASCII only: the common case, tested at once (the loop below names the culprit). */
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
 export function checkEmail(raw: string): EmailCheck {
   const text = trimAscii(raw);
   let index = 0;
-  for (const ch of text) {
+  for (const ch of PRINTABLE_ASCII.test(text) ? '' : text) {
     const cp = ch.codePointAt(0) as number;
     if (cp > 0x7e || cp < 0x20) {
       return {
