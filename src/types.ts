@@ -45,7 +45,7 @@ export type ProvisioningMode = 'api' | 'manual';
 export type Action = 'grant' | 'change' | 'revoke';
 
 /** The names of the safety guards; `overrides[].guard` uses the same names. */
-export const GUARD_NAMES = ['protected', 'minAdmins', 'maxRevokes', 'self'] as const;
+export const GUARD_NAMES = ['protected', 'minAdmins', 'maxRevokes', 'self', 'seats'] as const;
 export type GuardName = (typeof GUARD_NAMES)[number];
 
 export interface Rules {
@@ -116,6 +116,24 @@ export interface DesiredMember {
   source: SourceRef;
 }
 
+/** What one paid seat costs: `amount` in `currency` (ISO 4217) per `per`. */
+export interface SeatPrice {
+  amount: number;
+  currency: string;
+  per: 'month' | 'year';
+}
+
+/**
+ * The policy's `seats:` block. FreshBooks exposes no seat count, so the limit and the price are
+ * what the policy says. `paidRoles` is sorted by privilege (highest first); by default every
+ * role but `unassigned` and the owner (who is the subscription, not a team-member seat).
+ */
+export interface SeatPolicy {
+  limit?: number;
+  price?: SeatPrice;
+  paidRoles: KnownRole[];
+}
+
 export interface BusinessPolicy {
   businessId: number;
   name?: string;
@@ -127,6 +145,8 @@ export interface BusinessPolicy {
   approvals?: ApprovalRules;
   /** Who is who on GitHub (`identities:`), sorted by login; absent when the policy has none. */
   identities?: GitHubIdentity[];
+  /** The `seats:` block; absent when the policy has none (the default paid roles then apply). */
+  seats?: SeatPolicy;
   overrides: Override[];
   /** Sorted by email; one entry per person. */
   members: DesiredMember[];
@@ -279,6 +299,25 @@ export interface Provenance {
   mergeSha?: string;
 }
 
+/**
+ * Paid seats of one business: in use now (active members and pending invitations holding a paid
+ * role, as FreshBooks counts invitations) and after the plan, with the declared limit and, when
+ * the policy prices a seat, what the plan changes in the bill.
+ */
+export interface SeatSummary {
+  before: number;
+  after: number;
+  /** From `seats.limit`; absent when the policy declares none. */
+  limit?: number;
+  /** The roles counted as paid, rolecall names, highest first. */
+  paidRoles: string[];
+  price?: SeatPrice;
+  /** `after × price.amount`, rounded to cents; absent without a price. */
+  cost?: number;
+  /** `(after − before) × price.amount`, rounded to cents; absent without a price. */
+  costChange?: number;
+}
+
 export interface BusinessPlan {
   businessId: number;
   name: string;
@@ -295,6 +334,8 @@ export interface BusinessPlan {
   guards: GuardResult[];
   /** False when a guard failed without an override. */
   applyable: boolean;
+  /** Paid seats before and after; absent in plans made before rolecall counted seats. */
+  seats?: SeatSummary;
 }
 
 export interface Plan {

@@ -1,4 +1,5 @@
 import { evaluateGuards } from '../plan/guards/evaluate-guards.js';
+import { seatPolicyOf } from '../seats.js';
 import type { BusinessPlan, Change, DesiredState, LiveState } from '../types.js';
 import { findStaleChanges, untouchedDigest } from './check-stale.js';
 import { isSettled, type OperationHistory } from './journal.js';
@@ -95,6 +96,7 @@ export function preflightChecks(input: PreflightInput): {
     const pending = changes.filter((change) => !isSettled(input.history.get(operationKey(change))));
     const evaluation = evaluateGuards({
       rules: policy.rules,
+      seats: seatPolicyOf(policy),
       overrides: policy.overrides,
       live,
       identity: input.live.identity,

@@ -7,6 +7,7 @@ import type {
   Plan,
   PolicyCommit,
 } from '../types.js';
+import { seatPolicyOf, summarizeSeats } from '../seats.js';
 import { diffBusiness } from './diff-business.js';
 import { evaluateGuards } from './guards/evaluate-guards.js';
 import { planDigestOf } from './plan-digest.js';
@@ -87,8 +88,10 @@ export function buildPlan(input: BuildPlanInput): Plan {
       if (fingerprint !== undefined) memberFingerprints[change.uuid] = fingerprint;
     }
 
+    const seats = seatPolicyOf(policy);
     const { guards, applyable } = evaluateGuards({
       rules: policy.rules,
+      seats,
       overrides: policy.overrides,
       live: liveBusiness,
       identity: live.identity,
@@ -108,6 +111,7 @@ export function buildPlan(input: BuildPlanInput): Plan {
       changes,
       unmanaged: diff.unmanaged,
       memberFingerprints,
+      seats: summarizeSeats(seats, liveBusiness.members, changes),
     };
   });
 

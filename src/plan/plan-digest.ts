@@ -8,6 +8,17 @@ import { sha256Hex } from '../canonical.js';
  */
 export const PLAN_PROPERTY_NAMES: readonly string[] = [
   'action',
+  'seats',
+  'price',
+  'per',
+  'paidRoles',
+  'limit',
+  'currency',
+  'costChange',
+  'cost',
+  'before',
+  'amount',
+  'after',
   'applyable',
   'businessId',
   'businesses',

@@ -1,6 +1,7 @@
 import { diffLines } from 'diff';
 import { POLICY_ROLES } from '../roles.js';
-import type { Action, BusinessPlan, Change, GuardResult, Plan } from '../types.js';
+import { describeSeats, seatsWorthShowing } from '../seats.js';
+import type { Action, BusinessPlan, Change, GuardResult, Plan, SeatSummary } from '../types.js';
 import {
   businessTitle,
   countChanges,
@@ -151,6 +152,7 @@ function renderBusiness(business: BusinessPlan, level: MarkdownLevel, out: Bound
       : `**${summaryLine(counts)}**\n\n`,
   ];
   if (business.changes.length > 0) parts.push(summaryTable(business.changes));
+  if (seatsWorthShowing(business.seats)) parts.push(seatsLine(business.seats));
   if (!out.pushAll(parts)) return false;
 
   if (!out.push('**Guards**\n\n')) return false;
@@ -218,6 +220,12 @@ function summaryTable(changes: readonly Change[]): string {
     rows.push(`| ${ICON[action]} ${action} | ${values.join(' | ')} | ${counts[action]} |`);
   }
   return `${rows.join('\n')}\n\n`;
+}
+
+/** What the plan does to the paid seats and the bill: what a finance approver looks for. */
+function seatsLine(seats: SeatSummary): string {
+  const over = seats.limit !== undefined && seats.after > seats.limit ? ' ⚠️ over the limit' : '';
+  return `💺 **Seats**: ${inertText(describeSeats(seats))}${over}\n\n`;
 }
 
 function guardLine(result: GuardResult): string {

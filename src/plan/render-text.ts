@@ -10,6 +10,7 @@ import {
   stateLabel,
   summaryLine,
 } from './describe.js';
+import { describeSeats, seatsWorthShowing } from '../seats.js';
 import { displayExpiry } from './expiry.js';
 import { paletteFor, terminalSafe, type Palette } from './terminal-text.js';
 
@@ -116,6 +117,11 @@ function renderBusiness(business: BusinessPlan, paint: Palette, out: string[]): 
 
   if (business.changes.length > 0) {
     out.push('', `  ${paint.bold(summaryLine(countChanges(business.changes)))}`);
+  }
+  if (seatsWorthShowing(business.seats)) {
+    const over = business.seats.limit !== undefined && business.seats.after > business.seats.limit;
+    const line = `Seats: ${describeSeats(business.seats)}`;
+    out.push(`${business.changes.length > 0 ? '' : '\n'}  ${over ? paint.alarm(line) : line}`);
   }
 }
 

@@ -171,6 +171,12 @@ function message(
           message: `${where} must be one line of text without control characters, got ${describeValue(value)}`,
         };
       }
+      if (last === 'currency') {
+        return {
+          code: 'INVALID_VALUE',
+          message: `${where} must be an ISO 4217 currency code in capitals (USD, CAD, EUR, …), got ${describeValue(value)}`,
+        };
+      }
       const kind = path.includes('teams') ? 'a GitHub team as org/team-slug' : 'a GitHub login';
       return {
         code: 'INVALID_VALUE',

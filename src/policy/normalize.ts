@@ -1,5 +1,6 @@
 import { digestOf } from '../canonical.js';
-import type { PolicyRole } from '../roles.js';
+import { roleRank, type KnownRole, type PolicyRole } from '../roles.js';
+import { DEFAULT_PAID_ROLES } from '../seats.js';
 import type {
   ApprovalRule,
   ApprovalRules,
@@ -9,11 +10,18 @@ import type {
   GitHubIdentity,
   Override,
   Rules,
+  SeatPolicy,
 } from '../types.js';
 import { normalizeEmail } from './check-email.js';
 import type { PolicyDocument } from './model.js';
 import { parseDuration } from './parse-time.js';
-import type { RawApprovalRule, RawApprovals, RawIdentity, RawRules } from './raw-policy.js';
+import type {
+  RawApprovalRule,
+  RawApprovals,
+  RawIdentity,
+  RawRules,
+  RawSeats,
+} from './raw-policy.js';
 
 /** Defaults, as documented in `schemas/policy.schema.json`. */
 export const DEFAULTS = {
@@ -49,6 +57,23 @@ function normalizeRules(raw: RawRules | undefined): Rules {
     expiringSoonDays: raw?.expiringSoonDays ?? DEFAULTS.expiringSoonDays,
     pendingInvitationDays: raw?.pendingInvitationDays ?? DEFAULTS.pendingInvitationDays,
   };
+}
+
+/** `seats:` with its defaults filled in; paid roles sorted by privilege for a stable digest. */
+function normalizeSeats(raw: RawSeats): SeatPolicy {
+  const paidRoles = [...new Set<KnownRole>(raw.paidRoles ?? DEFAULT_PAID_ROLES)].sort(
+    (a, b) => roleRank(b) - roleRank(a),
+  );
+  const seats: SeatPolicy = { paidRoles };
+  if (raw.limit !== undefined) seats.limit = raw.limit;
+  if (raw.price !== undefined) {
+    seats.price = {
+      amount: raw.price.amount,
+      currency: raw.price.currency,
+      per: raw.price.per ?? 'month',
+    };
+  }
+  return seats;
 }
 
 function approvalRule(raw: RawApprovalRule): ApprovalRule {
@@ -130,6 +155,7 @@ export function normalizePolicy(doc: PolicyDocument): BusinessPolicy {
   };
   const approvals = raw.approvals === undefined ? undefined : normalizeApprovals(raw.approvals);
   const identities = raw.identities === undefined ? undefined : normalizeIdentities(raw.identities);
+  const seats = raw.seats === undefined ? undefined : normalizeSeats(raw.seats);
 
   // The digest covers what decides a plan and its approval, never positions or comments: moving
   // lines or editing a comment leaves it unchanged.
@@ -140,6 +166,7 @@ export function normalizePolicy(doc: PolicyDocument): BusinessPolicy {
     provisioning,
     approvals,
     identities,
+    seats,
     overrides: overrides.map(({ guard, reason, ticket }) => ({ guard, reason, ticket })),
     members: members.map(({ source: _source, ...rest }) => rest),
   });
@@ -158,6 +185,7 @@ export function normalizePolicy(doc: PolicyDocument): BusinessPolicy {
   if (raw.name !== undefined) policy.name = raw.name;
   if (approvals !== undefined) policy.approvals = approvals;
   if (identities !== undefined) policy.identities = identities;
+  if (seats !== undefined) policy.seats = seats;
   return policy;
 }
 

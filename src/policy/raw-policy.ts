@@ -7,7 +7,7 @@
  * object and name nested types directly (no inline object types), so that test can follow them.
  */
 import type { GuardName, ProvisioningMode, PolicyMode } from '../types.js';
-import type { PolicyRole } from '../roles.js';
+import type { KnownRole, PolicyRole } from '../roles.js';
 
 export interface RawPolicy {
   business: number;
@@ -20,6 +20,7 @@ export interface RawPolicy {
   provisioning?: RawProvisioning;
   approvals?: RawApprovals;
   identities?: RawIdentity[];
+  seats?: RawSeats;
 }
 
 export interface RawRules {
@@ -87,4 +88,16 @@ export interface RawApprovals {
   teams?: string[];
   users?: string[];
   roles?: Partial<Record<PolicyRole, RawApprovalRule>>;
+}
+
+export interface RawSeats {
+  limit?: number;
+  price?: RawSeatPrice;
+  paidRoles?: KnownRole[];
+}
+
+export interface RawSeatPrice {
+  amount: number;
+  currency: string;
+  per?: 'month' | 'year';
 }

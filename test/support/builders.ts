@@ -28,6 +28,7 @@ import type {
   PolicyMode,
   ProvisioningMode,
   Rules,
+  SeatPolicy,
 } from '../../src/types.js';
 
 /** The instant tests plan at unless they say otherwise. */
@@ -98,6 +99,7 @@ export interface DesiredBusinessSpec {
   provisioning?: Partial<Record<Action, ProvisioningMode>>;
   overrides?: Array<{ guard: GuardName; reason?: string; ticket?: string; line?: number }>;
   members?: DesiredMember[];
+  seats?: SeatPolicy;
 }
 
 export function desiredBusiness(spec: DesiredBusinessSpec = {}): BusinessPolicy {
@@ -138,6 +140,7 @@ export function desiredBusiness(spec: DesiredBusinessSpec = {}): BusinessPolicy 
     source: { file, line: 1, col: 1 },
   };
   if (spec.name !== undefined) policy.name = spec.name;
+  if (spec.seats !== undefined) policy.seats = spec.seats;
   return policy;
 }
 

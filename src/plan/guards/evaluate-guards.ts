@@ -4,6 +4,7 @@ import type { GuardInput, GuardVerdict } from './guard-input.js';
 import { maxRevokesGuard } from './max-revokes.js';
 import { minAdminsGuard } from './min-admins.js';
 import { protectedGuard } from './protected.js';
+import { seatsGuard } from './seats.js';
 import { selfGuard } from './self.js';
 
 const GUARDS: Readonly<Record<GuardName, (input: GuardInput) => GuardVerdict>> = {
@@ -11,6 +12,7 @@ const GUARDS: Readonly<Record<GuardName, (input: GuardInput) => GuardVerdict>> =
   minAdmins: minAdminsGuard,
   maxRevokes: maxRevokesGuard,
   self: selfGuard,
+  seats: seatsGuard,
 };
 
 export interface GuardEvaluation {

@@ -4,6 +4,7 @@ import type {
   GuardResult,
   LiveBusiness,
   LiveIdentity,
+  SeatPolicy,
 } from '../../types.js';
 
 /**
@@ -15,6 +16,8 @@ export interface GuardInput {
   live: LiveBusiness;
   identity: LiveIdentity;
   changes: readonly Change[];
+  /** The policy's seat settings, defaults filled in (`seatPolicyOf`). */
+  seats: SeatPolicy;
 }
 
 /** A guard's verdict before overrides are considered. */

@@ -6,6 +6,7 @@ import { maxRevokesGuard } from '../../../src/plan/guards/max-revokes.js';
 import { minAdminsGuard } from '../../../src/plan/guards/min-admins.js';
 import { protectedGuard } from '../../../src/plan/guards/protected.js';
 import { selfGuard } from '../../../src/plan/guards/self.js';
+import { seatPolicyOf } from '../../../src/seats.js';
 import type { BusinessPolicy, LiveMember } from '../../../src/types.js';
 import {
   ACME_IDENTITY,
@@ -28,6 +29,7 @@ function inputFor(
   const live = liveBusiness({ members });
   return {
     rules: policy.rules,
+    seats: seatPolicyOf(policy),
     overrides: policy.overrides,
     live,
     identity: ACME_IDENTITY,
@@ -348,6 +350,7 @@ describe('evaluateGuards: overrides and applyable', () => {
       ['minAdmins', true],
       ['maxRevokes', true],
       ['self', true],
+      ['seats', true],
     ]);
   });
 

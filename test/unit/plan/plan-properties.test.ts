@@ -140,7 +140,7 @@ const plan = (desired: DesiredState, live: LiveState) =>
   buildPlan({ desired, live, now: TEST_NOW, toolVersion: '0.1.0' });
 
 describe('plan properties', () => {
-  it('applying a plan to the live state leaves nothing to plan, and unmanaged members untouched', () => {
+  it('applying a plan to the live state leaves nothing to plan, unmanaged members untouched, and the paid seats it predicted', () => {
     fc.assert(
       fc.property(worldArb, (world) => {
         const { desired, live } = materialise(world);
@@ -150,6 +150,9 @@ describe('plan properties', () => {
         for (const [i, business] of second.businesses.entries()) {
           expect(business.changes).toEqual([]);
           expect(business.unmanaged).toEqual(first.businesses[i]!.unmanaged);
+          // The seats the first plan predicted are the seats the applied state holds.
+          expect(business.seats?.before).toBe(first.businesses[i]!.seats?.after);
+          expect(business.seats?.after).toBe(business.seats?.before);
         }
       }),
       { numRuns: 300 },
@@ -220,6 +223,7 @@ describe('plan properties', () => {
             'minAdmins',
             'maxRevokes',
             'self',
+            'seats',
           ]);
           expect(business.applyable).toBe(
             business.guards.every((guard) => guard.ok || guard.override !== undefined),

@@ -104,7 +104,7 @@ describe('markdown stays under its size limit, degrading and saying so', () => {
     );
     expect(markdown).toContain('**Plan: 1667 to grant, 1667 to change, 1666 to revoke.**');
     expect(markdown).toContain('❌ `maxRevokes`');
-    expect(markdown).toContain('- ✅ 3 other guards passed\n');
+    expect(markdown).toContain('- ✅ 4 other guards passed\n');
     expect(markdown).toContain('| ➖ revoke |  | 1666 |  | 1666 |');
     expect(markdown).not.toContain('person000000');
   });

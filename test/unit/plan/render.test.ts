@@ -6,6 +6,7 @@ import {
   renderPlanMarkdownWithLevel,
   renderPlanText,
 } from '../../../src/plan/index.js';
+import { DEFAULT_PAID_ROLES } from '../../../src/seats.js';
 import type { Plan } from '../../../src/types.js';
 import {
   acmeExample,
@@ -21,8 +22,8 @@ const SHA = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';
 
 /**
  * A realistic multi-business plan: the example business, an additive business with an
- * overridden guard, manual provisioning, expiries and an unmanaged member, a business with
- * nothing to do, and one blocked by a failed guard.
+ * overridden guard, manual provisioning, expiries, an unmanaged member and priced seats, a
+ * business with nothing to do but a seat limit, and one blocked by a failed guard.
  */
 function realisticPlan(): Plan {
   const acme = acmeExample();
@@ -33,6 +34,11 @@ function realisticPlan(): Plan {
     mode: 'additive',
     provisioning: { grant: 'manual' },
     overrides: [{ guard: 'maxRevokes', reason: 'Audit season is over', ticket: 'SEC-12', line: 8 }],
+    seats: {
+      limit: 5,
+      price: { amount: 10.5, currency: 'CAD', per: 'month' },
+      paidRoles: [...DEFAULT_PAID_ROLES],
+    },
     members: [
       desiredMember('alice@acme.example', 'admin', { reason: 'Finance lead' }),
       desiredMember('temp1@contractors.example', 'contractor', {
@@ -56,6 +62,7 @@ function realisticPlan(): Plan {
     businessId: 240360,
     name: 'Quiet Co',
     file: 'policies/quiet.yaml',
+    seats: { limit: 1, paidRoles: [...DEFAULT_PAID_ROLES] },
     members: [desiredMember('alice@acme.example', 'admin')],
   });
   const blocked = desiredBusiness({
