@@ -10,6 +10,7 @@ import type { EmulatorState } from './state.js';
 import type { Grant } from './tokens.js';
 import { PERMISSION_DENIED, accountingError, authError } from './wire.js';
 import { MemberOpError } from './members.js';
+import { ERRNO_SEAT_LIMIT } from './seats.js';
 
 export type AccessNeed = 'read' | 'manage';
 
@@ -51,6 +52,12 @@ export function memberErrorReply(error: unknown, uuid: string | null): Reply {
       );
     case 'owner':
       return json(403, PERMISSION_DENIED);
+    case 'seat_limit':
+      // [assumed] 422 in the accounting error shape, errno and message about team member limits.
+      return json(
+        422,
+        accountingError(ERRNO_SEAT_LIMIT, error.message, error.field, 'team_member'),
+      );
     case 'invalid':
     case 'conflict':
       // The published validation-error shape of the auth service (POST validation error).

@@ -49,6 +49,18 @@ const ROUTES: Array<[string, RegExp, Handler]> = [
     /^\/_emulator\/businesses\/(\d+)\/members\/([^/]+)\/accept$/,
     (c, [id, uuid]) => json(200, c.acceptInvitation(Number(id), uuid ?? '')),
   ],
+  ['GET', /^\/_emulator\/businesses\/(\d+)\/seats$/, (c, [id]) => json(200, c.seats(Number(id)))],
+  [
+    'PUT',
+    /^\/_emulator\/businesses\/(\d+)\/seats$/,
+    (c, [id], b) => {
+      // `limit` must be said, even to clear it (null): an empty body is a mistake, not "none".
+      if (!('limit' in b)) {
+        throw new EmulatorControlError(400, 'the body must be {"limit": N} or {"limit": null}');
+      }
+      return json(200, c.setSeatLimit(Number(id), b['limit']));
+    },
+  ],
   ['GET', /^\/_emulator\/requests$/, (c) => json(200, c.requests())],
   [
     'DELETE',

@@ -17,6 +17,7 @@ import {
 } from './members-control.js';
 import { normalizeEmail } from './model.js';
 import type { RequestStats } from './request-log.js';
+import { seatsOf, type SeatsJson } from './seats.js';
 import type { EmulatorSeed } from './seed.js';
 import { validateSeed } from './validate-seed.js';
 import { teamMemberJson, type TeamMemberJson } from './wire.js';
@@ -57,6 +58,13 @@ export interface EmulatorControl {
   addMember(businessId: number, input: AddMemberInput): TeamMemberJson;
   updateMember(businessId: number, uuid: string, patch: PatchMemberInput): TeamMemberJson;
   acceptInvitation(businessId: number, uuid: string): TeamMemberJson;
+  /** The business's paid seats: its limit (null: none), how many are in use, how many free. */
+  seats(businessId: number): SeatsJson;
+  /**
+   * Sets the business's paid-seat limit (a whole number ≥ 0), or removes it (null). Members
+   * already over a lowered limit stay; only new paid seats are refused.
+   */
+  setSeatLimit(businessId: number, limit: unknown): SeatsJson;
   requests(): RequestStats;
   resetRequests(): void;
   config(): EmulatorConfig;
@@ -69,7 +77,12 @@ export interface EmulatorControl {
 
 function mapMemberError(error: unknown): never {
   if (error instanceof MemberOpError) {
-    const status = error.kind === 'not_found' ? 404 : error.kind === 'conflict' ? 409 : 400;
+    const status =
+      error.kind === 'not_found'
+        ? 404
+        : error.kind === 'conflict' || error.kind === 'seat_limit'
+          ? 409
+          : 400;
     throw new EmulatorControlError(status, error.message);
   }
   throw error;
@@ -144,6 +157,21 @@ export function createControl(ctx: EmulatorContext): EmulatorControl {
       } catch (error) {
         return mapMemberError(error);
       }
+    },
+    seats: (businessId) => seatsOf(business(businessId)),
+    setSeatLimit(businessId, limit) {
+      const target = business(businessId);
+      if (
+        limit !== null &&
+        !(typeof limit === 'number' && Number.isSafeInteger(limit) && limit >= 0)
+      ) {
+        throw new EmulatorControlError(
+          400,
+          `limit must be a whole number ≥ 0, or null for no limit; got ${JSON.stringify(limit ?? null)}`,
+        );
+      }
+      target.seatLimit = limit;
+      return seatsOf(target);
     },
     requests: () => ctx.log.stats(),
     resetRequests: () => ctx.log.reset(),

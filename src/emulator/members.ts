@@ -18,9 +18,11 @@ import {
   type MemberRecord,
   type ProfileField,
 } from './model.js';
+import { SEAT_LIMIT_MESSAGE, hasFreeSeat, holdsPaidSeat, isPaidApiRole } from './seats.js';
 import type { EmulatorState } from './state.js';
 
-export type MemberErrorKind = 'not_found' | 'owner' | 'invalid' | 'conflict';
+/** `seat_limit`: the write would take a paid seat and none is free (see seats.ts). */
+export type MemberErrorKind = 'not_found' | 'owner' | 'invalid' | 'conflict' | 'seat_limit';
 
 export class MemberOpError extends Error {
   constructor(
@@ -90,11 +92,17 @@ export function setMemberState(
   member.updated_at = stamp;
 }
 
+/** Refuses a write that would take a paid seat when the business has none free. */
+function requireFreeSeat(business: BusinessRecord, field: string): void {
+  if (!hasFreeSeat(business)) throw new MemberOpError('seat_limit', SEAT_LIMIT_MESSAGE, field);
+}
+
 /**
  * `POST /auth/api/v1/users/invitation`. A new email becomes a pending member; a deactivated
  * member's email is re-invited (same uuid, pending again, new role). An email that is already
  * active, pending or a client of the business is refused, so a retried invitation never
- * creates a duplicate.
+ * creates a duplicate. An invitation with a paid role needs a free paid seat (a pending
+ * invitation holds its seat); without one it is refused and nothing is created.
  */
 export function inviteMember(
   state: EmulatorState,
@@ -120,10 +128,12 @@ export function inviteMember(
             : 'is already a member of this business';
       throw new MemberOpError('conflict', `To email ${why}`, 'to_email');
     }
+    if (isPaidApiRole(role)) requireFreeSeat(business, 'capacity');
     existing.role = role;
     setMemberState(state, existing, 'invited', now);
     return existing;
   }
+  if (isPaidApiRole(role)) requireFreeSeat(business, 'capacity');
   const stamp = isoSeconds(now);
   const member = newRow(state, business, email, role, stamp);
   business.members.push(member);
@@ -154,7 +164,11 @@ export function newRow(
   };
 }
 
-/** `PUT …/team_members/{uuid}` with `{"team_member":{"business_role_name":…}}`. */
+/**
+ * `PUT …/team_members/{uuid}` with `{"team_member":{"business_role_name":…}}`. A change that
+ * makes a member use a paid seat it did not use (Unassigned → a paid role) needs a free one;
+ * paid → paid, → Unassigned, and any change of a deactivated member (who uses no seat) do not.
+ */
 export function changeMemberRole(
   state: EmulatorState,
   businessId: number,
@@ -178,6 +192,8 @@ export function changeMemberRole(
       'business_role_name',
     );
   }
+  const takesSeat = !holdsPaidSeat(member) && holdsPaidSeat({ ...member, role: roleInput });
+  if (takesSeat) requireFreeSeat(businessOf(state, businessId), 'business_role_name');
   member.role = roleInput;
   member.updated_at = isoSeconds(now);
   return member;

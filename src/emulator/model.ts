@@ -62,6 +62,11 @@ export interface BusinessRecord {
   timezone: string;
   address: AddressRecord;
   phone_number: string | null;
+  /**
+   * How many paid team-member seats the subscription has; null: no limit (the default). Not a
+   * FreshBooks field (the API exposes no seat count): the emulator's model of the subscription.
+   */
+  seatLimit: number | null;
   /** Insertion order is list order (seed order, then invitations as they come). */
   members: MemberRecord[];
 }

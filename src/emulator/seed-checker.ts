@@ -42,6 +42,15 @@ export class Checker {
     return undefined;
   }
 
+  /** A whole number ≥ 0 (a count, where 0 means none), or null when `nullable`. */
+  count(obj: Json, key: string, path: string, opts: { nullable?: boolean } = {}) {
+    const value = obj[key];
+    if (value === undefined || (value === null && opts.nullable)) return undefined;
+    if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value;
+    this.fail(`${path}.${key}`, `must be a whole number ≥ 0${opts.nullable ? ' or null' : ''}`);
+    return undefined;
+  }
+
   text(
     obj: Json,
     key: string,

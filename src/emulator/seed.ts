@@ -55,6 +55,11 @@ export interface SeedBusiness {
   timezone?: string;
   address?: SeedAddress;
   phone_number?: string | null;
+  /**
+   * Paid team-member seats (a whole number ≥ 0); absent or null: no limit. camelCase because it
+   * is no FreshBooks field: FreshBooks shows the count only in its UI ("9 out of 10").
+   */
+  seatLimit?: number | null;
   members?: SeedMember[];
 }
 

@@ -95,6 +95,7 @@ export class EmulatorState {
         postal_code: seed.address?.postal_code ?? null,
       },
       phone_number: seed.phone_number ?? null,
+      seatLimit: seed.seatLimit ?? null,
       members: [],
     };
     for (const member of seed.members ?? [])
@@ -208,6 +209,8 @@ export class EmulatorState {
         timezone: b.timezone,
         address: { ...b.address },
         phone_number: b.phone_number,
+        // Only when set: a business without a limit dumps as it did before seats existed.
+        ...(b.seatLimit === null ? {} : { seatLimit: b.seatLimit }),
         members: b.members.map(
           ({ former_identity_id: _former, business_id: _business, ...rest }) => ({ ...rest }),
         ),

@@ -31,6 +31,7 @@ const BUSINESS_KEYS = [
   'timezone',
   'address',
   'phone_number',
+  'seatLimit',
   'members',
 ];
 const ADDRESS_KEYS = ['street', 'city', 'province', 'country', 'postal_code'];
@@ -86,6 +87,9 @@ function checkRoot(c: Checker, root: Json): void {
     for (const key of ['business_uuid', 'date_format', 'timezone'])
       c.text(b, key, path, { optional: true });
     c.text(b, 'phone_number', path, { optional: true, nullable: true });
+    // No check against the members: a business may be over its limit (seats sold back, a
+    // limit lowered), as FreshBooks allows; only new paid seats are refused.
+    c.count(b, 'seatLimit', path, { nullable: true });
     if (b['address'] !== undefined) {
       const address = c.object(b['address'], `${path}.address`);
       if (address) {

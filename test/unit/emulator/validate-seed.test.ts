@@ -142,6 +142,26 @@ describe('validateSeed', () => {
       'identities[1].email: a@x.example is already the email of identity 1',
     ],
     [
+      'a negative seat limit',
+      (s) => (s.businesses[0].seatLimit = -1),
+      'businesses[0].seatLimit: must be a whole number ≥ 0 or null',
+    ],
+    [
+      'a fractional seat limit',
+      (s) => (s.businesses[0].seatLimit = 2.5),
+      'businesses[0].seatLimit: must be a whole number ≥ 0 or null',
+    ],
+    [
+      'a seat limit as text',
+      (s) => (s.businesses[0].seatLimit = '10'),
+      'businesses[0].seatLimit: must be a whole number ≥ 0 or null',
+    ],
+    [
+      'the seat limit in snake case (not a FreshBooks field)',
+      (s) => (s.businesses[0].seat_limit = 10),
+      'businesses[0].seat_limit: is not a known field',
+    ],
+    [
       'admin_of unknown business',
       (s) => (s.identities[0].admin_of = [11]),
       'identities[0].admin_of[0]: 11 is not a business of this seed',
@@ -168,6 +188,15 @@ describe('validateSeed', () => {
     expect(() => validateSeed(seed)).toThrow(/appears twice/);
     seed.businesses[0]!.members!.pop();
     expect(() => validateSeed(seed)).not.toThrow();
+  });
+
+  it('accepts a seat limit of 0 or more, or null, even below the seats in use', () => {
+    for (const seatLimit of [0, 1, 10, null]) {
+      const seed = base();
+      seed.businesses[0]!.seatLimit = seatLimit;
+      seed.businesses[0]!.members!.push({ email: 'm@x.example', role: 'manager' });
+      expect(() => validateSeed(seed)).not.toThrow();
+    }
   });
 
   it('accepts roles it does not know, verbatim (FreshBooks data can hold them)', () => {
