@@ -20,6 +20,7 @@
  */
 import { checkEmail } from '../policy/check-email.js';
 import { isAdminRole, isPolicyRole, roleRank, type KnownRole, type PolicyRole } from '../roles.js';
+import { DEFAULT_PAID_ROLES, countSeats } from '../seats.js';
 import type { LiveBusiness, LiveMember } from '../types.js';
 
 export interface ImportOptions {
@@ -131,6 +132,14 @@ export function renderImportedPolicy(
     '  # maxRevokes: { count: 5, fraction: 0.25 } # refuse mass removals (fraction 0.25 is the default)',
     '  # allowedDomains: [example.com] # only these email domains may be granted',
     '  # requireReason: true # turn on once every entry below says why',
+    '',
+  );
+  // FreshBooks has no API for the seat count: the policy declares it, so suggest it here.
+  const seats = countSeats(business.members, DEFAULT_PAID_ROLES);
+  lines.push(
+    `# Paid team-member seats in use today: ${seats} (every role but unassigned; FreshBooks shows`,
+    '# "N out of M" under Team Members). Declare them to see what every change costs:',
+    `# seats: { limit: ${seats}, price: { amount: 11, currency: USD, per: month } }`,
     '',
   );
 

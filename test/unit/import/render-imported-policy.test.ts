@@ -56,6 +56,23 @@ const holdings = () =>
   });
 
 describe('renderImportedPolicy', () => {
+  it('suggests a seats block that, uncommented, validates and plans the seats in use now', () => {
+    const business = holdings();
+    const text = renderImportedPolicy(business, OPTIONS).text.replace('\n# seats: {', '\nseats: {');
+    const checked = validateDocuments([{ file: 'policies/imported.yaml', text }], {
+      now: TEST_NOW,
+    });
+    expect(checked.errors).toEqual([]);
+    const plan = buildPlan({
+      desired: checked.value!,
+      live: liveState({ businesses: [business] }),
+      now: TEST_NOW,
+      toolVersion: '0.1.0',
+    });
+    expect(plan.businesses[0]?.seats).toMatchObject({ before: 2, after: 2, limit: 2, cost: 22 });
+    expect(plan.businesses[0]?.applyable).toBe(true);
+  });
+
   it('writes a commented, authoritative policy with the owner protected (the whole file)', () => {
     expect(renderImportedPolicy(holdings(), OPTIONS).text).toMatchInlineSnapshot(`
       "# yaml-language-server: $schema=../schemas/policy.schema.json
@@ -83,6 +100,10 @@ describe('renderImportedPolicy', () => {
         # maxRevokes: { count: 5, fraction: 0.25 } # refuse mass removals (fraction 0.25 is the default)
         # allowedDomains: [example.com] # only these email domains may be granted
         # requireReason: true # turn on once every entry below says why
+
+      # Paid team-member seats in use today: 2 (every role but unassigned; FreshBooks shows
+      # "N out of M" under Team Members). Declare them to see what every change costs:
+      # seats: { limit: 2, price: { amount: 11, currency: USD, per: month } }
 
       members:
         # Administrators
