@@ -104,9 +104,11 @@ export async function openReviewCampaign(
       });
       continue;
     }
+    const seats = pack.seats.find((entry) => entry.businessId === id);
     const body = renderReviewIssueBody(rows, {
       due,
       business: { id, name },
+      ...(seats === undefined ? {} : { seats }),
       closeCommand: '`rolecall review close --issue <this issue’s number>`',
     });
     const created = await createReviewIssue(gh.octokit, {
@@ -125,7 +127,10 @@ export async function openReviewCampaign(
     });
   }
   // The whole pack (everyone, with provenance) in the run's summary, for the audit trail.
-  await appendJobSummary(gh.context.stepSummaryPath, renderReviewMarkdown(pack.rows));
+  await appendJobSummary(
+    gh.context.stepSummaryPath,
+    renderReviewMarkdown(pack.rows, { seats: pack.seats }),
+  );
   return results;
 }
 

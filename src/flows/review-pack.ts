@@ -6,7 +6,12 @@
 import { gitFailure, isNotARepository, openGit } from '../git/open-git.js';
 import { loadPolicyProvenance } from '../git/provenance-index.js';
 import { RolecallError } from '../errors.js';
-import { buildReviewPack, type ReviewRow } from '../review/index.js';
+import {
+  buildReviewPack,
+  summarizeReviewSeats,
+  type ReviewRow,
+  type ReviewSeats,
+} from '../review/index.js';
 import type { DesiredState, LiveState } from '../types.js';
 import type { Console } from '../ports.js';
 import { liveSourceOf, loadPolicies, readLive, selectBusinesses } from './context.js';
@@ -26,6 +31,8 @@ export interface ReviewPack {
   desired: DesiredState;
   live: LiveState;
   rows: ReviewRow[];
+  /** Paid seats per business the policies name, in their order. */
+  seats: ReviewSeats[];
 }
 
 export async function loadReviewPack(io: Console, options: ReviewPackOptions): Promise<ReviewPack> {
@@ -46,7 +53,7 @@ export async function loadReviewPack(io: Console, options: ReviewPackOptions): P
     now: options.now,
   });
   await warnAboutProvenance(io, rows, index.files.length);
-  return { desired, live, rows };
+  return { desired, live, rows, seats: summarizeReviewSeats({ desired, live, rows }) };
 }
 
 /** Says why `granted_by` is empty or unreliable, on stderr (stdout may be the CSV). */

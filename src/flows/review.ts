@@ -6,12 +6,7 @@
 import { EXIT } from '../errors.js';
 import { resolve } from 'node:path';
 import type { Console } from '../ports.js';
-import {
-  renderReviewCsv,
-  renderReviewJson,
-  renderReviewMarkdown,
-  type ReviewRow,
-} from '../review/index.js';
+import { renderReviewCsv, renderReviewJson, renderReviewMarkdown } from '../review/index.js';
 import { writeFileAtomic } from '../write-file-atomic.js';
 import {
   describeCampaign,
@@ -19,7 +14,7 @@ import {
   openReviewCampaign,
   type CampaignResult,
 } from './review-campaign.js';
-import { loadReviewPack, type ReviewPackOptions } from './review-pack.js';
+import { loadReviewPack, type ReviewPack, type ReviewPackOptions } from './review-pack.js';
 
 export type ReviewFormat = 'csv' | 'json' | 'markdown';
 
@@ -46,11 +41,11 @@ export async function review(io: Console, options: ReviewOptions): Promise<Revie
     const results = await openReviewCampaign(io, pack, due);
     io.stdout.write(describeCampaign(results));
     if (options.out !== undefined) {
-      await writePack(io, options.out, render(pack.rows, options.format, now));
+      await writePack(io, options.out, render(pack, options.format, now));
     }
     return { exitCode: EXIT.OK, campaign: results };
   }
-  const text = render(pack.rows, options.format, now);
+  const text = render(pack, options.format, now);
   if (options.out === undefined) {
     io.stdout.write(text);
   } else {
@@ -59,10 +54,11 @@ export async function review(io: Console, options: ReviewOptions): Promise<Revie
   return { exitCode: EXIT.OK };
 }
 
-function render(rows: readonly ReviewRow[], format: ReviewFormat, now: Date): string {
-  if (format === 'json') return renderReviewJson(rows, { generatedAt: now.toISOString() });
-  if (format === 'markdown') return renderReviewMarkdown(rows, { generatedAt: now.toISOString() });
-  return renderReviewCsv(rows);
+function render(pack: ReviewPack, format: ReviewFormat, now: Date): string {
+  const options = { generatedAt: now.toISOString(), seats: pack.seats };
+  if (format === 'json') return renderReviewJson(pack.rows, options);
+  if (format === 'markdown') return renderReviewMarkdown(pack.rows, options);
+  return renderReviewCsv(pack.rows, { seats: pack.seats });
 }
 
 async function writePack(io: Console, out: string, text: string): Promise<void> {

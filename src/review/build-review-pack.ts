@@ -10,6 +10,7 @@
  * `client`s are not team members (sync already excludes them).
  */
 import { isPrivilegedRole, type KnownRole } from '../roles.js';
+import { holdsSeat, seatPolicyOf } from '../seats.js';
 import type {
   BusinessPolicy,
   DesiredMember,
@@ -18,6 +19,7 @@ import type {
   LiveMember,
   LiveState,
   Provenance,
+  SeatPrice,
 } from '../types.js';
 import {
   REVIEW_FLAGS,
@@ -56,6 +58,10 @@ interface Context {
   protectedEmails: Set<string>;
   now: Date;
   soonMs: number;
+  /** `rules.pendingInvitationDays` in ms: an invitation older than this wastes its seat. */
+  pendingMs: number;
+  paidRoles: readonly string[];
+  price: SeatPrice | null;
   provenance: BuildReviewPackInput['provenance'];
 }
 
@@ -67,6 +73,7 @@ function buildRow(ctx: Context, live: LiveMember | null, desired: DesiredMember 
   const grantedMs = found === undefined ? Number.NaN : Date.parse(found.date);
   const flags = new Set<ReviewFlag>();
   const hasAccess = live !== null && live.state !== 'deactivated';
+  const paidSeat = live !== null && holdsSeat(live, ctx.paidRoles);
 
   if (isPrivilegedRole(liveRole) || (desired !== null && isPrivilegedRole(desired.role))) {
     flags.add('privileged');
@@ -77,11 +84,17 @@ function buildRow(ctx: Context, live: LiveMember | null, desired: DesiredMember 
   if (hasAccess && desired !== null && liveRole !== desired.role) flags.add('role-mismatch');
   if (desired !== null && !hasAccess) flags.add('missing');
   if (live?.state === 'invited') flags.add('never-accepted');
+  // FreshBooks dates an invitation by the membership's createdAt; without one it has no age.
+  if (paidSeat && live.state === 'invited' && live.createdAt !== null) {
+    if (ctx.now.getTime() - Date.parse(live.createdAt) > ctx.pendingMs) flags.add('pending-seat');
+  }
   if (desired !== null && (desired.reason ?? '').trim() === '') flags.add('no-reason');
   if (desired?.expires !== undefined) {
     const left = Date.parse(desired.expires) - ctx.now.getTime();
-    if (left <= 0) flags.add('expired');
-    else if (left <= ctx.soonMs) flags.add('expiring-soon');
+    if (left <= 0) {
+      flags.add('expired');
+      if (paidSeat) flags.add('expired-seat');
+    } else if (left <= ctx.soonMs) flags.add('expiring-soon');
   }
 
   return {
@@ -109,6 +122,8 @@ function buildRow(ctx: Context, live: LiveMember | null, desired: DesiredMember 
     liveSince: live?.createdAt ?? null,
     policySource: desired === null ? null : `${desired.source.file}:${desired.source.line}`,
     flags: REVIEW_FLAGS.filter((flag) => flags.has(flag)),
+    paidSeat,
+    seatCost: paidSeat && ctx.price !== null ? { ...ctx.price } : null,
     reviewKey: desired === null ? null : desired.email,
   };
 }
@@ -118,12 +133,16 @@ function businessRows(
   live: LiveBusiness | undefined,
   input: BuildReviewPackInput,
 ): ReviewRow[] {
+  const seats = seatPolicyOf(business);
   const ctx: Context = {
     business,
     businessName: live?.name ?? business.name ?? `business ${business.businessId}`,
     protectedEmails: new Set(business.rules.protected.map((email) => email.toLowerCase())),
     now: input.now,
     soonMs: (input.expiringSoonDays ?? business.rules.expiringSoonDays) * DAY_MS,
+    pendingMs: business.rules.pendingInvitationDays * DAY_MS,
+    paidRoles: seats.paidRoles,
+    price: seats.price ?? null,
     provenance: input.provenance,
   };
   const desiredByEmail = new Map(business.members.map((member) => [member.email, member]));

@@ -1,5 +1,6 @@
 /**
- * The access review pack (pure): rows from policy + live state + provenance, and renderers.
+ * The access review pack (pure): rows from policy + live state + provenance, paid seats per
+ * business, and renderers.
  */
 export {
   buildReviewPack,
@@ -8,7 +9,9 @@ export {
 } from './build-review-pack.js';
 export { renderReviewCsv, csvField, REVIEW_CSV_COLUMNS } from './render-review-csv.js';
 export { renderReviewJson } from './render-review-json.js';
-export { renderReviewMarkdown } from './render-review-markdown.js';
+export { renderReviewMarkdown, type RenderReviewOptions } from './render-review-markdown.js';
+export { summarizeReviewSeats, type SummarizeReviewSeatsInput } from './summarize-review-seats.js';
+export { describeReviewSeats, flagWords, SEAT_WASTE_FLAGS } from './describe-review-seats.js';
 export { renderReviewIssueBody, type ReviewIssueOptions } from './render-review-issue.js';
 export { parseReviewIssueBody, type ParsedReviewIssue } from './parse-review-issue.js';
 export {
@@ -16,6 +19,7 @@ export {
   REVIEW_FLAG_MEANINGS,
   type ReviewFlag,
   type ReviewRow,
+  type ReviewSeats,
   type ReviewState,
   type ReviewSummary,
 } from './review-types.js';

@@ -6,9 +6,16 @@
  * `+`, `-`, `@`, a tab or a carriage return and run as a formula when the file is opened in a
  * spreadsheet. Such cells get a leading `'` (OWASP's recommendation), which spreadsheets show as
  * text. No column rolecall writes legitimately starts with one of those characters.
+ *
+ * Paid seats: per person, whether they hold one and what it costs (amount, currency and period
+ * in three columns, so a spreadsheet can sum `seat_cost`); per business, the policy's limit,
+ * repeated on each of its rows. The file stays one header and one row per person, and a
+ * business's seats in use, cost and waste are a pivot away (count `paid_seat` = yes, sum
+ * `seat_cost`, filter `flags` on `pending-seat` / `expired-seat`). The seat columns come last,
+ * so that tools reading the older columns by position keep working.
  */
 import { displayExpiry } from '../plan/expiry.js';
-import type { ReviewRow } from './review-types.js';
+import type { ReviewRow, ReviewSeats } from './review-types.js';
 
 export const REVIEW_CSV_COLUMNS = [
   'business_id',
@@ -32,6 +39,11 @@ export const REVIEW_CSV_COLUMNS = [
   'live_since',
   'flags',
   'policy_source',
+  'paid_seat',
+  'seat_cost',
+  'seat_currency',
+  'seat_period',
+  'seat_limit',
 ] as const;
 
 const FORMULA_START = /^[=+\-@\t\r]/;
@@ -44,7 +56,10 @@ export function csvField(value: string | number | boolean | null): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-function cells(row: ReviewRow): Array<string | number | boolean | null> {
+function cells(
+  row: ReviewRow,
+  seats: ReviewSeats | undefined,
+): Array<string | number | boolean | null> {
   return [
     row.businessId,
     row.businessName,
@@ -67,11 +82,23 @@ function cells(row: ReviewRow): Array<string | number | boolean | null> {
     row.liveSince,
     row.flags.join(';'),
     row.policySource,
+    row.paidSeat,
+    row.seatCost?.amount ?? null,
+    row.seatCost?.currency ?? null,
+    row.seatCost?.per ?? null,
+    seats?.limit ?? null,
   ];
 }
 
-export function renderReviewCsv(rows: readonly ReviewRow[]): string {
+/** `seats` (`summarizeReviewSeats`) fills `seat_limit`; without it the column is empty. */
+export function renderReviewCsv(
+  rows: readonly ReviewRow[],
+  options: { seats?: readonly ReviewSeats[] } = {},
+): string {
+  const seatsById = new Map((options.seats ?? []).map((seats) => [seats.businessId, seats]));
   const lines = [REVIEW_CSV_COLUMNS.join(',')];
-  for (const row of rows) lines.push(cells(row).map(csvField).join(','));
+  for (const row of rows) {
+    lines.push(cells(row, seatsById.get(row.businessId)).map(csvField).join(','));
+  }
   return `${lines.join('\r\n')}\r\n`;
 }

@@ -16,10 +16,11 @@
 import { RolecallError } from '../errors.js';
 import { displayExpiry } from '../plan/expiry.js';
 import { summarizeReview } from './build-review-pack.js';
+import { describeReviewSeats, flagWords } from './describe-review-seats.js';
 import { markdownCode, markdownText } from './escape-markdown.js';
 import { describePolicyEntry } from './render-review-markdown.js';
 import { keyComment } from './review-issue-key.js';
-import { REVIEW_FLAGS, type ReviewRow } from './review-types.js';
+import { REVIEW_FLAGS, type ReviewRow, type ReviewSeats } from './review-types.js';
 
 export interface ReviewIssueOptions {
   /** `YYYY-MM-DD`. */
@@ -30,6 +31,8 @@ export interface ReviewIssueOptions {
   closeCommand?: string;
   /** GitHub refuses bodies over 65,536 characters; leave room for wrappers. Default 60,000. */
   maxLength?: number;
+  /** The business's paid seats (`summarizeReviewSeats`): a seat line under the summary. */
+  seats?: ReviewSeats;
 }
 
 type Detail = 'full' | 'compact' | 'minimal';
@@ -46,7 +49,10 @@ function checkboxLine(row: ReviewRow, detail: Detail): string {
   if (row.state === 'invited') role += ' (invitation pending)';
   if (row.state === 'deactivated') role += ' (deactivated)';
   parts.push(`${markdownCode(row.email)}${name} — ${role}`);
-  const flags = row.flags.filter((flag) => flag !== 'role-mismatch' && flag !== 'never-accepted');
+  const flags = flagWords({
+    flags: row.flags.filter((flag) => flag !== 'role-mismatch' && flag !== 'never-accepted'),
+    seatCost: row.seatCost,
+  });
   if (flags.length > 0) parts.push(flags.join(', '));
   if (row.reason !== null) parts.push(markdownText(row.reason));
   if (row.ticket !== null) parts.push(markdownText(row.ticket));
@@ -67,7 +73,7 @@ function infoTable(rows: readonly ReviewRow[]): string[] {
       row.name === null ? '—' : markdownText(row.name),
       markdownText(row.role ?? '—'),
       row.state,
-      row.flags.join(', ') || '—',
+      flagWords(row).join(', ') || '—',
     ];
     out.push(`| ${cells.join(' | ')} |`);
   }
@@ -99,6 +105,7 @@ function render(
     '',
     `${summary.people} people · ${summary.inPolicy} in the policy${flagged.length > 0 ? ` · ${flagged.join(' · ')}` : ''}`,
     '',
+    ...(options.seats === undefined ? [] : [`💺 ${describeReviewSeats(options.seats)}`, '']),
     `### In the policy (${reviewed.length})`,
     '',
     ...(reviewed.length === 0 ? ['No one.'] : reviewed.map((row) => checkboxLine(row, detail))),
@@ -139,6 +146,9 @@ export function renderReviewIssueBody(
   const business =
     first === undefined ? options.business : { id: first.businessId, name: first.businessName };
   if (business === undefined) throw new Error('internal: a review issue needs its business');
+  if (options.seats !== undefined && options.seats.businessId !== business.id) {
+    throw new Error('internal: the seats of another business');
+  }
   const limit = options.maxLength ?? 60_000;
   for (const detail of ['full', 'compact', 'minimal'] as const) {
     const body = render(rows, options, business, detail);

@@ -4,8 +4,14 @@
  */
 import { displayExpiry } from '../plan/expiry.js';
 import { summarizeReview } from './build-review-pack.js';
+import { describeReviewSeats, flagWords, seatsOf } from './describe-review-seats.js';
 import { markdownCode, markdownText } from './escape-markdown.js';
-import { REVIEW_FLAGS, REVIEW_FLAG_MEANINGS, type ReviewRow } from './review-types.js';
+import {
+  REVIEW_FLAGS,
+  REVIEW_FLAG_MEANINGS,
+  type ReviewRow,
+  type ReviewSeats,
+} from './review-types.js';
 
 const HEADER =
   '| Email | Name | Role | State | Policy | Reason | Ticket | Expires | Granted by | Granted | Commit | PR | Days | Flags |';
@@ -37,7 +43,7 @@ function tableRow(row: ReviewRow): string {
     row.commit === null ? '—' : markdownCode(row.commit.slice(0, 12)),
     row.pullRequest === null ? '—' : `#${row.pullRequest}`,
     row.daysSinceGranted === null ? '—' : String(row.daysSinceGranted),
-    row.flags.length === 0 ? '—' : row.flags.join(', '),
+    row.flags.length === 0 ? '—' : flagWords(row).join(', '),
   ];
   return `| ${cells.join(' | ')} |`;
 }
@@ -51,9 +57,15 @@ function summaryLine(rows: readonly ReviewRow[]): string {
   return [people, `**${summary.inPolicy}** in the policy`, ...flagged].join(' · ');
 }
 
+export interface RenderReviewOptions {
+  generatedAt?: string;
+  /** Paid seats per business (`summarizeReviewSeats`): a seat line under each summary. */
+  seats?: readonly ReviewSeats[];
+}
+
 export function renderReviewMarkdown(
   rows: readonly ReviewRow[],
-  options: { generatedAt?: string } = {},
+  options: RenderReviewOptions = {},
 ): string {
   const businesses = new Map<number, ReviewRow[]>();
   for (const row of rows)
@@ -68,7 +80,10 @@ export function renderReviewMarkdown(
   if (rows.length === 0) out.push('No one has access to the businesses under review.', '');
   for (const [businessId, group] of businesses) {
     const name = markdownText(group[0]?.businessName ?? '');
-    out.push(`## ${name} (business ${businessId})`, '', summaryLine(group), '', HEADER, RULE);
+    out.push(`## ${name} (business ${businessId})`, '', summaryLine(group), '');
+    const seats = seatsOf(options.seats, businessId);
+    if (seats !== undefined) out.push(`💺 ${describeReviewSeats(seats)}`, '');
+    out.push(HEADER, RULE);
     for (const row of group) out.push(tableRow(row));
     out.push('');
   }
@@ -79,6 +94,11 @@ export function renderReviewMarkdown(
     '"Granted by" is the author of the commit that introduced the current email and role of the',
     'policy entry (`git blame`); PR is the pull request of that commit or of the merge that',
     'brought it in. People not in the policy have no provenance: they were granted by hand.',
+    '',
+    'Paid seats are the active members and pending invitations whose role is in `seats.paidRoles`',
+    '(default: every role but unassigned, not the owner); the limit and the price are the',
+    'policy’s `seats:` block, as FreshBooks exposes neither, and costs are in the price’s own',
+    'period. Unused seats are shown, not flagged: they are the room the next grant needs.',
     '',
     '</details>',
     '',

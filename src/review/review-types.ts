@@ -4,7 +4,7 @@
  * pull request, why — and flags that say where to look first.
  */
 import type { PolicyRole } from '../roles.js';
-import type { MemberState } from '../types.js';
+import type { MemberState, SeatPrice } from '../types.js';
 
 /** In this order in every rendering. */
 export const REVIEW_FLAGS = [
@@ -15,8 +15,10 @@ export const REVIEW_FLAGS = [
   'role-mismatch',
   'missing',
   'never-accepted',
+  'pending-seat',
   'no-reason',
   'expired',
+  'expired-seat',
   'expiring-soon',
 ] as const;
 export type ReviewFlag = (typeof REVIEW_FLAGS)[number];
@@ -30,8 +32,11 @@ export const REVIEW_FLAG_MEANINGS: Readonly<Record<ReviewFlag, string>> = {
   'role-mismatch': 'the live role differs from the policy role',
   missing: 'in the policy but without access in FreshBooks (absent or deactivated)',
   'never-accepted': 'invitation still pending: the person never accepted it',
+  'pending-seat':
+    'a paid seat held by an invitation pending longer than rules.pendingInvitationDays: paid for, unused',
   'no-reason': 'the policy entry gives no reason',
   expired: 'the policy grant has expired (the next apply revokes it)',
+  'expired-seat': 'a paid seat still held by a grant past its expiry: paid for, no longer allowed',
   'expiring-soon': 'the policy grant expires within the reminder window',
 };
 
@@ -70,6 +75,17 @@ export interface ReviewRow {
   policySource: string | null;
   flags: ReviewFlag[];
   /**
+   * True when the person holds one of the business's paid seats now: an active member or a
+   * pending invitation with a role in `seats.paidRoles` (as FreshBooks counts invitations).
+   */
+  paidSeat: boolean;
+  /**
+   * What that seat costs, per the policy's `seats.price` (in its own period); null when the
+   * person holds no paid seat or the policy prices none. For a `pending-seat` or
+   * `expired-seat` row, this is the cost wasted.
+   */
+  seatCost: SeatPrice | null;
+  /**
    * The key of this person's checkbox in a review issue: set for policy entries (removing them
    * is a policy edit), null for people a policy edit cannot remove (the owner, people not in
    * the policy).
@@ -81,4 +97,35 @@ export interface ReviewSummary {
   people: number;
   inPolicy: number;
   flags: Record<ReviewFlag, number>;
+}
+
+/**
+ * Paid seats of one business, as the pack sees them. The limit and price are the policy's
+ * (`seats:`); FreshBooks exposes neither. Costs are in the price's own period (`price.per`),
+ * as in the plan's seat line: a yearly contract is not turned into a monthly figure it cannot
+ * be cancelled by.
+ */
+export interface ReviewSeats {
+  businessId: number;
+  businessName: string;
+  /** Paid seats in use: active members and pending invitations with a paid role. */
+  used: number;
+  /** `seats.limit`; null when the policy declares none. */
+  limit: number | null;
+  /**
+   * `limit − used`: seats paid for and free for the next grant (negative: over the limit);
+   * null without a limit. Shown, not flagged: see `unusedWords`.
+   */
+  unused: number | null;
+  /** The roles counted as paid, rolecall names, highest first. */
+  paidRoles: string[];
+  price: SeatPrice | null;
+  /** `used × price.amount`, rounded to cents; null without a price. */
+  cost: number | null;
+  /**
+   * Seats paid for and not used: held by an invitation pending too long (`pending-seat`) or
+   * by a grant past its expiry (`expired-seat`). `seats` counts people (one holding both
+   * flags counts once); `cost` is their seats' cost, null without a price.
+   */
+  wasted: { seats: number; pendingInvitations: number; expiredGrants: number; cost: number | null };
 }

@@ -108,7 +108,7 @@ describe('rolecall review --format csv on the example repository', () => {
     expect(rowOf(rows, 'zoe@acme.example')['in_policy']).toBe('no');
     // The header is the documented one.
     expect(result.out.split('\r\n', 1)[0]).toBe(
-      'business_id,business_name,email,name,role,state,in_policy,policy_role,via,reason,ticket,expires,granted_by,granted_by_email,granted_at,commit,pull_request,days_since_granted,live_since,flags,policy_source',
+      'business_id,business_name,email,name,role,state,in_policy,policy_role,via,reason,ticket,expires,granted_by,granted_by_email,granted_at,commit,pull_request,days_since_granted,live_since,flags,policy_source,paid_seat,seat_cost,seat_currency,seat_period,seat_limit',
     );
   });
 });

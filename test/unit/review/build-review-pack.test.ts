@@ -89,13 +89,14 @@ const CASES: FlagCase[] = [
     name: 'an expired grant',
     policy: [desired(E, 'contractor', { expires: inDays(-1) })],
     live: [live(E, 'contractor')],
-    expect: { flags: ['expired'], expires: inDays(-1) },
+    // Still a contractor in FreshBooks: the paid seat is held past the grant's end.
+    expect: { flags: ['expired', 'expired-seat'], expires: inDays(-1), paidSeat: true },
   },
   {
     name: 'a grant expiring right now (now >= expires)',
     policy: [desired(E, 'contractor', { expires: NOW.toISOString() })],
     live: [live(E, 'contractor')],
-    expect: { flags: ['expired'] },
+    expect: { flags: ['expired', 'expired-seat'] },
   },
   {
     name: 'a grant expiring within the window',
@@ -128,10 +129,10 @@ const CASES: FlagCase[] = [
     expect: { flags: ['privileged', 'unmanaged'] },
   },
   {
-    name: 'a pending invitation',
+    name: 'a pending invitation, sent within rules.pendingInvitationDays',
     policy: [desired(E, 'employee')],
-    live: [live(E, 'employee', 'invited')],
-    expect: { flags: ['never-accepted'], state: 'invited' },
+    live: [live(E, 'employee', 'invited', { createdAt: inDays(-14) })],
+    expect: { flags: ['never-accepted'], state: 'invited', paidSeat: true },
   },
   {
     name: 'a live role above the policy role',
@@ -186,7 +187,8 @@ const CASES: FlagCase[] = [
     name: 'a pending privileged invitation by hand, expired in nothing',
     policy: [],
     live: [live(E, 'admin', 'invited')],
-    expect: { flags: ['privileged', 'unmanaged', 'never-accepted'] },
+    // Sent in 2023: its paid seat has waited for years.
+    expect: { flags: ['privileged', 'unmanaged', 'never-accepted', 'pending-seat'] },
   },
   {
     name: 'every policy-side flag at once',
@@ -194,7 +196,16 @@ const CASES: FlagCase[] = [
     live: [live(E, 'manager', 'invited')],
     protectedEmails: [E],
     expect: {
-      flags: ['privileged', 'protected', 'role-mismatch', 'never-accepted', 'no-reason', 'expired'],
+      flags: [
+        'privileged',
+        'protected',
+        'role-mismatch',
+        'never-accepted',
+        'pending-seat',
+        'no-reason',
+        'expired',
+        'expired-seat',
+      ],
     },
   },
 ];
@@ -275,6 +286,8 @@ describe('buildReviewPack rows', () => {
       liveSince: '2023-06-01T00:00:00Z',
       policySource: `${alice.source.file}:${alice.source.line}`,
       flags: ['privileged'],
+      paidSeat: true,
+      seatCost: null,
       reviewKey: 'alice@acme.example',
     });
     expect(rows[1]).toMatchObject({
