@@ -7,6 +7,7 @@
 import type { JournalRecord, ManualTask } from '../apply/records.js';
 import { diffBusiness } from '../plan/diff-business.js';
 import { isExpired } from '../plan/expiry.js';
+import { countSeats, seatPolicyOf } from '../seats.js';
 import type {
   BusinessPolicy,
   Change,
@@ -22,6 +23,7 @@ import {
   itemOfExpiringSoon,
   itemOfManualTask,
   itemOfPendingInvitation,
+  itemOfSeatsOverLimit,
   itemOfUnmanaged,
 } from './drift-items.js';
 import {
@@ -30,6 +32,7 @@ import {
   type BusinessDrift,
   type DriftItem,
   type DriftReport,
+  type DriftSeats,
 } from './drift-report.js';
 import { journalEvidence, personKey, type JournalEvidence } from './journal-evidence.js';
 
@@ -178,6 +181,11 @@ function classifyBusiness(
     }
   }
 
+  const seats = seatsOf(policy, live);
+  if (seats.limit !== undefined && seats.used > seats.limit) {
+    items.push(itemOfSeatsOverLimit(policy.businessId, seats.used, seats.limit));
+  }
+
   const sorted = disambiguate(items).sort(compareItems);
   const counts = emptyCounts();
   for (const entry of sorted) counts[entry.class] += 1;
@@ -191,11 +199,30 @@ function classifyBusiness(
       pendingInvitationDays: policy.rules.pendingInvitationDays,
       expiringSoonDays: policy.rules.expiringSoonDays,
     },
+    seats,
     items: sorted,
     counts,
     outsideAdditivePolicy,
     obsoleteManualTasks,
     hasDrift: sorted.some((entry) => entry.drift),
+  };
+}
+
+/**
+ * Paid seats in use in FreshBooks, counted over every live record (people outside an additive
+ * policy and unknown roles hold seats too), against the policy's declared limit and price.
+ */
+function seatsOf(policy: BusinessPolicy, live: LiveBusiness): DriftSeats {
+  const declared = seatPolicyOf(policy);
+  const used = countSeats(live.members, declared.paidRoles);
+  const price = declared.price;
+  return {
+    used,
+    ...(declared.limit === undefined ? {} : { limit: declared.limit }),
+    paidRoles: [...declared.paidRoles],
+    ...(price === undefined
+      ? {}
+      : { price: { ...price }, cost: Math.round(used * price.amount * 100) / 100 }),
   };
 }
 

@@ -252,3 +252,23 @@ export function itemOfExpiringSoon(
     since: desired.expires,
   });
 }
+
+/**
+ * More paid seats in use than the policy's limit: the limit is out of date, or someone granted
+ * access outside rolecall. The message names the limit but not the count (that is in `seats`),
+ * so the drift issue stays as it is while the business stays over the limit.
+ */
+export function itemOfSeatsOverLimit(businessId: number, used: number, limit: number): DriftItem {
+  return {
+    key: `${businessId}:seats-over-limit`,
+    class: 'seats-over-limit',
+    drift: true,
+    businessId,
+    email: '',
+    severity: 'medium',
+    live: null,
+    desired: null,
+    message: `more paid seats in use in FreshBooks than the policy's seats.limit of ${limit}: raise seats.limit if the subscription has more seats, or remove the access granted outside rolecall; until then the seats guard refuses every plan that adds a paid seat`,
+    seats: { used, limit },
+  };
+}

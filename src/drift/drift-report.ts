@@ -4,11 +4,19 @@
  * Plain JSON-serialisable data, like everything in `types.ts`.
  */
 import type { PolicyRole } from '../roles.js';
-import type { ChangeCause, MemberState, PolicyCommit, PolicyMode, SourceRef } from '../types.js';
+import type {
+  ChangeCause,
+  MemberState,
+  PolicyCommit,
+  PolicyMode,
+  SeatPrice,
+  SourceRef,
+} from '../types.js';
 
 /**
  * The classes, in the order every renderer lists them: excess access first (the security
- * risk), then missing access, then housekeeping, then reminders.
+ * risk), then missing access, then housekeeping (the seat count last: it is the business's,
+ * and usually the sum of the items above it), then reminders.
  */
 export const DRIFT_CLASSES = [
   'unmanaged',
@@ -17,6 +25,7 @@ export const DRIFT_CLASSES = [
   'missing',
   'pending-invitation',
   'manual-task',
+  'seats-over-limit',
   'expiring-soon',
 ] as const;
 export type DriftClass = (typeof DRIFT_CLASSES)[number];
@@ -32,6 +41,7 @@ export const CLASS_TITLES: Readonly<Record<DriftClass, string>> = {
   missing: 'Missing access',
   'pending-invitation': 'Invitation pending too long',
   'manual-task': 'Manual task still pending',
+  'seats-over-limit': 'Over the seat limit',
   'expiring-soon': 'Expiring soon',
 };
 
@@ -54,10 +64,13 @@ export interface DriftItem {
   /**
    * `<businessId>:<class>:<email>` — stable across runs, so the drift issue keeps the date an
    * item was first seen. Two FreshBooks records of one email in the same class (a duplicate
-   * record) get `/<uuid>` appended, both of them.
+   * record) get `/<uuid>` appended, both of them. An item of the whole business (no email:
+   * `seats-over-limit`) is `<businessId>:<class>`, whatever the counts, so that a seat more or
+   * less keeps its first-seen date.
    */
   key: string;
   businessId: number;
+  /** Empty for an item of the whole business (`seats-over-limit`). */
   email: string;
   class: DriftClass;
   severity: DriftSeverity;
@@ -82,6 +95,27 @@ export interface DriftItem {
    * (`pending-invitation`), the journal entry (`manual-task`), the expiry (`expiring-soon`).
    */
   since?: string;
+  /**
+   * `seats-over-limit`: paid seats in use and the policy's limit. Kept out of `message`: the
+   * drift issue shows the message, and must not be rewritten for every seat more or less.
+   */
+  seats?: { used: number; limit: number };
+}
+
+/**
+ * A business's paid seats as drift sees them: in use in FreshBooks (active members and pending
+ * invitations with a role in `paidRoles`, as FreshBooks counts invitations) against what the
+ * policy's `seats:` declares.
+ */
+export interface DriftSeats {
+  used: number;
+  /** `seats.limit`; absent when the policy declares none. */
+  limit?: number;
+  /** The roles counted as paid, rolecall names, highest first. */
+  paidRoles: string[];
+  price?: SeatPrice;
+  /** `used × price.amount` per `price.per`, rounded to cents; absent without a price. */
+  cost?: number;
 }
 
 export interface BusinessDrift {
@@ -92,6 +126,8 @@ export interface BusinessDrift {
   policyCommit?: PolicyCommit;
   mode: PolicyMode;
   thresholds: { pendingInvitationDays: number; expiringSoonDays: number };
+  /** Paid seats in use, with the policy's limit and price (default paid roles without `seats:`). */
+  seats: DriftSeats;
   /** Ordered by class (`DRIFT_CLASSES`), then severity (high first), then email, then key. */
   items: DriftItem[];
   counts: Record<DriftClass, number>;
@@ -120,6 +156,7 @@ export function emptyCounts(): Record<DriftClass, number> {
     missing: 0,
     'pending-invitation': 0,
     'manual-task': 0,
+    'seats-over-limit': 0,
     'expiring-soon': 0,
   };
 }

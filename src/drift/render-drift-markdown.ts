@@ -4,11 +4,14 @@
  * emails and roles go into code spans, everything else is escaped, and nothing can mention a
  * GitHub user or team.
  *
- * Invariant: the output depends on the report's items only, never on `now` or the run, so the
- * same drift renders byte for byte the same and the issue is not rewritten every day.
+ * Invariant: the output depends on the report only, never on `now` or the run, so the same
+ * drift renders byte for byte the same and the issue is not rewritten every day. The issue
+ * leaves out the count of paid seats (the seat line, and the count behind `seats-over-limit`):
+ * it changes with every grant, and the issue changes only when the business crosses its limit.
  */
 import { displayExpiry } from '../plan/expiry.js';
 import { code, escapeText } from '../plan/markdown-text.js';
+import { describeDriftSeats, seatsDeclared } from './describe-drift-seats.js';
 import {
   CLASS_TITLES,
   DRIFT_CLASSES,
@@ -40,6 +43,8 @@ function intro(klass: DriftClass, business: BusinessDrift): string {
       return `Invited more than ${business.thresholds.pendingInvitationDays} days ago (\`rules.pendingInvitationDays\`) and never accepted.`;
     case 'manual-task':
       return 'Changes rolecall could not make through the FreshBooks API and left to a human; FreshBooks shows they are not done yet.';
+    case 'seats-over-limit':
+      return 'FreshBooks has more paid seats in use (active members and pending invitations with a paid role) than the policy’s `seats.limit`. Either the limit in the policy is out of date (the subscription has more seats: raise it in a pull request), or someone granted access outside rolecall (see the other items). Until then the `seats` guard refuses every plan that adds a paid seat.';
     case 'expiring-soon':
       return `Not drift: time-bound grants that end within ${business.thresholds.expiringSoonDays} days (\`rules.expiringSoonDays\`). If one is still needed, extend it in a pull request (\`rolecall request … --until DATE\`); otherwise rolecall revokes it when it ends.`;
   }
@@ -56,12 +61,17 @@ function highest(items: readonly DriftItem[]): DriftSeverity | null {
   return null;
 }
 
+function memberCell(item: DriftItem): string {
+  return item.email === '' ? '—' : code(item.email);
+}
+
 function liveCell(item: DriftItem): string {
   if (item.live === null) return '—';
   return `${code(item.live.role)}, ${STATE_WORDS[item.live.state]}`;
 }
 
 function policyCell(item: DriftItem): string {
+  if (item.seats !== undefined) return `${code('seats.limit')} ${item.seats.limit}`;
   if (item.desired === null) return '—';
   const parts = [code(item.desired.role)];
   if (item.desired.expires !== undefined)
@@ -81,7 +91,7 @@ function table(items: readonly SeenDriftItem[], withFirstSeen: boolean): string[
   for (const item of items) {
     const row = [
       severityCell(item.severity),
-      code(item.email),
+      memberCell(item),
       liveCell(item),
       policyCell(item),
       cell(item.message),
@@ -93,12 +103,14 @@ function table(items: readonly SeenDriftItem[], withFirstSeen: boolean): string[
 }
 
 /**
- * One business: a title, a summary table by class, then a section per class with a row per
+ * One business: a title, the seat line (when the policy declares a seat limit or price, and
+ * `seatLine` is not false), a summary table by class, then a section per class with a row per
  * item (showing "first seen" when the items carry it), the reminders last.
  */
 export function renderBusinessDriftMarkdown(
   business: BusinessDrift,
   items: readonly SeenDriftItem[] = business.items,
+  options: { seatLine?: boolean } = {},
 ): string {
   const h = '##';
   const title = `${h} FreshBooks drift: ${cell(business.name)} (business ${business.businessId})`;
@@ -107,6 +119,9 @@ export function renderBusinessDriftMarkdown(
   for (const item of items) byClass.set(item.class, [...(byClass.get(item.class) ?? []), item]);
   const drift = items.filter((item) => item.drift);
   const out: string[] = [title, ''];
+  if (options.seatLine !== false && seatsDeclared(business.seats)) {
+    out.push(`💺 **Seats**: ${describeDriftSeats(business.seats)}`, '');
+  }
 
   if (drift.length === 0) {
     out.push(`No drift: FreshBooks matches the policy in ${code(business.policyFile)}.`, '');
@@ -119,6 +134,9 @@ export function renderBusinessDriftMarkdown(
     );
     for (const klass of DRIFT_CLASSES) {
       if (klass === 'expiring-soon') continue;
+      // Only a policy with a seat limit can be over it; without one, the issue reads as it
+      // did before rolecall counted seats (and is not rewritten for a row of zeros).
+      if (klass === 'seats-over-limit' && business.seats.limit === undefined) continue;
       const list = byClass.get(klass) ?? [];
       const top = highest(list);
       out.push(
@@ -161,5 +179,5 @@ export function renderDriftIssueBody(
   business: BusinessDrift,
   items: readonly SeenDriftItem[],
 ): string {
-  return `${renderBusinessDriftMarkdown(business, items)}\n${ISSUE_FOOTER}`;
+  return `${renderBusinessDriftMarkdown(business, items, { seatLine: false })}\n${ISSUE_FOOTER}`;
 }

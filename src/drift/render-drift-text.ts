@@ -13,6 +13,7 @@ import {
   type DriftReport,
   type DriftSeverity,
 } from './drift-report.js';
+import { describeDriftSeats, seatsDeclared } from './describe-drift-seats.js';
 import type { SeenDriftItem } from './render-drift-markdown.js';
 
 export interface RenderDriftTextOptions {
@@ -31,6 +32,11 @@ export function driftCountsLine(business: Pick<BusinessDrift, 'counts'>): string
     parts.push(`${business.counts[klass]} ${CLASS_TITLES[klass].toLowerCase()}`);
   }
   return parts.join(', ');
+}
+
+/** The member an item is about, or `(business)` for an item of the whole business. */
+function who(item: Pick<SeenDriftItem, 'email'>): string {
+  return item.email === '' ? '(business)' : item.email;
 }
 
 export function renderDriftText(report: DriftReport, options: RenderDriftTextOptions = {}): string {
@@ -58,6 +64,7 @@ export function renderDriftText(report: DriftReport, options: RenderDriftTextOpt
         ? `  Drift: ${driftCountsLine(business)}`
         : '  No drift: FreshBooks matches the policy.',
     );
+    if (seatsDeclared(business.seats)) out.push(`  Seats: ${describeDriftSeats(business.seats)}`);
     const byClass = new Map<DriftClass, SeenDriftItem[]>();
     for (const item of items) byClass.set(item.class, [...(byClass.get(item.class) ?? []), item]);
     for (const klass of DRIFT_CLASSES) {
@@ -68,13 +75,20 @@ export function renderDriftText(report: DriftReport, options: RenderDriftTextOpt
           ? `${CLASS_TITLES[klass]} (reminders, not drift)`
           : CLASS_TITLES[klass];
       out.push(`  ${paint.bold(title)} (${list.length})`);
-      const width = Math.min(36, Math.max(...list.map((i) => i.email.length)));
+      const width = Math.min(36, Math.max(...list.map((i) => who(i).length)));
       for (const item of list) {
         const live =
-          item.live === null
-            ? 'FreshBooks: none'
-            : `FreshBooks: ${terminalSafe(item.live.role)}, ${STATE_WORDS[item.live.state]}`;
-        const policy = item.desired === null ? 'policy: none' : `policy: ${item.desired.role}`;
+          item.seats !== undefined
+            ? `FreshBooks: ${item.seats.used} paid seats in use`
+            : item.live === null
+              ? 'FreshBooks: none'
+              : `FreshBooks: ${terminalSafe(item.live.role)}, ${STATE_WORDS[item.live.state]}`;
+        const policy =
+          item.seats !== undefined
+            ? `policy: seats.limit ${item.seats.limit}`
+            : item.desired === null
+              ? 'policy: none'
+              : `policy: ${item.desired.role}`;
         const seen =
           item.firstSeen === undefined
             ? ''
@@ -84,7 +98,7 @@ export function renderDriftText(report: DriftReport, options: RenderDriftTextOpt
             ? ''
             : paint.dim(` (${terminalSafe(item.source.file)}:${item.source.line})`);
         out.push(
-          `    ${severityPaint[item.severity](`${MARK[item.severity]} ${item.severity.padEnd(6)}`)} ${terminalSafe(item.email).padEnd(width)}  ${paint.dim(`${live} · ${policy}`)}`,
+          `    ${severityPaint[item.severity](`${MARK[item.severity]} ${item.severity.padEnd(6)}`)} ${terminalSafe(who(item)).padEnd(width)}  ${paint.dim(`${live} · ${policy}`)}`,
         );
         out.push(`             ${terminalSafe(item.message)}${where}${seen}`);
       }

@@ -448,6 +448,7 @@ describe('classifyDrift on the example business', () => {
       missing: 2,
       'pending-invitation': 1,
       'manual-task': 0,
+      'seats-over-limit': 0,
       'expiring-soon': 0,
     });
   });
