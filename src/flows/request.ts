@@ -2,7 +2,8 @@
  * `rolecall request`: time-bound access asked for the way every access change is made, as a
  * pull request. The policy is edited as it is on the base branch (never the working tree),
  * validated exactly as `rolecall validate` would, and only then committed on a new branch,
- * pushed and proposed. Anything validation refuses is refused before git is touched.
+ * pushed and proposed. Anything validation refuses is refused before git is touched. The body
+ * says what the grant does to the paid seats as far as the policy tells (request-seats.ts).
  */
 import { RolecallError, EXIT } from '../errors.js';
 import { commitOnNewBranch, deleteBranch, isRepository, pushBranch } from '../git/index.js';
@@ -15,6 +16,7 @@ import {
 } from './policy-snapshot.js';
 import { renderRequest } from '../jit/render-request.js';
 import { requestBranchName } from '../jit/request-branch.js';
+import { requestSeats } from '../jit/request-seats.js';
 import { resolveExpiry } from '../jit/resolve-expiry.js';
 import { yamlDiff } from '../jit/yaml-diff.js';
 import { formatInstant } from '../policy/parse-time.js';
@@ -131,7 +133,9 @@ export async function request(io: Console, options: RequestOptions): Promise<Req
     );
   }
   const diff = yamlDiff(edit.file, edit.before, edit.after, label);
-  const rendered = renderRequest(edit, request, now);
+  // The seats from the policy alone: a requester's laptop holds no FreshBooks credentials, and
+  // plan.yml comments the count in use on the pull request this opens.
+  const rendered = renderRequest(edit, request, now, undefined, requestSeats(edit, request, null));
 
   if (dryRun) {
     io.stdout.write(diff);

@@ -12,8 +12,11 @@ import type { RequestDetails, RequestState, RequestStatusRecord } from './reques
 export interface StatusExtras {
   /** `refused`: each problem, as one line. */
   problems?: readonly string[];
-  /** `open`: the plan's lines (`+ grant … contractor`) and a note when it could not be made. */
-  plan?: { lines: readonly string[]; note: string | null } | null;
+  /**
+   * `open`: the plan's lines (`+ grant … contractor`), a note when it could not be made, and
+   * the request's paid-seat line (request-seats.ts `seatsText`).
+   */
+  plan?: { lines: readonly string[]; note: string | null; seats?: string | null } | null;
   /** `open`: what approval the pull request needs, one line each. */
   approvals?: readonly string[];
   /** `blocked`, `failed`: what happened, in rolecall's words. */
@@ -125,6 +128,7 @@ function body(record: RequestStatusRecord, extras: StatusExtras): string[] {
         lines.push('**Plan:** no change in FreshBooks (the access is already there).', '');
       }
       if (plan?.note) lines.push(`**Plan:** ${inertText(plan.note)}`, '');
+      if (plan?.seats) lines.push(`💺 **Seats:** ${inertText(plan.seats)}`, '');
       if (extras.approvals && extras.approvals.length > 0) {
         lines.push(
           '**Approval needed** on the pull request:',

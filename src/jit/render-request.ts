@@ -4,6 +4,7 @@ import { inertText } from '../plan/markdown-text.js';
 import { markdownCode, markdownText } from '../review/escape-markdown.js';
 import type { AccessRequest, RequestEdit } from './plan-request-edit.js';
 import { requestTrailers } from './request-link.js';
+import { seatsMarkdown, type RequestSeats } from './request-seats.js';
 
 /** A request made with the issue form: who asked, where, and who edited it since. */
 export interface IssueOrigin {
@@ -53,15 +54,17 @@ function atExpiry(edit: RequestEdit): string {
 }
 
 /**
- * The pull request (and commit) of `rolecall request`: who, what, where, until when, why. From
- * the issue form (`origin`), also who asked and in which issue — in the table, and as commit
- * trailers the approval gate reads (request-link.ts).
+ * The pull request (and commit) of `rolecall request`: who, what, where, until when, why, and
+ * what it does to the paid seats (`seats`). From the issue form (`origin`), also who asked and
+ * in which issue — in the table, and as commit trailers the approval gate reads
+ * (request-link.ts).
  */
 export function renderRequest(
   edit: RequestEdit,
   request: AccessRequest,
   now: Date,
   origin?: IssueOrigin,
+  seats?: RequestSeats,
 ): RenderedRequest {
   const email = request.email.trim();
   const until = formatInstant(request.expiry.endsAt);
@@ -106,6 +109,8 @@ export function renderRequest(
     '|---|---|',
     ...rows.map(([key, value]) => `| **${key}** | ${value} |`),
     '',
+    // What the grant costs, for the approver who signs off the bill (request-seats.ts).
+    ...(seats ? [seatsMarkdown(seats), ''] : []),
     atExpiry(edit),
     '',
     'Merging this pull request grants the access: rolecall comments the plan here, and the merge applies it behind the approval gate. A date in `expires` means through the end of that day, UTC.',

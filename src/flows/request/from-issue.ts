@@ -11,8 +11,9 @@
  *   nothing is committed or opened (an open pull request of the issue is closed: what it
  *   proposes is no longer what is asked);
  * - a valid request → the issue's branch is rebuilt from the base as one commit (trailers name
- *   the issue and the requester), its pull request opened, updated or reopened — always the same
- *   one — planned and commented as plan.yml would, and the status comment says what is needed;
+ *   the issue and the requester) and planned against FreshBooks; its pull request — always the
+ *   same one — is opened, updated or reopened with the seats and cost the plan counted in its
+ *   body, the plan is commented as plan.yml would, and the status comment says what is needed;
  * - a closed issue → its pull request is closed (withdraw-request.ts).
  *
  * Once merged, the request belongs to apply and expire (narrate-merge.ts, narrate-expiry.ts);
@@ -43,7 +44,7 @@ import {
   diagnosticLine,
   type CheckedRequest,
 } from '../../jit/check-request-form.js';
-import { renderRequest, type IssueOrigin } from '../../jit/render-request.js';
+import { renderRequest, type IssueOrigin, type RenderedRequest } from '../../jit/render-request.js';
 import {
   issueBranchName,
   LINK_SCOPE,
@@ -55,6 +56,7 @@ import {
   type RequestStatusRecord,
 } from '../../jit/request-link.js';
 import type { StatusExtras } from '../../jit/render-request-status.js';
+import { requestSeats, seatsText, withoutSeats } from '../../jit/request-seats.js';
 import { yamlDiff } from '../../jit/yaml-diff.js';
 import { formatDiagnostic, validateDocuments } from '../../policy/load-desired-state.js';
 import { formatInstant } from '../../policy/parse-time.js';
@@ -69,7 +71,7 @@ import {
   resolvePullRequestTarget,
 } from '../pull-request-target.js';
 import { syncIssueBranch } from './issue-branch.js';
-import { planRequestPullRequest } from './plan-request.js';
+import { commentRequestPlan, planRequest } from './plan-request.js';
 import { StatusComment, type ReadStatus } from './status-comment.js';
 import { withdrawRequest } from './withdraw-request.js';
 
@@ -279,14 +281,16 @@ export async function requestFromIssue(
     editors,
     forThemselves,
   };
-  const rendered = renderRequest(edit, request, check.requestedAt, origin);
+  // Title and commit message now; the body once the plan has counted the seats.
+  const unplanned = renderRequest(edit, request, check.requestedAt, origin);
   const link: PullRequestLinkRecord = {
     v: 1,
     issue: issue.number,
     requester: issue.author,
     editors,
   };
-  const prBody = `${hiddenRecord(REQUEST_KIND, LINK_SCOPE, link)}\n${rendered.body}`;
+  const bodyOf = (rendered: RenderedRequest) =>
+    `${hiddenRecord(REQUEST_KIND, LINK_SCOPE, link)}\n${rendered.body}`;
 
   // A pull request closed because the form broke is reopened before its branch moves (GitHub
   // cannot reopen one whose branch was rewritten while closed); failing that, a new one opens.
@@ -307,7 +311,7 @@ export async function requestFromIssue(
       sources: edit.sources,
       file: edit.file,
       after: edit.after,
-      message: rendered.commitMessage,
+      message: unplanned.commitMessage,
       date: now,
       author: botIdentity(session.identity.login),
     });
@@ -320,10 +324,44 @@ export async function requestFromIssue(
     });
   }
 
+  // Nothing new since the last run (the same commit, the same pull request, the same text
+  // around the seat line): no plan — no FreshBooks read, no write — and the body keeps the seat
+  // line of the plan that was made for this very commit.
+  const quiet =
+    branchAction.action === 'unchanged' &&
+    previous?.record.state === 'open' &&
+    pr !== null &&
+    previous.record.pullRequest === pr.number &&
+    pr.title === unplanned.title &&
+    withoutSeats(pr.body) === withoutSeats(bodyOf(unplanned));
+
+  // The plan, as plan.yml would make it (a GITHUB_TOKEN pull request starts no workflow), made
+  // before the pull request is written so that its body can show the seats and their cost.
+  const planned = quiet
+    ? null
+    : await planRequest(io, {
+        session,
+        policiesDir: options.policiesDir,
+        now,
+        headSha: branchAction.sha,
+        baseSha: target.baseSha,
+        tokenStore: options.tokenStore,
+        rate: options.rate,
+      });
+  const seats = requestSeats(
+    edit,
+    request,
+    planned?.ok
+      ? (planned.plan.businesses.find((b) => b.businessId === edit.business.businessId) ?? null)
+      : null,
+  );
+  const rendered = renderRequest(edit, request, check.requestedAt, origin, seats);
+  const prBody = bodyOf(rendered);
+
   let created = false;
   try {
     if (pr) {
-      if (pr.title !== rendered.title || pr.body !== prBody) {
+      if (!quiet && (pr.title !== rendered.title || pr.body !== prBody)) {
         await octokit.rest.pulls
           .update({
             ...repoParams(repo),
@@ -372,21 +410,14 @@ export async function requestFromIssue(
     );
   }
 
-  // The plan, as plan.yml would comment it (a GITHUB_TOKEN pull request starts no workflow).
-  const planned =
-    branchAction.action === 'unchanged' &&
-    previous?.record.state === 'open' &&
-    previous.record.pullRequest === pr.number &&
-    !created
+  // The plan comment, as plan.yml would post it.
+  const commented =
+    planned === null
       ? null
-      : await planRequestPullRequest(io, {
+      : await commentRequestPlan(io, {
           session,
-          policiesDir: options.policiesDir,
-          now,
-          pullRequest: { number: pr.number, htmlUrl: pr.htmlUrl, headSha: pr.headSha },
-          baseSha: target.baseSha,
-          tokenStore: options.tokenStore,
-          rate: options.rate,
+          pullRequest: { number: pr.number, htmlUrl: pr.htmlUrl },
+          planned,
         });
   io.stdout.write(
     redact(
@@ -398,7 +429,7 @@ export async function requestFromIssue(
       ].join('\n'),
     ),
   );
-  if (planned === null) {
+  if (commented === null) {
     // Nothing changed since the last run: the status comment stands as written.
     await writer.label(false);
     return { exitCode: EXIT.OK, action: 'unchanged', pullRequest: pr.number };
@@ -413,7 +444,7 @@ export async function requestFromIssue(
       forThemselves,
     },
     {
-      plan: { lines: planned.lines, note: planned.note },
+      plan: { lines: commented.lines, note: commented.note, seats: seatsText(seats) },
       approvals: approvalNeeds(edit.business.approvals, request.role),
     },
     created ? 'opened' : 'updated',

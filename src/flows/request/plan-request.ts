@@ -4,7 +4,8 @@
  * after the merge). A pull request that `GITHUB_TOKEN` opens starts no workflow — GitHub's rule
  * against loops — so without this the request would sit without a plan and apply would refuse
  * it. The policies are read from the pushed commit's objects, as plan.yml reads a pull
- * request's head; the plan covers only the business the request changes.
+ * request's head; the plan covers only the business the request changes. It is made before
+ * the pull request is opened (its body shows the seat line) and commented once it exists.
  */
 import { RolecallError } from '../../errors.js';
 import type { GitHubSession } from '../../github/session.js';
@@ -12,8 +13,10 @@ import { describeChange, planIsApplyable } from '../../plan/describe.js';
 import { renderPlanMarkdown } from '../../plan/render-markdown.js';
 import type { Console } from '../../ports.js';
 import { redact } from '../../redact.js';
+import type { PolicyReview } from '../../plan/render-policy-review.js';
 import type { Plan } from '../../types.js';
 import { upsertPlanComment } from '../github/plan-comment.js';
+import type { ChangedScope } from '../plan/changed-scope.js';
 import { makePlan } from '../plan/make-plan.js';
 import { planReview } from '../plan/policy-review.js';
 import { blockedMessage, commentFooter } from '../plan/pull-request-text.js';
@@ -22,11 +25,23 @@ export interface RequestPlanInput {
   session: Pick<GitHubSession, 'octokit' | 'repo' | 'identity'>;
   policiesDir: string;
   now: Date;
-  pullRequest: { number: number; htmlUrl: string; headSha: string };
+  /** The request commit, pushed (the pull request's head once it is opened). */
+  headSha: string;
   baseSha: string;
   tokenStore?: string | undefined;
   rate?: number | undefined;
 }
+
+/** The request's plan, made before its pull request is opened or updated, or why there is none. */
+export type PlannedRequest =
+  | {
+      ok: true;
+      plan: Plan;
+      scope: ChangedScope | null;
+      review: PolicyReview & { problem: string | null };
+      headSha: string;
+    }
+  | { ok: false; note: string };
 
 export interface RequestPlan {
   /** One line per FreshBooks change: `+ grant temp@contractors.example contractor`. */
@@ -45,22 +60,29 @@ export function planLines(plan: Plan): string[] {
   );
 }
 
+function notPlanned(io: Console, error: RolecallError): { ok: false; note: string } {
+  const message = redact(error.message);
+  io.stderr.write(`rolecall: warning: could not plan the request: ${message}\n`);
+  return {
+    ok: false,
+    note: `not planned yet (${message}); the plan workflow plans the pull request on its next push, or edit this issue to try again`,
+  };
+}
+
 /**
- * Plans and comments. A failure (FreshBooks unreachable, no credentials in this job) does not
- * undo the pull request: it becomes the note, and the next push or edit plans again.
+ * Plans the pushed request commit against live FreshBooks — before the pull request is opened
+ * or updated, so that its body can say what the grant does to the paid seats. A failure
+ * (FreshBooks unreachable, no credentials in this job) does not stop the request: it becomes the
+ * note, and the next push or edit plans again.
  */
-export async function planRequestPullRequest(
-  io: Console,
-  input: RequestPlanInput,
-): Promise<RequestPlan> {
-  const { session, pullRequest } = input;
+export async function planRequest(io: Console, input: RequestPlanInput): Promise<PlannedRequest> {
   try {
     const made = await makePlan(io, {
       policiesDir: input.policiesDir,
       now: input.now,
       changedSince: input.baseSha,
       policiesAt: {
-        sha: pullRequest.headSha,
+        sha: input.headSha,
         missing: 'the request commit is made in this clone; run in the checkout that pushed it',
       },
       tokenStore: input.tokenStore,
@@ -68,18 +90,41 @@ export async function planRequestPullRequest(
     });
     const { plan, scope } = made;
     const review = await planReview(io.cwd, {
-      session,
+      session: input.session,
       policiesDir: input.policiesDir,
       baseSha: input.baseSha,
-      headSha: pullRequest.headSha,
+      headSha: input.headSha,
       desired: made.desired,
       plan,
       now: input.now,
       touchedPolicies: true,
     });
     if (review.problem) io.stderr.write(`rolecall: warning: ${redact(review.problem)}\n`);
+    return { ok: true, plan, scope, review, headSha: input.headSha };
+  } catch (error) {
+    if (!(error instanceof RolecallError)) throw error;
+    return notPlanned(io, error);
+  }
+}
+
+/**
+ * Comments the plan on the request's pull request, exactly as plan.yml comments it. A plan
+ * made for another head than the pull request's is not posted (upsertPlanComment's rule).
+ */
+export async function commentRequestPlan(
+  io: Console,
+  input: {
+    session: Pick<GitHubSession, 'octokit' | 'repo' | 'identity'>;
+    pullRequest: { number: number; htmlUrl: string };
+    planned: PlannedRequest;
+  },
+): Promise<RequestPlan> {
+  const { session, pullRequest, planned } = input;
+  if (!planned.ok) return { lines: [], note: planned.note, commentUrl: null };
+  const { plan, scope, review } = planned;
+  try {
     const comment = await upsertPlanComment(session.octokit, {
-      pr: { ...session.repo, ...pullRequest },
+      pr: { ...session.repo, ...pullRequest, headSha: planned.headSha },
       plan,
       login: session.identity.login,
       render: (maxChars) =>
@@ -97,12 +142,7 @@ export async function planRequestPullRequest(
     };
   } catch (error) {
     if (!(error instanceof RolecallError)) throw error;
-    const message = redact(error.message);
-    io.stderr.write(`rolecall: warning: could not plan #${pullRequest.number}: ${message}\n`);
-    return {
-      lines: [],
-      note: `not planned yet (${message}); the plan workflow plans the pull request on its next push, or edit this issue to try again`,
-      commentUrl: null,
-    };
+    const { note } = notPlanned(io, error);
+    return { lines: [], note, commentUrl: null };
   }
 }

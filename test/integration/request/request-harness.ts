@@ -62,6 +62,17 @@ members:
     reason: Controller
 `;
 
+/**
+ * POLICY with a `seats:` block (issue 17): `limit` paid seats at USD 11 a month each. The
+ * emulator's default business holds 13 paid seats (invitations included, the owner not).
+ */
+export function policyWithSeats(limit: number): string {
+  return POLICY.replace(
+    '\nmembers:\n',
+    `\nseats:\n  limit: ${limit}\n  price: { amount: 11, currency: USD, per: month }\n\nmembers:\n`,
+  );
+}
+
 /** A workflow step's `rolecall` command line, as arguments. */
 export function workflowArgs(workflow: string, job: string, command: string): string[] {
   const doc = parse(readFileSync(packagePath('.github', 'workflows', workflow), 'utf8')) as {
