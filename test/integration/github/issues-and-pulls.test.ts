@@ -297,6 +297,8 @@ function row(email: string, role: PolicyRole, name: string | null = null): Revie
     liveSince: null,
     policySource: null,
     flags: [],
+    paidSeat: true,
+    seatCost: null,
     reviewKey: email,
   };
 }
