@@ -23,7 +23,7 @@ import { executeOperation, type ApplyHooks, type ExecutionContext } from './exec
 import { earlierRuns, type EarlierRuns } from './earlier-runs.js';
 import { InvitationLedger, type SentInvitation } from './invitation-ledger.js';
 import { historyByOperation, Journal, readAllJournals } from './journal.js';
-import { operationKey, orderOperations } from './order-operations.js';
+import { operationKey, orderOperations, paidRolesOf } from './order-operations.js';
 import { preflightChecks, type Refusal, type RefusalCode } from './preflight-checks.js';
 import { recordOutcome, resultOf } from './record-outcome.js';
 import {
@@ -120,10 +120,10 @@ const DEFAULT_ATTEMPTS = 4;
  * anything. Otherwise, before the first write, in order: re-sync the businesses the plan
  * touches; check the policy is the one planned; refuse a stale plan; re-evaluate the guards
  * on fresh live state; ask the approval gate. Any refusal → exit code 1 (an interrupt: 130 or
- * 143), nothing written to FreshBooks. Then three strictly sequential phases (grants and
- * upgrades, downgrades, revokes), each with bounded concurrency; failures are aggregated,
- * never first-error-abort; an interrupt lets the operations in flight finish and starts no
- * other. Every write is journaled (intent before, outcome after), so running the same plan
+ * 143), nothing written to FreshBooks. Then four strictly sequential phases (seat releases,
+ * grants and upgrades, downgrades, revokes), each with bounded concurrency; failures are
+ * aggregated, never first-error-abort; an interrupt lets the operations in flight finish and
+ * starts no other. Every write is journaled (intent before, outcome after), so running the same plan
  * again after any crash or interrupt resumes it and ends in the same state as one clean run.
  */
 export async function applyPlan(options: ApplyPlanOptions): Promise<ApplyRun> {
@@ -159,7 +159,12 @@ export async function applyPlan(options: ApplyPlanOptions): Promise<ApplyRun> {
     const policyCommits = new Map<number, PolicyCommit>(
       plan.businesses.map((b) => [b.businessId, b.policyCommit]),
     );
-    const ordered = orderOperations(scope.flatMap((entry) => entry.changes)).flat();
+    // Seat releases first: which changes free a seat is the plan's own count (`seats.paidRoles`).
+    const paidRoles = paidRolesOf(plan.businesses);
+    const ordered = orderOperations(
+      scope.flatMap((entry) => entry.changes),
+      paidRoles,
+    ).flat();
     const earlier = earlierRuns(
       ordered.map((op) => op.key),
       history,
@@ -323,6 +328,7 @@ export async function applyPlan(options: ApplyPlanOptions): Promise<ApplyRun> {
     );
     const operations = await runPhases(
       scope.flatMap((entry) => entry.changes),
+      paidRoles,
       options.concurrency ?? DEFAULT_CONCURRENCY,
       async (op, results) => {
         const business = businessById.get(op.change.businessId);

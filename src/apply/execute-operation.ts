@@ -1,10 +1,12 @@
 import { FreshBooksApiError, isManualFallback } from '../errors.js';
+import { isSeatLimitRefusal } from '../freshbooks/seat-limit.js';
 import type { AccessReader, AccessWriter, WriteReceipt } from '../ports.js';
 import { redact } from '../redact.js';
 import { apiRoleOf, policyRoleOf, type PolicyRole } from '../roles.js';
 import type { BusinessPlan, Change } from '../types.js';
 import type { BusinessScheduler } from './business-scheduler.js';
 import type { WriteConfirmer } from './confirm-writes.js';
+import { describeSeatRefusal } from './describe-seat-refusal.js';
 import { INVITATION_VALID_DAYS, type InvitationLedger } from './invitation-ledger.js';
 import type { OperationHistory } from './journal.js';
 import { isSettled } from './journal.js';
@@ -46,6 +48,7 @@ export interface ExecutionContext extends RecordingContext {
  * - already in the target state (per the fresh sync, or a re-read) → `already` (or `applied`
  *   when an earlier attempt's write is what put it there);
  * - manual provisioning, or an API answer that the write is not offered → `manual`;
+ * - FreshBooks refusing the write for lack of a paid seat → `failed`, with the fix;
  * - an unknown outcome (timeout, reset, 5xx) or an overload (429) → re-read, then retry, at
  *   most `attempts` times; the re-read is what stops a second invitation being sent;
  * - a write FreshBooks accepts (2xx) is read back: `applied` only when FreshBooks shows the
@@ -155,6 +158,14 @@ export async function executeOperation(
       ctx.signal?.throwIfAborted();
       if (change.action === 'grant' && error instanceof FreshBooksApiError && error.outcomeUnknown)
         await recordInvitation(op, ctx, now, {}, false);
+      // Before the manual fallback: a seat refusal is no missing route, and a human clicking
+      // the same change in FreshBooks would hit the same limit.
+      if (isSeatLimitRefusal(error)) {
+        return recordOutcome(op, ctx, 'failed', {
+          detail: describeSeatRefusal(change, business, error),
+          ...requestIdOf(error),
+        });
+      }
       if (isManualFallback(error)) {
         const why = manualReason(error);
         return recordOutcome(op, ctx, 'manual', {

@@ -2,24 +2,33 @@ import type { Change } from '../types.js';
 import type { AppliedOperation } from './records.js';
 import type { OperationHistory } from './journal.js';
 import { isSettled } from './journal.js';
-import { addsAdmin, orderOperations, removesAdmin, type Operation } from './order-operations.js';
+import {
+  FIRST_ADMIN_REMOVAL_PHASE,
+  addsAdmin,
+  orderOperations,
+  removesAdmin,
+  type Operation,
+  type PaidRolesByBusiness,
+} from './order-operations.js';
 
 /**
- * Runs the phases strictly one after the other, each with at most `limit` operations in
- * flight. A thrown error (a simulated crash, a journal that cannot be written) stops new
- * operations from starting, lets the ones in flight finish, and is rethrown. Once `stop`
- * answers true (Ctrl-C), no operation starts either, and the results so far come back. Results
- * come back in phase order.
+ * Runs the phases (seat releases, grants and upgrades, downgrades, revokes: see
+ * order-operations.ts; `paidRoles` tells which changes free a seat) strictly one after the
+ * other, each with at most `limit` operations in flight. A thrown error (a simulated crash, a
+ * journal that cannot be written) stops new operations from starting, lets the ones in flight
+ * finish, and is rethrown. Once `stop` answers true (Ctrl-C), no operation starts either, and
+ * the results so far come back. Results come back in phase order.
  */
 export async function runPhases(
   changes: readonly Change[],
+  paidRoles: PaidRolesByBusiness,
   limit: number,
   run: (op: Operation, done: ReadonlyMap<string, AppliedOperation>) => Promise<AppliedOperation>,
   stop: () => boolean = () => false,
 ): Promise<AppliedOperation[]> {
   const results = new Map<string, AppliedOperation>();
   const ordered: AppliedOperation[] = [];
-  for (const phase of orderOperations(changes)) {
+  for (const phase of orderOperations(changes, paidRoles)) {
     if (stop()) break;
     let next = 0;
     let failure: { error: unknown } | undefined;
@@ -56,7 +65,9 @@ export function adminRemovalBlocked(
   changes: ReadonlyMap<string, Change>,
   history: OperationHistory | undefined,
 ): string | null {
-  if (op.phase === 1 || !removesAdmin(op.change) || isSettled(history)) return null;
+  // Every admin grant and upgrade runs in an earlier phase than any admin removal.
+  if (op.phase < FIRST_ADMIN_REMOVAL_PHASE || !removesAdmin(op.change) || isSettled(history))
+    return null;
   for (const [key, result] of results) {
     const change = changes.get(key);
     if (!change || change.businessId !== op.change.businessId) continue;

@@ -42,27 +42,27 @@ describe('applyPlan: a clean run', () => {
     expect(run.exitCode).toBe(0);
     expect(run.refusal).toBeUndefined();
     expect(run.operations.map((o) => `${o.outcome} ${o.action} ${o.email}`)).toEqual([
+      'applied revoke sam@oldfirm.example',
+      'applied revoke zoe@acme.example',
       'applied grant eli@acme.example',
       'applied grant jules@acme.example',
       'applied change maya@acme.example',
       'applied change grace@acme.example',
-      'applied revoke sam@oldfirm.example',
-      'applied revoke zoe@acme.example',
     ]);
-    // Phase order on the wire: grants and upgrades, then the downgrade, then revokes.
+    // Phase order on the wire: the seat releases (revoking a pending accountant and an
+    // employee), then grants and upgrades, then the downgrade; no admin is removed here.
     const kinds = fake.effective.map((c) => `${c.kind} ${c.email}`);
     const index = (s: string) => kinds.indexOf(s);
+    for (const release of ['remove zoe@acme.example', 'remove sam@oldfirm.example']) {
+      expect(index(release)).toBeGreaterThanOrEqual(0);
+      expect(index(release)).toBeLessThan(index('invite eli@acme.example'));
+      expect(index(release)).toBeLessThan(index('changeRole maya@acme.example'));
+    }
     expect(index('changeRole grace@acme.example')).toBeGreaterThan(
       index('changeRole maya@acme.example'),
     );
     expect(index('changeRole grace@acme.example')).toBeGreaterThan(
       index('invite eli@acme.example'),
-    );
-    expect(index('remove zoe@acme.example')).toBeGreaterThan(
-      index('changeRole grace@acme.example'),
-    );
-    expect(index('remove sam@oldfirm.example')).toBeGreaterThan(
-      index('changeRole grace@acme.example'),
     );
     // The owner is never written to.
     expect(fake.calls.some((c) => c.email === 'olivia@acme.example')).toBe(false);

@@ -66,6 +66,12 @@ export class FakeFreshBooks implements AccessReader, AccessWriter {
   readFault: (kind: 'list' | 'get') => Error | undefined = () => undefined;
   /** Reads by kind. */
   readCalls = { list: 0, get: 0 };
+  /**
+   * Paid seats per business, enforced like the emulator does: an invitation with a paid role,
+   * or a change from Unassigned to a paid role, beyond it answers 422 with FreshBooks' (assumed)
+   * team member limit message. Null (the default): no limit.
+   */
+  seatLimit: number | null = null;
   private seq = 0;
   private readonly attempts = new Map<string, number>();
 
@@ -166,6 +172,7 @@ export class FakeFreshBooks implements AccessReader, AccessWriter {
       if (existing?.active || (existing && existing.invitationDateAccepted === null)) {
         throw apiError(422, 'POST /auth/api/v1/users/invitation', 'already a member');
       }
+      this.requireSeat(businessId, apiRole, 'POST /auth/api/v1/users/invitation');
       if (existing) {
         Object.assign(existing, {
           apiRole,
@@ -195,6 +202,7 @@ export class FakeFreshBooks implements AccessReader, AccessWriter {
       if (!member) throw apiError(404, `PUT team_members/${uuid}`, 'not found');
       if (member.apiRole === 'owner')
         throw apiError(403, `PUT team_members/${uuid}`, 'Permission Denied.', 1003);
+      if (!holdsSeat(member)) this.requireSeat(businessId, apiRole, `PUT team_members/${uuid}`);
       member.apiRole = apiRole;
       member.updatedAt = '2026-11-29T10:00:00Z';
       return member;
@@ -214,6 +222,17 @@ export class FakeFreshBooks implements AccessReader, AccessWriter {
       else member.active = false;
       return member;
     });
+  }
+
+  /** Paid seats in use: active or pending members whose role is not free. */
+  seatsInUse(businessId: number): number {
+    return this.members(businessId).filter(holdsSeat).length;
+  }
+
+  private requireSeat(businessId: number, apiRole: string, route: string): void {
+    if (this.seatLimit === null || FREE_API_ROLES.has(apiRole)) return;
+    if (this.seatsInUse(businessId) >= this.seatLimit)
+      throw apiError(422, route, SEAT_LIMIT_MESSAGE, 1040);
   }
 
   /** The member a write's answer would show had it taken effect (it did not). */
@@ -254,6 +273,16 @@ export class FakeFreshBooks implements AccessReader, AccessWriter {
       this.inFlight -= 1;
     }
   }
+}
+
+/** The emulator's (assumed) answer to a write beyond the paid-seat limit. */
+export const SEAT_LIMIT_MESSAGE =
+  'You have reached the limit of paid team members for this business. Upgrade your plan or remove a team member.';
+const FREE_API_ROLES: ReadonlySet<string> = new Set(['owner', 'no_seat_employee', 'client']);
+
+function holdsSeat(m: TeamMemberRecord): boolean {
+  const deactivated = !m.active && m.invitationDateAccepted !== null;
+  return !deactivated && !FREE_API_ROLES.has(m.apiRole);
 }
 
 export function apiError(

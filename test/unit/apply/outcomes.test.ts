@@ -102,12 +102,12 @@ describe('unknown outcomes and transient errors', () => {
     const run = await applyPlan(optionsFor(fake, desired, plan, state.dir));
     expect(run.exitCode).toBe(3);
     expect(run.operations.map((o) => `${o.email}:${o.outcome}`)).toEqual([
+      'sam@oldfirm.example:failed',
+      'zoe@acme.example:applied',
       'eli@acme.example:failed',
       'jules@acme.example:applied',
       'maya@acme.example:applied',
       'grace@acme.example:applied',
-      'sam@oldfirm.example:failed',
-      'zoe@acme.example:applied',
     ]);
     expect(fake.calls.filter((c) => c.email === 'eli@acme.example')).toHaveLength(1);
   });
@@ -319,7 +319,8 @@ describe('the audit log', () => {
     const run = await applyPlan(optionsFor(fake, desired, plan, state.dir));
     expect(run.recoveredAudit).toBe(1);
     const ops = await auditRecords(state.dir);
-    expect(ops.filter((r) => r.email === 'eli@acme.example')).toEqual([
+    // The first operation: the seat release that revokes sam's pending invitation.
+    expect(ops.filter((r) => r.email === 'sam@oldfirm.example')).toEqual([
       expect.objectContaining({ outcome: 'applied', recovered: true }),
     ]);
     expect(ops).toHaveLength(6);
