@@ -18,6 +18,7 @@ import {
   pageMetaFromWire,
   teamMemberFromWire,
 } from './map-wire.js';
+import { isSeatLimitRefusal } from './seat-limit.js';
 
 /** FreshBooks caps `per_page` at 100: the fewest requests for N members is ceil(N / 100). */
 export const PAGE_SIZE = 100;
@@ -247,14 +248,16 @@ export function capacityOf(apiRole: string, encoding: CapacityEncoding): string 
 
 /**
  * FreshBooks refused the invitation's body as invalid (not a permission or a missing route),
- * and not for its email ("To email has already been invited"): the other encoding could not
- * change that answer, so it is not sent.
+ * and not for its email ("To email has already been invited") nor for lack of a paid seat: the
+ * other encoding could not change those answers, so it is not sent (sending an invitation again
+ * is not harmless).
  */
 function isInvalidCapacity(error: unknown): error is FreshBooksApiError {
   return (
     error instanceof FreshBooksApiError &&
     (error.status === 400 || error.status === 422) &&
-    !/\bto[ _]email\b|\bemail\b/i.test(error.message)
+    !/\bto[ _]email\b|\bemail\b/i.test(error.message) &&
+    !isSeatLimitRefusal(error)
   );
 }
 
