@@ -193,6 +193,41 @@ describe('resume after a crash', () => {
     });
   });
 
+  it('resumes a journal whose finished operations are not a prefix of today’s order (the grants-first order before seat releases)', async () => {
+    const { fake, desired, plan } = await setup();
+    // An earlier run got through the old first phase only: grants and upgrades. The journal
+    // knows operations by key, never by phase, so the order it was written in does not matter.
+    const first = await applyPlan(
+      optionsFor(fake, desired, plan, state.dir, {
+        only: (c) => c.action === 'grant' || c.email === 'maya@acme.example',
+      }),
+    );
+    expect(first.operations.map((o) => o.email)).toEqual([
+      'eli@acme.example',
+      'jules@acme.example',
+      'maya@acme.example',
+    ]);
+    const sent = fake.calls.length;
+
+    const run = await applyPlan(optionsFor(fake, desired, plan, state.dir, { concurrency: 1 }));
+    expect(run.exitCode).toBe(0);
+    expect(run.resumed).toBe(3);
+    expect(run.operations.map((o) => `${o.email}${o.resumed ? ' (earlier)' : ''}`)).toEqual([
+      'sam@oldfirm.example',
+      'zoe@acme.example',
+      'eli@acme.example (earlier)',
+      'jules@acme.example (earlier)',
+      'maya@acme.example (earlier)',
+      'grace@acme.example',
+    ]);
+    expect(fake.calls.slice(sent).map((c) => c.email)).toEqual([
+      'sam@oldfirm.example',
+      'zoe@acme.example',
+      'grace@acme.example',
+    ]);
+    expect((await planFor(fake, desired)).businesses[0]?.changes).toEqual([]);
+  });
+
   it('tolerates a journal whose last record was cut short by the crash', async () => {
     const { fake, desired, plan } = await setup();
     await crashAt(
