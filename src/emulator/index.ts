@@ -29,4 +29,5 @@ export { defaultSeedPath, loadDefaultSeed, loadSeedFile } from './load-seed.js';
 export type { EmulatorSeed, SeedBusiness, SeedClient, SeedIdentity, SeedMember } from './seed.js';
 export { validateSeed } from './validate-seed.js';
 export type { EmulatorMemberState } from './model.js';
+export type { SeatsJson } from './seats.js';
 export type { TeamMemberJson } from './wire.js';
