@@ -179,7 +179,8 @@ describe('the invitation capacity', () => {
   it('when both encodings are refused, the error names both answers', async () => {
     const h = harness([
       answer(422, INVALID('Capacity is not a valid role')),
-      answer(422, INVALID('Seat limit reached'), 'req-second'),
+      // Not a seat refusal: that one is no invalid capacity, and is thrown as it is.
+      answer(422, INVALID('Capacity is not allowed for this business'), 'req-second'),
     ]);
     const error = (await h.client
       .invite(240340, 'eli@acme.example', 'business_manager')
@@ -188,7 +189,7 @@ describe('the invitation capacity', () => {
     expect(error.status).toBe(422);
     expect(error.requestId).toBe('req-second');
     expect(error.message).toMatch(
-      /Capacity is not a valid role.*; and with capacity "business_manager" instead: .*Seat limit reached/,
+      /Capacity is not a valid role.*; and with capacity "business_manager" instead: .*Capacity is not allowed for this business/,
     );
     expect(isManualFallback(error)).toBe(false);
   });
