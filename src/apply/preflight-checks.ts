@@ -4,6 +4,7 @@ import type { BusinessPlan, Change, DesiredState, LiveState } from '../types.js'
 import { findStaleChanges, untouchedDigest } from './check-stale.js';
 import { isSettled, type OperationHistory } from './journal.js';
 import { operationKey } from './order-operations.js';
+import { checkTarget, membersFor, viewOfLive } from './target-state.js';
 
 export type RefusalCode =
   | 'LIVE_UNREADABLE'
@@ -92,8 +93,16 @@ export function preflightChecks(input: PreflightInput): {
         ...(baseline === undefined ? {} : { baseline }),
       }).map((finding) => finding.message),
     );
-    // Judge what will actually be sent now: the changes an earlier run has not finished.
-    const pending = changes.filter((change) => !isSettled(input.history.get(operationKey(change))));
+    // Judge what will actually be sent now: the changes an earlier run has not finished and
+    // FreshBooks does not already show. A run killed between a write and its outcome leaves an
+    // unfinished operation whose effect is live; counting it again would let the rerun's
+    // guards (maxRevokes above all) refuse the very plan they passed.
+    const views = live.members.map(viewOfLive);
+    const pending = changes.filter(
+      (change) =>
+        !isSettled(input.history.get(operationKey(change))) &&
+        checkTarget(change, membersFor(change, views)).status !== 'done',
+    );
     const evaluation = evaluateGuards({
       rules: policy.rules,
       seats: seatPolicyOf(policy),

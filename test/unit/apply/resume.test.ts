@@ -243,15 +243,12 @@ describe('resume after a crash', () => {
   });
 
   it('a run killed at any operation boundary or intent, then rerun, ends like one clean run', async () => {
-    // maxRevokes at 50%, not 25%: the rerun's guards count a revoke whose write landed but whose
-    // outcome the crash lost as still to do, against a team it already shrank (sam's cancelled
-    // invitation: 2 revokes of 7 > 25%), and refuse. That is preflight-checks.ts's to fix (judge
-    // an unfinished operation that live state shows done as done); this test is about resuming.
+    // The default maxRevokes (25%): a revoke whose write landed but whose outcome the crash lost
+    // (sam's cancelled invitation) must not count again against the team it already shrank
+    // (2 revokes of 7 > 25% would refuse the rerun); preflight judges it done, as live shows.
     const setup = async () => {
       const fake = acmeFake();
-      const desired = desiredOf(
-        policyOf(ACME_DESIRED, { rules: { maxRevokes: { fraction: 0.5 } } }),
-      );
+      const desired = desiredOf(policyOf(ACME_DESIRED));
       const plan = await planFor(fake, desired);
       return { fake, desired, plan };
     };
