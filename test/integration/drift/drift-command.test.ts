@@ -2,7 +2,7 @@
  * `rolecall drift` against the real emulator: FreshBooks is changed behind rolecall's back
  * through the emulator's control API, and the drift report must name each change, classified.
  */
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/main.js';
@@ -151,10 +151,16 @@ describe('rolecall drift against the emulator', () => {
       'in the policy as employee, deactivated in FreshBooks: removed by hand',
     );
     expect(by('oscar@acme.example')?.message).toMatch(/the apply of 2026-11-02 had it in place/);
+    const policyLines = (await readFile(join(ws.cwd, 'policies', 'acme-books.yaml'), 'utf8')).split(
+      '\n',
+    );
     expect(by('ivan@acme.example')).toMatchObject({
       live: { role: 'admin' },
       desired: { role: 'unassigned', reason: 'Time tracking only' },
-      source: { file: 'policies/acme-books.yaml', line: 69 },
+      source: {
+        file: 'policies/acme-books.yaml',
+        line: policyLines.indexOf('  - email: ivan@acme.example') + 1,
+      },
     });
     expect(by('nina@acme.example')).toMatchObject({
       since: '2026-11-01T09:00:00Z',

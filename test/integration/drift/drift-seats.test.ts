@@ -24,6 +24,8 @@ import {
   type Workspace,
 } from './drift-harness.js';
 
+import { withoutSeats } from '../../support/example-policy.js';
+
 const NOW = '2026-11-29T10:00:00Z';
 
 /**
@@ -34,8 +36,9 @@ const NOW = '2026-11-29T10:00:00Z';
 function withSeats(limit: number, ...entries: string[]): (yaml: string) => string {
   return (yaml) => {
     const seats = `\nseats:\n  limit: ${limit}\n  price: { amount: 11, currency: USD, per: month }\n\nmembers:\n`;
-    const edited = yaml.replace('\nmembers:\n', seats);
-    if (edited === yaml) throw new Error('the example policy has no top-level members:');
+    const bare = withoutSeats(yaml);
+    const edited = bare.replace('\nmembers:\n', seats);
+    if (edited === bare) throw new Error('the example policy has no top-level members:');
     return `${edited.trimEnd()}\n${entries.map((e) => `\n${e}`).join('')}\n`;
   };
 }
@@ -96,7 +99,7 @@ describe('rolecall drift: paid seats against the limit', () => {
   });
 
   it('a policy without a seats: block shows no seat line and no seat drift', async () => {
-    ws = await workspace(emulator);
+    ws = await workspace(emulator, withoutSeats);
     emulator.control.addMember(ACME, { email: 'mallory@acme.example', role: 'employee' });
     const result = await drift(ws, NOW, ['--format', 'json']);
     const business = (JSON.parse(result.out) as DriftReport).businesses[0];

@@ -449,7 +449,7 @@ describe('rolecall plan --github on a pull request', () => {
     const line =
       (await git.git.raw(['show', `${head}:policies/acme-books.yaml`]))
         .split('\n')
-        .indexOf('    expires: 2027-03-31', 80) + 1;
+        .lastIndexOf('    expires: 2027-03-31') + 1; // zed's, appended after bob's
     expect(line).toBeGreaterThan(80);
     expect(result.err).toContain(
       `policies/acme-books.yaml:${line}:14: error EXPIRY_TOO_LONG zed@contractors.example`,

@@ -20,6 +20,7 @@ import { addStandardTokens, TOKENS } from '../../support/fake-github/client.js';
 import { startFakeGitHub, type FakeGitHub } from '../../support/fake-github/index.js';
 import { createTempRepo, type TempRepo } from '../../support/temp-repo.js';
 import { emulatorEnv, flagsOf, parseCsv, rolecall, rowOf } from './review-harness.js';
+import { withoutSeats } from '../../support/example-policy.js';
 
 let emulator: RunningEmulator;
 let gh: FakeGitHub;
@@ -32,7 +33,7 @@ beforeAll(async () => {
   gh.world.repo('acme', 'access');
   repo = await createTempRepo();
   const example = await readFile(packagePath('policies', 'acme-books.yaml'), 'utf8');
-  const policy = example
+  const policy = withoutSeats(example)
     .replace(
       '\nmembers:\n',
       '\nseats:\n  limit: 15\n  price: { amount: 11, currency: USD, per: month }\n\nmembers:\n',
