@@ -81,8 +81,8 @@ export interface IdentityLink {
 export interface CommitInput {
   sha: string;
   /** The accounts GitHub links the author and committer emails to; `null` when none. */
-  author?: { login?: string } | null;
-  committer?: { login?: string } | null;
+  author?: { login?: string; type?: string | null } | null;
+  committer?: { login?: string; type?: string | null } | null;
   commit: {
     author?: { email?: string } | null;
     committer?: { email?: string } | null;
@@ -95,7 +95,7 @@ export interface CommitInput {
 export interface PushInput {
   after: string;
   activity_type: string;
-  actor: { login: string } | null;
+  actor: { login: string; type?: string | null } | null;
 }
 
 export interface ApprovalEvaluation {
@@ -228,14 +228,12 @@ export function latestDecisiveReviews(reviews: ReviewInput[]): Map<string, Revie
  */
 function makersOf(input: EvaluateApprovalsInput): Maker[] {
   const commits = input.commits ?? [];
-  const inPull = new Set(commits.map((c) => c.sha));
   const head: Maker[] = [];
   const earlier: Maker[] = [];
-  for (const push of input.pushes ?? []) {
-    if (!push.actor || !PUSHES.has(push.activity_type)) continue;
+  for (const push of pullPushes(input.pushes ?? [], commits, input.headSha)) {
     if (push.after === input.headSha)
       head.push({ login: push.actor.login, email: null, reason: 'pushed the head commit' });
-    else if (inPull.has(push.after))
+    else
       earlier.push({
         login: push.actor.login,
         email: null,
@@ -257,6 +255,24 @@ function makersOf(input: EvaluateApprovalsInput): Maker[] {
     });
   }
   return [...head, ...earlier, ...made];
+}
+
+/**
+ * The pushes that put a commit of the pull request (its head included) on a branch, with a
+ * known actor: who pushed the change, as GitHub's repository activity records it.
+ */
+export function pullPushes(
+  pushes: readonly PushInput[],
+  commits: readonly CommitInput[],
+  headSha: string,
+): Array<PushInput & { actor: NonNullable<PushInput['actor']> }> {
+  const inPull = new Set(commits.map((c) => c.sha));
+  return pushes.filter(
+    (p): p is PushInput & { actor: NonNullable<PushInput['actor']> } =>
+      p.actor !== null &&
+      PUSHES.has(p.activity_type) &&
+      (p.after === headSha || inPull.has(p.after)),
+  );
 }
 
 function exclusionOf(

@@ -134,6 +134,7 @@ export class MergeGate implements ApprovalGate {
       policyChanges: this.options.policyChanges,
       ...(this.options.policyOnly ? { policyOnly: true } : {}),
       ...(this.options.identities ? { identities: this.options.identities } : {}),
+      approvedPolicies: this.options.rulesBefore.policies,
     });
   }
 }

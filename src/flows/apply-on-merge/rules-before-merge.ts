@@ -14,7 +14,7 @@
  */
 import { canonicalJson } from '../../canonical.js';
 import { DEFAULT_APPROVAL_RULES } from '../github/approval-gate.js';
-import type { ApprovalRules } from '../../types.js';
+import type { ApprovalRules, DesiredState } from '../../types.js';
 import type { TrustedPolicies } from '../trusted-policies.js';
 
 export interface RulesBeforeMerge {
@@ -24,6 +24,11 @@ export interface RulesBeforeMerge {
   rulesFor(businessId: number): ApprovalRules;
   /** Why the rules before cannot be known: each business judged is refused with it. */
   problem: string | null;
+  /**
+   * The last approved policies themselves (`null` with `problem`, or with no approved state):
+   * what a bot-made request's form is read against (github/bot-made.ts).
+   */
+  policies: DesiredState | null;
 }
 
 export function rulesBeforeMerge(trusted: TrustedPolicies): RulesBeforeMerge {
@@ -37,6 +42,7 @@ export function rulesBeforeMerge(trusted: TrustedPolicies): RulesBeforeMerge {
     base: trusted.commit,
     rulesFor: (id) => byBusiness.get(id) ?? DEFAULT_APPROVAL_RULES,
     problem: trusted.problem,
+    policies: trusted.problem ? null : trusted.desired,
   };
 }
 

@@ -8,13 +8,17 @@
  *    policy change (plan/policy-changes.ts: rules, approvals, expiries, files…) — is met
  *    (github/approvals.ts) by reviews of the pull request's head commit.
  *
+ * 3. a pull request GitHub attests no person made (opened and pushed by bots only) is one of
+ *    rolecall's own bot changes, recognised by what it changes (github/bot-made.ts): one that
+ *    only removes access, or exactly the request of an issue a person opened.
+ *
  * Only a change with neither FreshBooks changes nor policy changes (comments, layout) needs no
  * approval. Everything is fetched fresh from GitHub here; the
  * decision itself is the pure `evaluateApprovals`.
  */
 import type { ApprovalDecision, ApprovalGate } from '../../ports.js';
 import { isPolicyRole } from '../../roles.js';
-import type { ApprovalRules, Change, Plan } from '../../types.js';
+import type { ApprovalRules, Change, DesiredState, Plan } from '../../types.js';
 import type { GitHubClient } from '../../github/client.js';
 import { repoParams, type RepoRef } from '../../github/context.js';
 import { githubError } from '../../github/github-error.js';
@@ -34,13 +38,14 @@ import {
   type ReviewInput,
 } from '../../github/approvals.js';
 import { isBot, sameLogin } from '../../github/identity.js';
+import { judgeBotMade, whoMade } from '../../github/bot-made.js';
 import {
   comparePolicyChanges,
   policyChangesDigest,
   type BusinessPolicyChange,
 } from '../../plan/policy-changes.js';
 import { readApprovedPlan, type ApprovedPlan } from './plan-comment.js';
-import { findRequesters } from './requesters.js';
+import { findRequesters, readRequestEvidence } from './requesters.js';
 import { planChangesOnly, totalChanges } from '../../plan/index.js';
 import { approvalDigest, describeDifference, saltedDigest } from '../../plan/approval-digest.js';
 
@@ -81,6 +86,12 @@ export interface GitHubApprovalGateOptions {
    * link a reviewer to a grantee.
    */
   identities?: IdentityLink[];
+  /**
+   * The last approved policies (the ones `policyChanges` is judged against): a pull request
+   * made entirely by bots is accepted as an access request only when its issue's form, read
+   * against these, asks for exactly its change. Default none: then no such request is accepted.
+   */
+  approvedPolicies?: DesiredState | null;
 }
 
 export interface GateEvaluation {
@@ -227,6 +238,27 @@ export class GitHubApprovalGate implements ApprovalGate {
         `the head branch of #${pr.number} is not in this repository: GitHub does not tell who pushed to it, ` +
           'so pushers are not excluded, only the authors and committers of the commits',
       );
+    }
+    // Nobody GitHub can name as a person made it: only rolecall's own kinds of change pass.
+    const madeBy = whoMade({ author: pr.user, commits, pushes, headSha: pr.head.sha });
+    if (madeBy.humans.length === 0) {
+      const verdict = judgeBotMade({
+        pullNumber: pr.number,
+        madeBy,
+        changes: plan.businesses.flatMap((b) => b.changes),
+        policyChanges,
+        request:
+          asked.issues.length > 0
+            ? await readRequestEvidence(
+                octokit,
+                repo,
+                asked.issues,
+                this.options.approvedPolicies ?? null,
+              )
+            : null,
+      });
+      if (verdict.accepted) notes.push(verdict.note);
+      else unmet.push(verdict.unmet);
     }
     const reviewers = [...latestDecisiveReviews(reviews).values()]
       .map((r) => r.user as { login: string; type?: string | null })

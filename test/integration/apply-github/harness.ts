@@ -29,7 +29,12 @@ import {
 } from '../../support/fake-github/index.js';
 import { ZERO_SHA, type FakeCommit, type FakeGitPerson } from '../../support/fake-github/repo.js';
 import type { FakeComment } from '../../support/fake-github/state.js';
-import { createTempRepo, type TempRepo } from '../../support/temp-repo.js';
+import {
+  createBareRemote,
+  createTempRepo,
+  type BareRemote,
+  type TempRepo,
+} from '../../support/temp-repo.js';
 import { workflowCommand } from '../plan/plan-harness.js';
 import { webhookExample } from '../../support/webhook-examples.js';
 
@@ -52,6 +57,12 @@ export const PEOPLE = {
     name: 'renovate[bot]',
     email: '29139614+renovate[bot]@users.noreply.github.com',
     login: 'renovate[bot]',
+  },
+  /** `GITHUB_TOKEN`'s bot: what any workflow, a writer's included, commits and opens as. */
+  actions: {
+    name: 'github-actions[bot]',
+    email: '41898282+github-actions[bot]@users.noreply.github.com',
+    login: ACTIONS_BOT_LOGIN,
   },
 } as const satisfies Record<string, FakeGitPerson>;
 
@@ -162,6 +173,8 @@ export class Flow {
     private readonly emulator: RunningEmulator,
     readonly baseSha: string,
     store: 'secret' | 'file',
+    /** `origin`, when the flow has one (`remote: true`): where rolecall's own bots push. */
+    readonly remote: BareRemote | null = null,
   ) {
     this.refreshToken = emulator.credentials.refreshToken;
     this.tokenStore =
@@ -173,7 +186,18 @@ export class Flow {
   static async create(
     gh: FakeGitHub,
     emulator: RunningEmulator,
-    options: { tokenStore?: 'secret' | 'file' } = {},
+    options: {
+      tokenStore?: 'secret' | 'file';
+      /** The policy on main before any pull request (default `baseYaml()`). */
+      policy?: string;
+      /**
+       * A bare `origin` holding main, which the fake GitHub reads pull-request heads and commits
+       * from (`gitDir`), and a checkout without a git identity of its own, as on a CI runner:
+       * for rolecall's own bot pull requests (`expire --github`, `review close`, `request
+       * --from-issue`), which push their branch and open the pull request themselves.
+       */
+      remote?: boolean;
+    } = {},
   ): Promise<Flow> {
     const repo = gh.world.repo('acme', `access-${Math.random().toString(36).slice(2, 8)}`);
     repo.environment(ENVIRONMENT);
@@ -182,16 +206,67 @@ export class Flow {
     const git = await createTempRepo({ prefix: 'rolecall-apply-gh-' });
     const files = await mkdtemp(join(tmpdir(), 'rolecall-apply-gh-files-'));
     const baseSha = await git.commit({
-      files: { 'policies/acme-books.yaml': baseYaml() },
+      files: { 'policies/acme-books.yaml': options.policy ?? baseYaml() },
       message: 'Acme Books access',
       date: DATE,
     });
-    return new Flow(git, repo, files, gh, emulator, baseSha, options.tokenStore ?? 'file');
+    let remote: BareRemote | null = null;
+    if (options.remote) {
+      remote = await createBareRemote();
+      await git.git.raw(['remote', 'add', 'origin', remote.url]);
+      await git.git.raw(['push', '--quiet', '-u', 'origin', 'main']);
+      repo.gitDir = remote.dir;
+      await git.git.raw(['config', '--unset', 'user.name']);
+      await git.git.raw(['config', '--unset', 'user.email']);
+    }
+    return new Flow(git, repo, files, gh, emulator, baseSha, options.tokenStore ?? 'file', remote);
   }
 
   async close(): Promise<void> {
     await this.git.cleanup();
+    await this.remote?.cleanup();
     await rm(this.files, { recursive: true, force: true });
+  }
+
+  /**
+   * A rolecall command as its workflow runs it on `main` (`GITHUB_REF`), the checkout at main:
+   * `expire --github`, `review --github`, `review close`, `request --from-issue` (add
+   * `storeArgs()` for those that reach FreshBooks).
+   */
+  async runOnMain(args: string[], eventName = 'workflow_dispatch'): Promise<CliResult> {
+    await this.git.checkout('main');
+    return this.run(args, eventName, {}, await this.git.head(), {
+      GITHUB_REF: 'refs/heads/main',
+    });
+  }
+
+  /**
+   * A pull request a rolecall command opened on the fake GitHub from a branch it pushed to
+   * `origin`: the branch is fetched into the checkout, and GitHub's activity records its creation
+   * by the pull request's author (the bot that pushed it). Its commits are read from `origin`.
+   */
+  async adoptPullRequest(number: number): Promise<PullRequest> {
+    const pull = this.repo.pull(number);
+    const branch = pull.headRef;
+    await this.git.git.raw([
+      'fetch',
+      '--quiet',
+      'origin',
+      `+refs/heads/${branch}:refs/heads/${branch}`,
+    ]);
+    const head = (await this.git.git.raw(['rev-parse', branch])).trim();
+    const base = (await this.git.git.raw(['merge-base', 'main', branch])).trim();
+    const [first = head] = (await this.git.git.raw(['rev-list', '--reverse', `${base}..${branch}`]))
+      .split('\n')
+      .filter(Boolean);
+    this.repo.addActivity({
+      before: ZERO_SHA,
+      after: head,
+      ref: branch,
+      actor: this.repo.issue(number).user.login,
+      activityType: 'branch_creation',
+    });
+    return { number, branch, first, base, head };
   }
 
   /**
@@ -284,6 +359,8 @@ export class Flow {
       ...(options.committer ? { committer: options.committer } : {}),
       date: DATE,
     });
+    // With an `origin`, GitHub follows the branch there: the commit is pushed to it.
+    if (this.remote) await this.git.git.raw(['push', '--quiet', '--force', 'origin', pr.branch]);
     this.repo.pushHead(pr.number, sha);
     this.repo.setCommits(pr.number, [
       ...this.repo.commitsOf(pr.number),
