@@ -26,7 +26,7 @@ export interface RulesBeforeMerge {
   problem: string | null;
   /**
    * The last approved policies themselves (`null` with `problem`, or with no approved state):
-   * what a bot-made request's form is read against (github/bot-made.ts).
+   * what a bot-made request's form is read against (flows/github/bot-made.ts).
    */
   policies: DesiredState | null;
 }

@@ -9,7 +9,7 @@
  *    (github/approvals.ts) by reviews of the pull request's head commit.
  *
  * 3. a pull request GitHub attests no person made (opened and pushed by bots only) is one of
- *    rolecall's own bot changes, recognised by what it changes (github/bot-made.ts): one that
+ *    rolecall's own bot changes, recognised by what it changes (flows/github/bot-made.ts): one that
  *    only removes access, or exactly the request of an issue a person opened.
  *
  * Only a change with neither FreshBooks changes nor policy changes (comments, layout) needs no
@@ -38,7 +38,7 @@ import {
   type ReviewInput,
 } from '../../github/approvals.js';
 import { isBot, sameLogin } from '../../github/identity.js';
-import { judgeBotMade, whoMade } from '../../github/bot-made.js';
+import { judgeBotMade, whoMade } from './bot-made.js';
 import {
   comparePolicyChanges,
   policyChangesDigest,

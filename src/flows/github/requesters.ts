@@ -11,11 +11,11 @@
  * - the author of each issue those name, read from GitHub now (who opened it cannot change).
  *
  * A pull request made entirely by bots is accepted as a request only when its one issue vouches
- * for it (`readRequestEvidence`, judged by github/bot-made.ts): the link itself (trailers, body)
+ * for it (`readRequestEvidence`, judged by flows/github/bot-made.ts): the link itself (trailers, body)
  * is whatever a workflow wrote, so the issue is read from GitHub and its form parsed again.
  */
 import type { CommitInput } from '../../github/approvals.js';
-import type { RequestEvidence } from '../../github/bot-made.js';
+import type { RequestEvidence } from './bot-made.js';
 import type { GitHubClient } from '../../github/client.js';
 import type { RepoRef } from '../../github/context.js';
 import { readHiddenRecord } from '../../github/hidden-record.js';

@@ -1,5 +1,5 @@
 /**
- * The rules for a pull request made entirely by bots (src/github/bot-made.ts), pure: who GitHub
+ * The rules for a pull request made entirely by bots (src/flows/github/bot-made.ts), pure: who GitHub
  * attests made it, what counts as only removing access, what is exactly an access request, and
  * the verdict with its message. Policy changes come from real policies diffed by the same
  * function apply uses (plan/policy-changes.ts).
@@ -13,7 +13,7 @@ import {
   whoMade,
   type MadeBy,
   type RequestEvidence,
-} from '../../../src/github/bot-made.js';
+} from '../../../src/flows/github/bot-made.js';
 import { diffPolicies, type BusinessPolicyChange } from '../../../src/plan/policy-changes.js';
 import { validateDocuments } from '../../../src/policy/load-desired-state.js';
 import type { DesiredState } from '../../../src/types.js';

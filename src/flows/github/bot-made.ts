@@ -26,12 +26,17 @@
  *
  * Pure: facts in, a verdict out.
  */
-import type { BusinessPolicyChange, PolicyFactChange } from '../plan/policy-changes.js';
-import { describeFactChange } from '../plan/policy-changes.js';
-import { isPolicyRole, roleRank, type KnownRole } from '../roles.js';
-import type { Change } from '../types.js';
-import { pullPushes, WEB_FLOW_LOGIN, type CommitInput, type PushInput } from './approvals.js';
-import { isBot, sameLogin } from './identity.js';
+import type { BusinessPolicyChange, PolicyFactChange } from '../../plan/policy-changes.js';
+import { describeFactChange } from '../../plan/policy-changes.js';
+import { isPolicyRole, roleRank, type KnownRole } from '../../roles.js';
+import type { Change } from '../../types.js';
+import {
+  pullPushes,
+  WEB_FLOW_LOGIN,
+  type CommitInput,
+  type PushInput,
+} from '../../github/approvals.js';
+import { isBot, sameLogin } from '../../github/identity.js';
 
 export interface MadeBy {
   /** People GitHub attests made the change: a human author, human pushers. */
