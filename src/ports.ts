@@ -166,7 +166,11 @@ export interface ApprovalDecision {
 
 /** The last step before the first write: a TTY prompt, `--yes`, or the GitHub gate. */
 export interface ApprovalGate {
-  decide(plan: Plan): Promise<ApprovalDecision>;
+  /**
+   * `progress`: a rerun of a plan that earlier runs partly applied — how many of its `total`
+   * operations are `done` already, so the question counts only what is left.
+   */
+  decide(plan: Plan, progress?: { done: number; total: number }): Promise<ApprovalDecision>;
 }
 
 /** A stream a flow may print to (stdout, stderr, or a buffer in tests). */

@@ -251,7 +251,10 @@ export async function applyPlan(options: ApplyPlanOptions): Promise<ApplyRun> {
     const untouched = checked.untouched;
     if (interrupt?.aborted) return await stoppedBeforeWriting();
 
-    const decision = await options.gate.decide(plan);
+    const decision = await options.gate.decide(
+      plan,
+      earlier ? { done: earlier.done, total: earlier.total } : undefined,
+    );
     base.approval = decision;
     // A Ctrl-C at the prompt (or while the gate waited) is an interruption, not a refusal.
     if (interrupt?.aborted) return await stoppedBeforeWriting();

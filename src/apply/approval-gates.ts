@@ -17,9 +17,14 @@ export function confirmationGate(
   return terminalGate({
     prompt: io.prompt,
     show: (plan) => io.stdout.write(renderPlanText(plan, { color: colorEnabled(io) })),
-    question: (plan) => {
+    question: (plan, progress) => {
       const counts = countChanges(plan.businesses.flatMap((b) => b.changes));
-      return `\n${summaryLine(counts)}\n${options.ask(totalChanges(plan))}`;
+      if (progress === undefined || progress.done === 0) {
+        return `\n${summaryLine(counts)}\n${options.ask(totalChanges(plan))}`;
+      }
+      // A rerun: the plan shown is the whole plan, but only what is left will be sent.
+      const left = progress.total - progress.done;
+      return `\n${summaryLine(counts)}\n${progress.done} of ${progress.total} already applied by an earlier run of this plan.\n${options.ask(left)}`;
     },
   });
 }
@@ -42,10 +47,13 @@ export function terminalGate(options: {
   prompt: ((question: string) => Promise<string>) | undefined;
   /** Prints the plan before the question. */
   show: (plan: Plan) => void;
-  question: (plan: Plan) => string;
+  question: (plan: Plan, progress?: { done: number; total: number }) => string;
 }): ApprovalGate {
   return {
-    async decide(plan: Plan): Promise<ApprovalDecision> {
+    async decide(
+      plan: Plan,
+      progress?: { done: number; total: number },
+    ): Promise<ApprovalDecision> {
       if (!options.prompt) {
         return {
           approved: false,
@@ -55,7 +63,7 @@ export function terminalGate(options: {
       }
       options.show(plan);
       const answer = await options.prompt(
-        `${options.question(plan)}\n  Only "yes" will be accepted: `,
+        `${options.question(plan, progress)}\n  Only "yes" will be accepted: `,
       );
       if (answer.trim() === 'yes') return { approved: true, reason: 'confirmed "yes" at terminal' };
       return { approved: false, reason: 'the answer at the terminal prompt was not "yes"' };

@@ -3,6 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyPlan, type ApplyPlanOptions } from '../../../src/apply/apply-plan.js';
+import { confirmationGate } from '../../../src/apply/approval-gates.js';
+import { bufferIo } from '../../support/buffer-io.js';
 import {
   historyByOperation,
   Journal,
@@ -226,6 +228,35 @@ describe('resume after a crash', () => {
       'grace@acme.example',
     ]);
     expect((await planFor(fake, desired)).businesses[0]?.changes).toEqual([]);
+  });
+
+  it('asks a rerun only about the operations left, and says how many an earlier run did', async () => {
+    const fake = acmeFake();
+    const desired = desiredOf(policyOf(ACME_DESIRED));
+    const plan = await planFor(fake, desired);
+    const total = plan.businesses[0]!.changes.length;
+    await crashAt(
+      optionsFor(fake, desired, plan, state.dir, { concurrency: 1 }),
+      'beforeOperation',
+      3,
+    );
+    const questions: string[] = [];
+    const io = {
+      ...bufferIo(),
+      prompt: async (question: string) => {
+        questions.push(question);
+        return 'yes';
+      },
+    };
+    const gate = confirmationGate(io, {
+      yes: false,
+      ask: (changes) => `Apply these ${changes} change(s) to FreshBooks now?`,
+    });
+    const run = await applyPlan(optionsFor(fake, desired, plan, state.dir, { gate }));
+    expect(run.exitCode).toBe(0);
+    expect(questions).toHaveLength(1);
+    expect(questions[0]).toContain(`2 of ${total} already applied by an earlier run of this plan.`);
+    expect(questions[0]).toContain(`Apply these ${total - 2} change(s) to FreshBooks now?`);
   });
 
   it('tolerates a journal whose last record was cut short by the crash', async () => {
