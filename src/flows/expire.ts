@@ -47,6 +47,11 @@ export interface ExpireOptions {
   base?: string | undefined;
   remote?: string | undefined;
   now: Date;
+  /**
+   * Aborted on Ctrl-C or SIGTERM: the revokes in flight finish, none starts, and the run ends
+   * there (exit 130 or 143) without touching GitHub; the next run resumes from the journal.
+   */
+  interrupt?: AbortSignal;
 }
 
 /** 0 done (or nothing expired); 1 refused or failed; 3 partly done (run again). */
@@ -114,6 +119,7 @@ export async function expire(io: Console, options: ExpireOptions): Promise<Expir
 
   const businessIds = expired.map((entry) => entry.business.businessId);
   let exitCode: number = EXIT.OK;
+  let stoppedWith: number | null = null;
   const revoked = new Set<string>();
   let live: LiveState | undefined;
   const connection = await openFreshBooks(io, {
@@ -187,6 +193,7 @@ export async function expire(io: Console, options: ExpireOptions): Promise<Expir
         only: isExpiredRevoke,
         clock,
         format: options.format,
+        ...(options.interrupt === undefined ? {} : { interrupt: options.interrupt }),
       });
       exitCode = worstExit(exitCode, result.exitCode);
       for (const op of result.operations) {
@@ -199,6 +206,10 @@ export async function expire(io: Console, options: ExpireOptions): Promise<Expir
           ? `Refused for ${group.ids.join(', ')}: ${result.refusal.message}`
           : `Revoked ${result.operations.filter((o) => o.outcome === 'applied').length} expired grant(s) (${result.approval?.reason ?? 'approved'}).`,
       );
+      if (options.interrupt?.aborted) {
+        stoppedWith = options.interrupt.reason === 'SIGTERM' ? EXIT.TERMINATED : EXIT.INTERRUPTED;
+        break;
+      }
     }
     if (planned === 0) {
       io.stdout.write('None of them holds access in FreshBooks: nothing to revoke.\n');
@@ -206,6 +217,12 @@ export async function expire(io: Console, options: ExpireOptions): Promise<Expir
     }
   } finally {
     await connection.close();
+  }
+  if (stoppedWith !== null) {
+    // Stopped on request: no request narration, no clean-up pull request. They follow the
+    // revokes, and the next run (which resumes the revokes from the journal) does them.
+    summary.push('Stopped before the end: run `rolecall expire` again to finish.');
+    return finish(stoppedWith);
   }
   // Access requests made with the issue form whose grant just ended say so, and close.
   if (github && live) {

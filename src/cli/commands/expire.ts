@@ -1,3 +1,4 @@
+import { handleInterrupts } from '../interrupt.js';
 import { EXIT } from '../../errors.js';
 import { nowFrom } from '../../flows/clock.js';
 import { expire } from '../../flows/expire.js';
@@ -42,7 +43,8 @@ Options:
   -h, --help           this help
 
 Exit codes: 0 done (or nothing expired); 1 refused or failed (nothing written for the refused
-business); 3 partly done (some revokes failed or became manual tasks: run again).
+business); 3 partly done (some revokes failed or became manual tasks: run again); 130 (143)
+stopped by Ctrl-C (SIGTERM): the revokes in flight finished, none started; run again.
 The clock: ROLECALL_NOW (an ISO instant) replaces now.
 `;
 
@@ -64,18 +66,24 @@ export async function run(args: string[], io: Console): Promise<number> {
     return EXIT.OK;
   }
   const format = formatOption(values.format, ['text', 'markdown']);
-  const outcome = await expire(io, {
-    policiesDir: values.policies,
-    rate: rateOption(values.rate),
-    businessIds: businessIdsOption(values.business),
-    now: nowFrom(io.env),
-    github: values.github,
-    yes: values.yes,
-    tokenStore: values['token-store'],
-    verbose: values.verbose,
-    format,
-    base: values.base,
-    remote: values.remote,
-  });
-  return outcome.exitCode;
+  const interrupts = handleInterrupts(io);
+  try {
+    const outcome = await expire(io, {
+      policiesDir: values.policies,
+      rate: rateOption(values.rate),
+      businessIds: businessIdsOption(values.business),
+      now: nowFrom(io.env),
+      github: values.github,
+      yes: values.yes,
+      tokenStore: values['token-store'],
+      verbose: values.verbose,
+      format,
+      base: values.base,
+      remote: values.remote,
+      interrupt: interrupts.signal,
+    });
+    return outcome.exitCode;
+  } finally {
+    interrupts.dispose();
+  }
 }
