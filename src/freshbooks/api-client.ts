@@ -6,6 +6,7 @@ import { apiErrorFromResponse } from './parse-api-error.js';
 import type { RateBudget } from './rate-budget.js';
 import { logRetry, retryDelay, type RequestCounters, type RetrySettings } from './retry-policy.js';
 import type { AccessTokenSource } from './token-manager.js';
+import { waitUnsent } from './lane-hooks.js';
 
 export interface ApiCall {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -164,7 +165,10 @@ export class ApiClient {
         maxRetries: retry.maxRetries,
         delayMs: delay,
       });
-      await retry.sleep(delay);
+      // A write retried here certainly did not take effect (a 429, or a connection refused: a
+      // 5xx or a reset made it `outcomeUnknown` above), so it waits out of its business's lane.
+      if (call.kind === 'write') await waitUnsent(() => retry.sleep(delay));
+      else await retry.sleep(delay);
     }
   }
 

@@ -10,6 +10,7 @@ import type {
 } from '../ports.js';
 import { policyRoleOf } from '../roles.js';
 import type { ApiAnswer, ApiCall, ApiClient } from './api-client.js';
+import { memberRead, pagedRead } from './lane-hooks.js';
 import { mapBounded } from './map-bounded.js';
 import {
   UnexpectedResponseError,
@@ -60,6 +61,8 @@ export class FreshBooksClient implements AccessReader, AccessWriter {
    * than return a listing that never existed.
    */
   async listTeamMembers(businessId: number): Promise<TeamMemberRecord[]> {
+    // A scheduler that let writes go for a single member's read holds them back again.
+    await pagedRead();
     for (let attempt = 0; ; attempt++) {
       const first = await this.page(businessId, 1);
       const pageCount = Math.max(1, Math.ceil(first.meta.total / first.meta.perPage));
@@ -86,6 +89,8 @@ export class FreshBooksClient implements AccessReader, AccessWriter {
 
   async getTeamMember(businessId: number, uuid: string): Promise<TeamMemberRecord | null> {
     const path = memberPath(businessId, uuid);
+    // One record, no paging: a write landing meanwhile cannot make it inconsistent.
+    memberRead();
     try {
       const answer = await this.api.call({ method: 'GET', path, kind: 'read' });
       const body = answer.body;

@@ -165,9 +165,14 @@ function runProblems(s: Scenario, run: ApplyRun, firstSeq: number): string[] {
   return problems;
 }
 
-/** The last request sequence number the emulator logged (requests are numbered as they start). */
+/**
+ * The highest request sequence number the emulator logged. Requests are numbered as they start
+ * and logged as they end, so the log's last entry is not always the newest: a run's reads and
+ * writes go side by side, and a killed run's last write, logged before its last read, would
+ * otherwise count as the next run's.
+ */
 function lastSeq(): number {
-  return emulator.control.requests().log.at(-1)?.seq ?? 0;
+  return emulator.control.requests().log.reduce((max, entry) => Math.max(max, entry.seq), 0);
 }
 
 /**
