@@ -150,10 +150,20 @@ export class RequestWorld {
     this.repo.issue(number).body = typeof answers === 'string' ? answers : formBody(answers);
   }
 
-  /** request.yml's step, for an `issues` event (`opened`, `edited`, `closed`) sent by `sender`. */
+  /**
+   * request.yml's step, for an `issues` event (`opened`, `edited`, `closed`) sent by `sender`.
+   * `env` is laid over the step's environment last (`ROLECALL_GITHUB_RETRY: undefined` runs
+   * with octokit's retry and throttling on, as in a workflow).
+   */
   async request(
     number: number,
-    options: { action?: string; sender?: string; now: string; token?: string },
+    options: {
+      action?: string;
+      sender?: string;
+      now: string;
+      token?: string;
+      env?: Record<string, string | undefined>;
+    },
   ): Promise<CliRun> {
     // GitHub's examples have no `closed` issue event: an `opened` one, relabelled.
     const action = options.action ?? 'opened';
@@ -173,6 +183,7 @@ export class RequestWorld {
     return this.run([...args, '--rate', '200'], 'issues', event, {
       ROLECALL_NOW: options.now,
       ...(options.token ? { GITHUB_TOKEN: options.token } : {}),
+      ...options.env,
     });
   }
 
@@ -233,7 +244,7 @@ export class RequestWorld {
     args: string[],
     eventName: string,
     event: Record<string, unknown>,
-    extra: Record<string, string>,
+    extra: Record<string, string | undefined>,
   ): Promise<CliRun> {
     const eventPath = join(this.files, `event-${eventName}.json`);
     await writeFile(eventPath, JSON.stringify(event));
