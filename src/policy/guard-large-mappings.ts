@@ -36,22 +36,27 @@ function mappingItems(token: CST.Token): Item[] | undefined {
   return undefined;
 }
 
-/** The children of a collection token: keys and values, in order. */
-function childrenOf(token: CST.Token): CST.Token[] {
-  const out: CST.Token[] = [];
+/** Pushes the children of a token that holds any (keys and values), in order. */
+function pushChildren(token: CST.Token, stack: CST.Token[]): void {
   if (token.type === 'document') {
-    if (token.value) out.push(token.value);
+    if (token.value) stack.push(token.value);
   } else if (
     token.type === 'block-map' ||
     token.type === 'block-seq' ||
     token.type === 'flow-collection'
   ) {
+    // Scalars hold nothing: only collections go on the stack (a policy is mostly scalars).
     for (const item of token.items as Item[]) {
-      if (item.key) out.push(item.key);
-      if (item.value) out.push(item.value);
+      if (item.key && isCollection(item.key)) stack.push(item.key);
+      if (item.value && isCollection(item.value)) stack.push(item.value);
     }
   }
-  return out;
+}
+
+function isCollection(token: CST.Token): boolean {
+  return (
+    token.type === 'block-map' || token.type === 'block-seq' || token.type === 'flow-collection'
+  );
 }
 
 /** What is wrong with a document's mappings, or `[]` when composing them is affordable. */
@@ -71,7 +76,7 @@ export function checkMappingWork(
       work += (items.length * (items.length - 1)) / 2;
       large.push({ token, items });
     }
-    for (const child of childrenOf(token)) stack.push(child);
+    pushChildren(token, stack);
   }
   if (work <= budget) return [];
 

@@ -295,8 +295,11 @@ function checkTree(root: unknown, max: number, lineCounter: LineCounter): TreePr
     if (!isCollection(node)) continue;
     if (depth >= max)
       return [{ node, code: 'NESTING_TOO_DEEP', message: `nesting deeper than ${max} levels` }];
+    // Only collections go on the stack: a scalar is neither deep nor a mapping (most nodes of a
+    // policy are scalars, and this pass visits every policy's every node).
     if (isSeq(node)) {
       for (const item of node) {
+        if (!isCollection(item)) continue;
         nodes.push(item);
         depths.push(depth + 1);
       }
@@ -314,8 +317,14 @@ function checkTree(root: unknown, max: number, lineCounter: LineCounter): TreePr
     texts.length = 0;
     keyNodes.length = 0;
     for (const item of node.values.values()) {
-      nodes.push(item.key, item.value);
-      depths.push(depth + 1, depth + 1);
+      if (isCollection(item.key)) {
+        nodes.push(item.key);
+        depths.push(depth + 1);
+      }
+      if (isCollection(item.value)) {
+        nodes.push(item.value);
+        depths.push(depth + 1);
+      }
       if (!isScalar(item.key)) continue;
       const key = String(item.key.value);
       let first: Node | undefined;

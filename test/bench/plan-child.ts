@@ -15,6 +15,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { Worker } from 'node:worker_threads';
 import { LineCounter, parseAllDocuments } from 'yaml';
 import { toolVersion } from '../../src/paths.js';
 import { buildPlan } from '../../src/plan/build-plan.js';
@@ -22,6 +23,7 @@ import { serializePlan } from '../../src/plan/plan-file.js';
 import { renderPlanMarkdown } from '../../src/plan/render-markdown.js';
 import { renderPlanText } from '../../src/plan/render-text.js';
 import { formatDiagnostic, loadDesiredState } from '../../src/policy/load-desired-state.js';
+import { workerCount } from '../../src/policy/validate-in-workers.js';
 import { occurrenceKey } from '../../src/policy/yaml-nodes.js';
 import { PARSERS, type Parser } from './parsers.js';
 import { BENCH_NOW, businessId, liveState, type PolicyShape } from './synthetic.js';
@@ -61,10 +63,57 @@ async function yamlV2(build: 'node' | 'browser'): Promise<YamlApi> {
   return (await import(pathToFileURL(join(root, entry)).href)) as YamlApi;
 }
 
+/**
+ * The bare yaml 3 parse split over worker threads, as many as rolecall's loader would start for
+ * these files, each given every n-th file at once; timed from starting the threads to the last
+ * answer, so their start-up and the JIT warming up in each are in, as they are in the loader.
+ */
+async function parseInThreads(
+  texts: string[],
+): Promise<{ ms: number; cpuMs: number; members: number }> {
+  const count = Math.max(1, workerCount(texts.map((text, i) => ({ file: String(i), text }))));
+  const entry = new URL('./parse-worker.js', import.meta.url);
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const counts = await Promise.all(
+    Array.from(
+      { length: count },
+      (_, w) =>
+        new Promise<number>((resolve, reject) => {
+          const worker = new Worker(entry);
+          worker.once('message', (members: number) => {
+            resolve(members);
+            void worker.terminate();
+          });
+          worker.once('error', reject);
+          worker.postMessage(texts.filter((_, i) => i % count === w));
+        }),
+    ),
+  );
+  const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  return { ms, cpuMs: (cpu.user + cpu.system) / 1000, members: counts.reduce((a, b) => a + b, 0) };
+}
+
 async function parseOnly(how: Parser, dir: string): Promise<PlanChildResult> {
   const texts = readdirSync(dir)
     .sort()
     .map((name) => readFileSync(join(dir, name), 'utf8'));
+  if (how === 'yaml3-threads') {
+    const { ms, cpuMs, members } = await parseInThreads(texts);
+    return {
+      members,
+      files: texts.length,
+      changes: 0,
+      stagesMs: { load: ms, plan: 0, render: 0 },
+      totalMs: ms,
+      peakRssMiB: vmHwmMiB(),
+      startRssMiB: 0,
+      heapAfterGcMiB: 0,
+      cpuMs,
+      outputBytes: { text: 0, markdown: 0, planFile: 0 },
+    };
+  }
   const yaml3: YamlApi = { parseAllDocuments, LineCounter } as unknown as YamlApi;
   const api =
     how === 'yaml2'
