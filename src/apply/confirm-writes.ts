@@ -12,7 +12,8 @@ export interface ReadBackTarget {
 
 interface Batch {
   targets: ReadBackTarget[];
-  result: Promise<Map<ReadBackTarget, MemberView[]>>;
+  /** Each target's own answer: a member's GET settles alone, a listing settles them all. */
+  result: Promise<Map<ReadBackTarget, Promise<MemberView[]>>>;
 }
 
 /**
@@ -20,8 +21,10 @@ interface Batch {
  * change and the removal are assumed calls): every write is read back before it counts.
  *
  * The read-backs of one business are gathered into one batch that waits for the writes in
- * flight there to finish (the business scheduler's listing lane, which also holds new writes
- * back while it reads, so what it reads includes every write of the batch). A batch then costs
+ * flight there to finish (the business scheduler's listing lane), so what it reads includes
+ * every write of the batch. A paged listing also holds new writes back while it reads (a write
+ * landing between pages would shift them); single-member GETs do not page, so they let writes
+ * go and run side by side, each settling its own operation. A batch then costs
  * the fewest requests: one `GET …/team_members/{uuid}` per member when every member is known
  * by uuid and they are no more than the team's pages, else one listing of the team
  * (ceil(members / 100) requests) for all of them — never a whole-team read per write.
@@ -57,24 +60,35 @@ export class WriteConfirmer {
     }
   }
 
-  private pick(views: Map<ReadBackTarget, MemberView[]>, target: ReadBackTarget): MemberView[] {
-    return views.get(target) ?? [];
+  private async pick(
+    views: Map<ReadBackTarget, Promise<MemberView[]>>,
+    target: ReadBackTarget,
+  ): Promise<MemberView[]> {
+    return (await views.get(target)) ?? [];
   }
 
   private async read(
     businessId: number,
     targets: readonly ReadBackTarget[],
-  ): Promise<Map<ReadBackTarget, MemberView[]>> {
-    const out = new Map<ReadBackTarget, MemberView[]>();
+  ): Promise<Map<ReadBackTarget, Promise<MemberView[]>>> {
+    const out = new Map<ReadBackTarget, Promise<MemberView[]>>();
     const uuids = [...new Set(targets.flatMap((t) => (t.uuid === null ? [] : [t.uuid])))];
     const pages = Math.max(1, Math.ceil((this.teamSizes.get(businessId) ?? 0) / PAGE_SIZE));
     if (targets.every((t) => t.uuid !== null) && uuids.length <= pages) {
-      const found = new Map<string, MemberView[]>();
+      // Side by side, each settling on its own: a GET waiting out a 429 holds back only the
+      // operation it answers, not every operation of the batch.
+      const found = new Map<string, Promise<MemberView[]>>();
       for (const uuid of uuids) {
-        const record = await this.reader.getTeamMember(businessId, uuid);
-        found.set(uuid, record ? [viewOfRecord(record)] : []);
+        const view = this.reader
+          .getTeamMember(businessId, uuid)
+          .then((record) => (record ? [viewOfRecord(record)] : []));
+        // Awaited by its operation; this only keeps a failure from counting as unhandled.
+        view.catch(() => {});
+        found.set(uuid, view);
       }
-      for (const target of targets) out.set(target, found.get(target.uuid as string) ?? []);
+      for (const target of targets) {
+        out.set(target, found.get(target.uuid as string) ?? Promise.resolve([]));
+      }
       return out;
     }
     const team = (await this.reader.listTeamMembers(businessId)).map(viewOfRecord);
@@ -82,7 +96,9 @@ export class WriteConfirmer {
       const email = normalizeEmail(target.email);
       out.set(
         target,
-        team.filter((m) => (target.uuid === null ? m.email === email : m.uuid === target.uuid)),
+        Promise.resolve(
+          team.filter((m) => (target.uuid === null ? m.email === email : m.uuid === target.uuid)),
+        ),
       );
     }
     return out;
