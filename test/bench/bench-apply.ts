@@ -217,7 +217,7 @@ export async function benchApply(
       compare: { label: 'what the rate allows (no faults)', value: opsPerS(clean) },
       goal: { on: 'ratio', op: '>=', target: 0.8 },
       samples: faulty.map(opsPerS),
-      note: `${faultyRequests} requests, ${faulty429} answered 429 (median), each with Retry-After: 1, which only that request waits, and each owing the shared budget one request (${faultyRequests} + ${faulty429} request times at ${APPLY_RATE}/s is ${((faultyRequests + faulty429) / APPLY_RATE).toFixed(1)} s against ${faultyWall.toFixed(1)} s taken); a write waiting on its 429 steps out of its business's lane and a read-back of single members lets writes go (src/apply/business-scheduler.ts), but a read-back batch still waits for its slowest GET, 429 included (src/apply/confirm-writes.ts)`,
+      note: `${faultyRequests} requests, ${faulty429} answered 429 (median), each with Retry-After: 1, which only that request waits, and each owing the shared budget one request (${faultyRequests} + ${faulty429} request times at ${APPLY_RATE}/s is ${((faultyRequests + faulty429) / APPLY_RATE).toFixed(1)} s against ${faultyWall.toFixed(1)} s taken); a write waiting on its 429 steps out of its business's lane and a read-back of single members lets writes go (src/apply/business-scheduler.ts), and those GETs run side by side, each settling its own operation (src/apply/confirm-writes.ts)`,
     }),
     figure({
       id: 'apply.faults.requestsPerS',
