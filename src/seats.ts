@@ -96,14 +96,14 @@ export function summarizeSeats(
   if (seats.price !== undefined) {
     const { amount, currency, per } = seats.price;
     summary.price = { amount, currency, per };
-    summary.cost = money(after * amount);
-    summary.costChange = money((after - before) * amount);
+    summary.cost = roundToCents(after * amount);
+    summary.costChange = roundToCents((after - before) * amount);
   }
   return summary;
 }
 
-/** Rounded to cents, and never `-0`. */
-function money(value: number): number {
+/** Rounded to cents, and never `-0`: every seat cost rolecall shows or writes. */
+export function roundToCents(value: number): number {
   const cents = Math.round(value * 100);
   return cents === 0 ? 0 : cents / 100;
 }
@@ -119,8 +119,9 @@ function signed(count: number): string {
   return count > 0 ? `+${count}` : count < 0 ? `−${-count}` : '±0';
 }
 
-function perPeriod(price: SeatPrice): string {
-  return `/${price.per}`;
+/** `USD 11/month`, `EUR 10.50/year`: an amount in a price's currency, per its period. */
+export function formatPrice(amount: number, price: Pick<SeatPrice, 'currency' | 'per'>): string {
+  return `${formatMoney(amount, price.currency)}/${price.per}`;
 }
 
 /**
@@ -136,15 +137,15 @@ export function describeSeats(summary: SeatSummary): string {
     const cost =
       price === undefined || summary.cost === undefined
         ? ''
-        : ` (${formatMoney(summary.cost, price.currency)}${perPeriod(price)})`;
+        : ` (${formatPrice(summary.cost, price)})`;
     return `${summary.after}${of} paid ${summary.after === 1 && of === '' ? 'seat' : 'seats'} in use, unchanged${cost}`;
   }
   const noun = Math.abs(delta) === 1 ? 'paid seat' : 'paid seats';
   let line = `${signed(delta)} ${noun}: ${summary.before} → ${summary.after}${of}`;
   if (price !== undefined && summary.costChange !== undefined && summary.cost !== undefined) {
     const sign = summary.costChange > 0 ? '+' : summary.costChange < 0 ? '−' : '±';
-    line += `, ${sign}${formatMoney(summary.costChange, price.currency)}${perPeriod(price)}`;
-    line += ` (${formatMoney(summary.cost, price.currency)}${perPeriod(price)} in all)`;
+    line += `, ${sign}${formatPrice(summary.costChange, price)}`;
+    line += ` (${formatPrice(summary.cost, price)} in all)`;
   }
   return line;
 }

@@ -7,7 +7,7 @@
 import type { JournalRecord, ManualTask } from '../apply/records.js';
 import { diffBusiness } from '../plan/diff-business.js';
 import { isExpired } from '../plan/expiry.js';
-import { countSeats, seatPolicyOf } from '../seats.js';
+import { countSeats, roundToCents, seatPolicyOf } from '../seats.js';
 import type {
   BusinessPolicy,
   Change,
@@ -222,7 +222,7 @@ function seatsOf(policy: BusinessPolicy, live: LiveBusiness): DriftSeats {
     paidRoles: [...declared.paidRoles],
     ...(price === undefined
       ? {}
-      : { price: { ...price }, cost: Math.round(used * price.amount * 100) / 100 }),
+      : { price: { ...price }, cost: roundToCents(used * price.amount) }),
   };
 }
 

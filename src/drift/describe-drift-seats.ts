@@ -3,7 +3,7 @@
  * `12 of 10 paid seats in use, 2 over the limit (USD 132/month)`. Costs are in the price's own
  * period, as in the plan's seat line.
  */
-import { formatMoney } from '../seats.js';
+import { formatPrice } from '../seats.js';
 import type { DriftSeats } from './drift-report.js';
 
 /** Whether to show the line: only a policy that declares a limit or a price cares. */
@@ -19,7 +19,7 @@ export function describeDriftSeats(seats: DriftSeats): string {
     line += free > 0 ? `, ${free} free` : free === 0 ? ', none free' : `, ${-free} over the limit`;
   }
   if (seats.price !== undefined && seats.cost !== undefined) {
-    line += ` (${formatMoney(seats.cost, seats.price.currency)}/${seats.price.per})`;
+    line += ` (${formatPrice(seats.cost, seats.price)})`;
   }
   return line;
 }

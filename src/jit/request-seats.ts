@@ -21,7 +21,7 @@ import { formatInstant } from '../policy/parse-time.js';
 import type { PolicyRole } from '../roles.js';
 import {
   describeSeats,
-  formatMoney,
+  formatPrice,
   isPaidRole,
   seatDeltaOf,
   seatPolicyOf,
@@ -78,7 +78,7 @@ const MARKDOWN: Style = { code, text: inertText };
 
 /** `USD 11/month`, signed when asked. */
 function rate(price: SeatPrice, sign: '' | '+' | '−' = ''): string {
-  return `${sign}${formatMoney(price.amount, price.currency)}/${price.per}`;
+  return `${sign}${formatPrice(price.amount, price)}`;
 }
 
 /**

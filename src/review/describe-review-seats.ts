@@ -9,17 +9,11 @@
  * then fail its next grant. The waste rolecall can name is a seat held by someone who does not
  * use it: an invitation pending too long, or a grant past its expiry.
  */
-import { formatMoney } from '../seats.js';
-import type { SeatPrice } from '../types.js';
+import { formatPrice } from '../seats.js';
 import type { ReviewFlag, ReviewRow, ReviewSeats } from './review-types.js';
 
 /** The flags that mark a paid seat held without use. */
 export const SEAT_WASTE_FLAGS: readonly ReviewFlag[] = ['pending-seat', 'expired-seat'];
-
-/** `USD 11/month`, `EUR 10.50/year`. */
-export function priceWords(amount: number, price: Pick<SeatPrice, 'currency' | 'per'>): string {
-  return `${formatMoney(amount, price.currency)}/${price.per}`;
-}
 
 function plural(count: number, one: string, many: string): string {
   return `${count} ${count === 1 ? one : many}`;
@@ -43,7 +37,7 @@ export function describeReviewSeats(seats: ReviewSeats): string {
           : ` (**${-seats.unused} over the limit**)`;
   }
   const parts = [inUse];
-  if (seats.price !== null && seats.cost !== null) parts.push(priceWords(seats.cost, seats.price));
+  if (seats.price !== null && seats.cost !== null) parts.push(formatPrice(seats.cost, seats.price));
   const { wasted } = seats;
   if (wasted.seats > 0) {
     const kinds: string[] = [];
@@ -61,7 +55,7 @@ export function describeReviewSeats(seats: ReviewSeats): string {
     }
     const cost =
       seats.price !== null && wasted.cost !== null
-        ? `, ${priceWords(wasted.cost, seats.price)}`
+        ? `, ${formatPrice(wasted.cost, seats.price)}`
         : '';
     parts.push(
       `seat waste: **${plural(wasted.seats, 'seat', 'seats')}** (${kinds.join(', ')})${cost}`,
@@ -74,7 +68,7 @@ export function describeReviewSeats(seats: ReviewSeats): string {
 export function flagWords(row: Pick<ReviewRow, 'flags' | 'seatCost'>): string[] {
   return row.flags.map((flag) =>
     SEAT_WASTE_FLAGS.includes(flag) && row.seatCost !== null
-      ? `${flag} (${priceWords(row.seatCost.amount, row.seatCost)})`
+      ? `${flag} (${formatPrice(row.seatCost.amount, row.seatCost)})`
       : flag,
   );
 }

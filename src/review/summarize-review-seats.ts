@@ -3,7 +3,7 @@
  * what they cost, and how many of them are paid for without use (the `pending-seat` and
  * `expired-seat` rows). Pure: the rows already carry each person's seat and flags.
  */
-import { countSeats, seatPolicyOf } from '../seats.js';
+import { countSeats, roundToCents, seatPolicyOf } from '../seats.js';
 import type { DesiredState, LiveState } from '../types.js';
 import type { ReviewRow, ReviewSeats } from './review-types.js';
 
@@ -12,12 +12,6 @@ export interface SummarizeReviewSeatsInput {
   live: LiveState;
   /** The pack's rows (`buildReviewPack` over the same desired and live state). */
   rows: readonly ReviewRow[];
-}
-
-/** Rounded to cents, never `-0` (as the plan's seat summary rounds). */
-function cents(value: number): number {
-  const rounded = Math.round(value * 100);
-  return rounded === 0 ? 0 : rounded / 100;
 }
 
 /** One entry per business the policy names, in the policy's order. */
@@ -44,12 +38,12 @@ export function summarizeReviewSeats(input: SummarizeReviewSeatsInput): ReviewSe
       unused: seats.limit === undefined ? null : seats.limit - used,
       paidRoles: [...seats.paidRoles],
       price,
-      cost: price === null ? null : cents(used * price.amount),
+      cost: price === null ? null : roundToCents(used * price.amount),
       wasted: {
         seats: wasted,
         pendingInvitations: pending.length,
         expiredGrants: expired.length,
-        cost: price === null ? null : cents(wasted * price.amount),
+        cost: price === null ? null : roundToCents(wasted * price.amount),
       },
     };
   });
