@@ -18,14 +18,24 @@ import { withLaneHooks } from '../freshbooks/lane-hooks.js';
  *   sent. A write whose outcome is unknown (a 5xx, a reset) keeps its place until it has failed;
  * - a single member's read does not page: once a listing's work turns out to be such reads
  *   (the read-back of a few members), it stops holding writes back, and another listing may
- *   start; should it then page after all, it waits and holds them again first.
+ *   start; should it then page after all, it waits and holds them again first;
+ * - a page waiting out a `Retry-After` would hold every write back for a second or more: the
+ *   listing lets them go while it waits, and if any went, the client reads the team again
+ *   from page 1 with writes held back (a few more requests instead of a silent second). At
+ *   most `MAX_LET_GO` times per listing; after that a listing holds writes through its waits,
+ *   so it always ends.
  *
  * A scheduler, not a gate: nothing is refused; outcomes do not change, only the order in which
  * requests leave. Changes made by someone else during a listing still make it fail, as they
  * should. Single-member reads need no scheduling.
  */
+/** Times one listing lets writes go while its pages wait out a Retry-After. */
+export const MAX_LET_GO = 3;
+
 interface Lane {
   writes: number;
+  /** Writes that ever took a place: tells a listing whether any went while it let them. */
+  entered: number;
   listing: Promise<void> | null;
   /** Listings waiting for the writes in flight to drain. */
   drained: Array<() => void>;
@@ -37,7 +47,7 @@ export class BusinessScheduler {
   private lane(businessId: number): Lane {
     let lane = this.lanes.get(businessId);
     if (!lane) {
-      lane = { writes: 0, listing: null, drained: [] };
+      lane = { writes: 0, entered: 0, listing: null, drained: [] };
       this.lanes.set(businessId, lane);
     }
     return lane;
@@ -83,8 +93,23 @@ export class BusinessScheduler {
       });
       return holding;
     };
+    // Writes let go while a page waits out a Retry-After: how often, and the count of writes
+    // that had entered when they were (null: not let go since the last `interrupted`).
+    let letGoForWaits = 0;
+    let enteredWhenLetGo: number | null = null;
+    const readWaits = () => {
+      if (!letGo || letGoForWaits >= MAX_LET_GO) return;
+      letGoForWaits += 1;
+      enteredWhenLetGo = lane.entered;
+      memberRead();
+    };
+    const interrupted = () => {
+      const went = enteredWhenLetGo !== null && lane.entered > enteredWhenLetGo;
+      enteredWhenLetGo = null;
+      return went;
+    };
     try {
-      return await withLaneHooks({ memberRead, pagedRead }, read);
+      return await withLaneHooks({ memberRead, pagedRead, readWaits, interrupted }, read);
     } finally {
       letGo?.();
     }
@@ -112,6 +137,7 @@ async function enter(lane: Lane): Promise<void> {
   // Check and increment with no await in between: a listing cannot slip in.
   while (lane.listing) await lane.listing;
   lane.writes += 1;
+  lane.entered += 1;
 }
 
 function leave(lane: Lane): void {

@@ -6,7 +6,7 @@ import { apiErrorFromResponse } from './parse-api-error.js';
 import type { RateBudget } from './rate-budget.js';
 import { logRetry, retryDelay, type RequestCounters, type RetrySettings } from './retry-policy.js';
 import type { AccessTokenSource } from './token-manager.js';
-import { waitUnsent } from './lane-hooks.js';
+import { readWaits, waitUnsent } from './lane-hooks.js';
 
 export interface ApiCall {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -168,7 +168,11 @@ export class ApiClient {
       // A write retried here certainly did not take effect (a 429, or a connection refused: a
       // 5xx or a reset made it `outcomeUnknown` above), so it waits out of its business's lane.
       if (call.kind === 'write') await waitUnsent(() => retry.sleep(delay));
-      else await retry.sleep(delay);
+      else {
+        // The server asked for quiet on this read: a listing need not hold writes back for it.
+        if (retryAfter !== undefined) readWaits();
+        await retry.sleep(delay);
+      }
     }
   }
 

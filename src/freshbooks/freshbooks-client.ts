@@ -10,7 +10,7 @@ import type {
 } from '../ports.js';
 import { policyRoleOf } from '../roles.js';
 import type { ApiAnswer, ApiCall, ApiClient } from './api-client.js';
-import { memberRead, pagedRead } from './lane-hooks.js';
+import { listingInterrupted, memberRead, pagedRead } from './lane-hooks.js';
 import { mapBounded } from './map-bounded.js';
 import {
   UnexpectedResponseError,
@@ -61,9 +61,10 @@ export class FreshBooksClient implements AccessReader, AccessWriter {
    * than return a listing that never existed.
    */
   async listTeamMembers(businessId: number): Promise<TeamMemberRecord[]> {
-    // A scheduler that let writes go for a single member's read holds them back again.
-    await pagedRead();
-    for (let attempt = 0; ; attempt++) {
+    for (let attempt = 0; ;) {
+      // A scheduler that let writes go (for a single member's read, or while a page waited out
+      // a Retry-After) holds them back again.
+      await pagedRead();
       const first = await this.page(businessId, 1);
       const pageCount = Math.max(1, Math.ceil(first.meta.total / first.meta.perPage));
       const rest = await mapBounded(
@@ -71,6 +72,11 @@ export class FreshBooksClient implements AccessReader, AccessWriter {
         this.options.pageConcurrency,
         (page) => this.page(businessId, page),
       );
+      // Our own writes went while a page waited: read it all again, writes held back. Not a
+      // change by someone else, so it does not count as an attempt (the scheduler lets writes
+      // go only a few times per listing).
+      if (listingInterrupted()) continue;
+      attempt++;
       const pages = [first, ...rest];
       const members = pages.flatMap((p) => p.members);
       const consistent =
@@ -78,7 +84,7 @@ export class FreshBooksClient implements AccessReader, AccessWriter {
         new Set(members.map((m) => m.uuid)).size === members.length &&
         members.length === first.meta.total;
       if (consistent) return members;
-      if (attempt >= MAX_RELISTS) {
+      if (attempt > MAX_RELISTS) {
         throw new UnexpectedResponseError(
           `GET ${membersPath(businessId)}`,
           `the team changed while it was being read (${MAX_RELISTS + 1} attempts); try again`,

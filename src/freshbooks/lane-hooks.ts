@@ -12,7 +12,11 @@ import { AsyncLocalStorage } from 'node:async_hooks';
  *   waits (a second or more) and takes a place again before it is sent;
  * - a read of one member (`GET …/team_members/{uuid}`) does not page, so a write landing
  *   meanwhile cannot make it wrong: writes need not be held back for it; a paged listing that
- *   follows holds them again.
+ *   follows holds them again;
+ * - a page of a listing waiting out a `Retry-After` (a second or more) would hold every write
+ *   of the business back all that time for nothing: writes may go while it waits, and if any
+ *   did, the pages read before and after no longer make one listing, so the listing reads the
+ *   team again from its first page, writes held back again (`listingInterrupted`).
  *
  * The hooks travel with the asynchronous context of the write or the listing
  * (`AsyncLocalStorage`), so the layers in between (the applier's operation, the read-back
@@ -28,6 +32,10 @@ export interface LaneHooks {
   memberRead?(): void;
   /** A paged listing is about to start: resolves once writes are held back (again). */
   pagedRead?(): Promise<void>;
+  /** A read is about to wait out a `Retry-After`: a paged listing may let writes go meanwhile. */
+  readWaits?(): void;
+  /** Whether writes went since the listing let them go for a waiting read (and forget it). */
+  interrupted?(): boolean;
 }
 
 const hooks = new AsyncLocalStorage<LaneHooks>();
@@ -54,6 +62,22 @@ export async function waitUnsent(wait: () => Promise<void>): Promise<void> {
 /** Says a single member's read is about to be sent. */
 export function memberRead(): void {
   hooks.getStore()?.memberRead?.();
+}
+
+/**
+ * Says a read is about to wait out the `Retry-After` the server asked for. In a paged listing,
+ * writes may go meanwhile; the listing asks `listingInterrupted` once its pages are in.
+ */
+export function readWaits(): void {
+  hooks.getStore()?.readWaits?.();
+}
+
+/**
+ * Whether writes went while a page of this listing waited (`readWaits`): the pages read do not
+ * make one listing, and it must be read again (after `pagedRead`). False outside a scheduler.
+ */
+export function listingInterrupted(): boolean {
+  return hooks.getStore()?.interrupted?.() ?? false;
 }
 
 /** Says a paged listing is about to start, and waits until it may. */

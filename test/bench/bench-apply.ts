@@ -71,7 +71,7 @@ interface ApplyRunResult {
   problems: string[];
 }
 
-async function applyOnce(faults: string | undefined, faultSeed: number): Promise<ApplyRunResult> {
+export async function applyOnce(faults: string | undefined, faultSeed: number): Promise<ApplyRunResult> {
   const emulator = await startEmulator({ seed: applySeed() });
   const cwd = await mkdtemp(join(tmpdir(), 'rolecall-bench-apply-'));
   try {

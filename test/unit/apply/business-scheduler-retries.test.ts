@@ -4,10 +4,11 @@
  * so it does not hold the business's listing; it takes its place again behind that listing
  * before it is sent. A write whose outcome is unknown (a 5xx, a reset) holds the listing until
  * it has failed — it may be landing while the listing would page the team. A listing's reads of
- * single members need no writes held back; its pages do, every page, 429s included.
+ * single members need no writes held back; its pages do, except while a page waits out a
+ * Retry-After: writes go, and the listing starts over from page 1 if any did.
  */
 import { describe, expect, it } from 'vitest';
-import { BusinessScheduler } from '../../../src/apply/business-scheduler.js';
+import { BusinessScheduler, MAX_LET_GO } from '../../../src/apply/business-scheduler.js';
 import { FreshBooksApiError } from '../../../src/errors.js';
 import { ApiClient } from '../../../src/freshbooks/api-client.js';
 import { FreshBooksClient } from '../../../src/freshbooks/freshbooks-client.js';
@@ -267,14 +268,113 @@ describe('BusinessScheduler with the FreshBooks client: what a listing holds bac
     await write;
   });
 
-  it('holds writes back while a page waits out a 429 (the pages read so far would be wrong)', async () => {
+  it('lets writes go while a page waits out a 429, then reads the team again from page 1, writes held back', async () => {
     const h = harness();
     const listing = h.scheduler.list(1, () => h.client.listTeamMembers(1));
     const write = h.scheduler.write(1, () => h.client.remove(1, 'u-2'));
     await settle();
     h.requests[0]?.answer.resolve(page(1, 150));
     await settle();
+    expect(h.writes()).toHaveLength(0);
     h.requests[1]?.answer.resolve(answer(429, { 'retry-after': '1' }));
+    await settle();
+    // The page sleeps on its Retry-After: the write goes meanwhile.
+    expect(h.sleeps).toHaveLength(1);
+    expect(h.writes()).toHaveLength(1);
+    const late = h.scheduler.write(1, () => h.client.remove(1, 'u-3'));
+    await settle();
+    expect(h.writes()).toHaveLength(2);
+    h.sleeps[0]?.open();
+    await settle();
+    // Page 2 again, read while writes were let go: not part of any listing.
+    expect(h.requests.map((p) => p.req.method)).toEqual(['GET', 'GET', 'DELETE', 'DELETE', 'GET']);
+    h.requests[4]?.answer.resolve(page(2, 150));
+    await settle();
+    // Starting over waits for the writes in flight.
+    expect(h.requests).toHaveLength(5);
+    h.writes()[0]?.answer.resolve(answer(204));
+    await write;
+    await settle();
+    expect(h.requests).toHaveLength(5);
+    h.writes()[1]?.answer.resolve(answer(204));
+    await late;
+    await settle();
+    expect(h.requests.slice(5).map((p) => p.req.url)).toEqual([expect.stringContaining('page=1')]);
+    // A write now waits for the new listing.
+    const third = h.scheduler.write(1, () => h.client.remove(1, 'u-4'));
+    h.requests[5]?.answer.resolve(page(1, 150));
+    await settle();
+    expect(h.writes()).toHaveLength(2);
+    h.requests[6]?.answer.resolve(page(2, 150));
+    await expect(listing).resolves.toHaveLength(150);
+    await settle();
+    expect(h.writes()).toHaveLength(3);
+    h.writes()[2]?.answer.resolve(answer(204));
+    await third;
+  });
+
+  it('keeps the pages it read when no write went while a page waited', async () => {
+    const h = harness();
+    const listing = h.scheduler.list(1, () => h.client.listTeamMembers(1));
+    await settle();
+    h.requests[0]?.answer.resolve(page(1, 150));
+    await settle();
+    h.requests[1]?.answer.resolve(answer(429, { 'retry-after': '1' }));
+    await settle();
+    h.sleeps[0]?.open();
+    await settle();
+    h.requests[2]?.answer.resolve(page(2, 150));
+    await expect(listing).resolves.toHaveLength(150);
+    expect(h.requests).toHaveLength(3);
+  });
+
+  it(`holds writes through a page's wait after letting them go ${MAX_LET_GO} times, so a listing always ends`, async () => {
+    const h = harness();
+    const listing = h.scheduler.list(1, () => h.client.listTeamMembers(1));
+    let written = 0;
+    const writes: Array<Promise<unknown>> = [];
+    for (let round = 0; round <= MAX_LET_GO; round++) {
+      await settle();
+      const pending = h.requests.filter((p) => p.req.method === 'GET');
+      pending.at(-1)?.answer.resolve(page(1, 150));
+      await settle();
+      h.requests
+        .filter((p) => p.req.method === 'GET')
+        .at(-1)
+        ?.answer.resolve(answer(429, { 'retry-after': '1' }));
+      await settle();
+      // A write asks to go while the page waits.
+      writes.push(h.scheduler.write(1, () => h.client.remove(1, `u-${round}`)));
+      await settle();
+      if (round < MAX_LET_GO) {
+        expect(h.writes()).toHaveLength(++written);
+        h.writes().at(-1)?.answer.resolve(answer(204));
+      } else {
+        // The last time, the write waits for the listing.
+        expect(h.writes()).toHaveLength(written);
+      }
+      h.sleeps.at(-1)?.open();
+      await settle();
+      h.requests
+        .filter((p) => p.req.method === 'GET')
+        .at(-1)
+        ?.answer.resolve(page(2, 150));
+    }
+    await expect(listing).resolves.toHaveLength(150);
+    await settle();
+    expect(h.writes()).toHaveLength(written + 1);
+    h.writes().at(-1)?.answer.resolve(answer(204));
+    await Promise.all(writes);
+  });
+
+  it('holds writes back while a page waits out a 5xx backoff (no Retry-After: a short wait)', async () => {
+    const h = harness();
+    const listing = h.scheduler.list(1, () => h.client.listTeamMembers(1));
+    const write = h.scheduler.write(1, () => h.client.remove(1, 'u-2'));
+    await settle();
+    h.requests[0]?.answer.resolve(page(1, 150));
+    await settle();
+    h.requests[1]?.answer.resolve(answer(503));
     await settle();
     expect(h.sleeps).toHaveLength(1);
     expect(h.writes()).toHaveLength(0);
