@@ -89,9 +89,11 @@ export function buildPlan(input: BuildPlanInput): Plan {
     }
 
     const seats = seatPolicyOf(policy);
+    const seatSummary = summarizeSeats(seats, liveBusiness.members, changes);
     const { guards, applyable } = evaluateGuards({
       rules: policy.rules,
       seats,
+      seatSummary,
       overrides: policy.overrides,
       live: liveBusiness,
       identity: live.identity,
@@ -111,7 +113,7 @@ export function buildPlan(input: BuildPlanInput): Plan {
       changes,
       unmanaged: diff.unmanaged,
       memberFingerprints,
-      seats: summarizeSeats(seats, liveBusiness.members, changes),
+      seats: seatSummary,
     };
   });
 

@@ -1,4 +1,4 @@
-import { digestOf } from '../canonical.js';
+import { digestOf, inCanonicalOrder } from '../canonical.js';
 import { roleRank, type KnownRole, type PolicyRole } from '../roles.js';
 import { DEFAULT_PAID_ROLES } from '../seats.js';
 import type {
@@ -112,6 +112,15 @@ function normalizeIdentities(raw: RawIdentity[]): GitHubIdentity[] {
     .map(([login, emails]) => ({ login, emails: [...emails].sort() }));
 }
 
+/** A member as the digest covers it: every field but its position, keys in canonical order. */
+function digestedMember(member: DesiredMember) {
+  const { email, expires, reason, role, source: _source, ticket, via, ...more } = member;
+  // A field added to DesiredMember fails to compile here until the digest covers it.
+  const none: Record<string, never> = more;
+  void none;
+  return { email, expires, reason, role, ticket, via };
+}
+
 function byEmail(a: DesiredMember, b: DesiredMember): number {
   return a.email < b.email ? -1 : a.email > b.email ? 1 : 0;
 }
@@ -159,16 +168,18 @@ export function normalizePolicy(doc: PolicyDocument): BusinessPolicy {
 
   // The digest covers what decides a plan and its approval, never positions or comments: moving
   // lines or editing a comment leaves it unchanged.
+  // Every key in canonical order, so that canonicalJson writes it all with one JSON.stringify
+  // (the same digest, several times faster on a thousand members).
   const digest = digestOf({
+    approvals: inCanonicalOrder(approvals),
     businessId: raw.business,
+    identities: inCanonicalOrder(identities),
+    members: members.map(digestedMember),
     mode,
-    rules,
-    provisioning,
-    approvals,
-    identities,
-    seats,
     overrides: overrides.map(({ guard, reason, ticket }) => ({ guard, reason, ticket })),
-    members: members.map(({ source: _source, ...rest }) => rest),
+    provisioning: inCanonicalOrder(provisioning),
+    rules: inCanonicalOrder(rules),
+    seats: inCanonicalOrder(seats),
   });
 
   const policy: BusinessPolicy = {

@@ -26,31 +26,20 @@ export type LiveMemberContent = Omit<LiveMember, 'fingerprint'>;
 
 /** sha256 of the canonical JSON of every other field of the member. */
 export function memberFingerprint(content: LiveMemberContent): string {
-  const {
-    uuid,
-    email,
-    apiRole,
-    role,
-    state,
-    identityId,
-    invitationAcceptedAt,
-    firstName,
-    lastName,
-    createdAt,
-    updatedAt,
-  } = content;
+  // Written in canonical (sorted) key order, so canonicalJson can hand it to JSON.stringify:
+  // this runs for every member of every business on each sync.
   return digestOf({
-    uuid,
-    email,
-    apiRole,
-    role,
-    state,
-    identityId,
-    invitationAcceptedAt,
-    firstName,
-    lastName,
-    createdAt,
-    updatedAt,
+    apiRole: content.apiRole,
+    createdAt: content.createdAt,
+    email: content.email,
+    firstName: content.firstName,
+    identityId: content.identityId,
+    invitationAcceptedAt: content.invitationAcceptedAt,
+    lastName: content.lastName,
+    role: content.role,
+    state: content.state,
+    updatedAt: content.updatedAt,
+    uuid: content.uuid,
   });
 }
 

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, digestOf } from '../../src/canonical.js';
+import { canonicalJson, digestOf, inCanonicalOrder } from '../../src/canonical.js';
 
 /** The reference: entries, drop undefined, sort keys, recurse. */
 function reference(value: unknown): string {
@@ -55,6 +55,39 @@ describe('canonicalJson', () => {
     );
   });
 
+  it('equals the reference on values already in canonical order (written by JSON.stringify)', () => {
+    // What rolecall mostly digests: JSON-like values with their keys in order. Parsing the
+    // reference's own output gives such values (integer-like keys aside, which JSON.parse puts
+    // first); a few undefined members put back must still be dropped.
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.boolean(), (v, withUndefined) => {
+        const text = reference(v);
+        const parsed: unknown = JSON.parse(text);
+        if (
+          withUndefined &&
+          parsed !== null &&
+          typeof parsed === 'object' &&
+          !Array.isArray(parsed)
+        )
+          (parsed as Record<string, unknown>)['\uffff'] = undefined;
+        expect(canonicalJson(parsed)).toBe(text);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('inCanonicalOrder keeps the canonical JSON and makes it plain JSON.stringify', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (v) => {
+        const ordered = inCanonicalOrder(v);
+        expect(canonicalJson(ordered)).toBe(reference(v));
+        // Integer-like keys are the one thing JSON.stringify writes out of order.
+        if (!/"\d+":/.test(reference(v))) expect(JSON.stringify(ordered)).toBe(reference(v));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   it.each([
     ['sorted keys', { a: 1, b: [1, { d: 2, c: undefined }] }, '{"a":1,"b":[1,{"d":2}]}'],
     ['unsorted keys', { b: 1, a: 2, B: 3 }, '{"B":3,"a":2,"b":1}'],
@@ -64,6 +97,20 @@ describe('canonicalJson', () => {
     ['holes are written as nothing', [, 1, , 2], '[,1,,2]'],
     ['a leading undefined member', { a: undefined, b: 1 }, '{"b":1}'],
     ['dates are objects with no keys', { at: new Date(0) }, '{"at":{}}'],
+    ['a toJSON member is a member', { a: 1, toJSON: () => 'x' }, '{"a":1,"toJSON":null}'],
+    ['an array with toJSON is its items', Object.assign([1], { toJSON: () => 'x' }), '[1]'],
+    [
+      'class instances are their own keys',
+      {
+        a: new (class {
+          x = 1;
+        })(),
+      },
+      '{"a":{"x":1}}',
+    ],
+    ['null-prototype objects', Object.assign(Object.create(null) as object, { a: 1 }), '{"a":1}'],
+    ['integer-like keys in order', { 1: 'x', 2: 'y', a: 'z' }, '{"1":"x","2":"y","a":"z"}'],
+    ['a function in an array', [() => 1], '[null]'],
   ])('%s', (_name, input, expected) => {
     expect(canonicalJson(input)).toBe(expected);
     expect(reference(input)).toBe(expected);

@@ -5,6 +5,7 @@ import type {
   LiveBusiness,
   LiveIdentity,
   SeatPolicy,
+  SeatSummary,
 } from '../../types.js';
 
 /**
@@ -18,6 +19,11 @@ export interface GuardInput {
   changes: readonly Change[];
   /** The policy's seat settings, defaults filled in (`seatPolicyOf`). */
   seats: SeatPolicy;
+  /**
+   * `summarizeSeats(seats, live.members, changes)`, when the caller has it already (the plan
+   * shows it too): a pass over every member saved. The `seats` guard counts otherwise.
+   */
+  seatSummary?: SeatSummary;
 }
 
 /** A guard's verdict before overrides are considered. */

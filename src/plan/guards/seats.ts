@@ -11,7 +11,8 @@ import { plural, type GuardInput, type GuardVerdict } from './guard-input.js';
  * that frees seats (or changes nothing about them) can still be applied.
  */
 export function seatsGuard(input: GuardInput): GuardVerdict {
-  const summary = summarizeSeats(input.seats, input.live.members, input.changes);
+  const summary =
+    input.seatSummary ?? summarizeSeats(input.seats, input.live.members, input.changes);
   const { before, after, limit } = summary;
   const counted = `${plural(after, 'paid seat')} after this plan (${before} now)`;
   if (limit === undefined) {
