@@ -78,13 +78,19 @@ export function buildPlan(input: BuildPlanInput): Plan {
         ? diff.changes.filter((change) => change.cause === 'expired')
         : diff.changes;
 
-    const fingerprintByUuid = new Map<string, string>();
-    for (const member of liveBusiness.members)
-      fingerprintByUuid.set(member.uuid, member.fingerprint);
+    // The fingerprints of the members the plan changes (a few of the whole team): a lookup of
+    // those uuids only, not a map of every member.
+    const changed = new Map<string, string | undefined>();
+    for (const change of changes)
+      if (change.uuid !== undefined) changed.set(change.uuid, undefined);
+    if (changed.size > 0) {
+      for (const member of liveBusiness.members)
+        if (changed.has(member.uuid)) changed.set(member.uuid, member.fingerprint);
+    }
     const memberFingerprints: Record<string, string> = {};
     for (const change of changes) {
       if (change.uuid === undefined) continue;
-      const fingerprint = fingerprintByUuid.get(change.uuid);
+      const fingerprint = changed.get(change.uuid);
       if (fingerprint !== undefined) memberFingerprints[change.uuid] = fingerprint;
     }
 

@@ -17,11 +17,14 @@ import { listSome, plural, type GuardInput, type GuardVerdict } from './guard-in
  */
 export function minAdminsGuard(input: GuardInput): GuardVerdict {
   const minimum = input.rules.minAdmins;
-  const byUuid = new Map<string, LiveMember>();
+  // The members the plan changes, by uuid (filled in below: a few of the whole team).
+  const byUuid = new Map<string, LiveMember | undefined>();
+  for (const change of input.changes)
+    if (change.uuid !== undefined) byUuid.set(change.uuid, undefined);
   let owners = 0;
   let admins = 0;
   for (const member of input.live.members) {
-    byUuid.set(member.uuid, member);
+    if (byUuid.has(member.uuid)) byUuid.set(member.uuid, member);
     if (member.state !== 'active') continue;
     if (member.role === 'owner') owners += 1;
     else if (member.role === 'admin') admins += 1;
