@@ -66,12 +66,17 @@ interface ApplyRunResult {
   outcomes: Record<string, number>;
   requests: number;
   writes: number;
+  /** Requests for pages of a team listing (the re-sync, invitations re-read by email). */
+  listingPages: number;
   byStatus: Record<string, number>;
   /** Failed, manual and unconfirmed operations, with what the applier said about each. */
   problems: string[];
 }
 
-export async function applyOnce(faults: string | undefined, faultSeed: number): Promise<ApplyRunResult> {
+export async function applyOnce(
+  faults: string | undefined,
+  faultSeed: number,
+): Promise<ApplyRunResult> {
   const emulator = await startEmulator({ seed: applySeed() });
   const cwd = await mkdtemp(join(tmpdir(), 'rolecall-bench-apply-'));
   try {
@@ -134,12 +139,16 @@ export async function applyOnce(faults: string | undefined, faultSeed: number): 
       const writes = Object.entries(counts.byRoute)
         .filter(([route]) => !route.startsWith('GET ') && !route.startsWith('POST /auth/oauth/'))
         .reduce((n, [, c]) => n + c, 0);
+      const listingPages = Object.entries(counts.byRoute)
+        .filter(([route]) => /^GET \S*\/team_members$/.test(route))
+        .reduce((n, [, c]) => n + c, 0);
       return {
         ms,
         operations: run.operations.length,
         outcomes,
         requests: counts.total,
         writes,
+        listingPages,
         byStatus: counts.byStatus,
         problems,
       };
@@ -185,6 +194,7 @@ export async function benchApply(
   const faultyRequests = median(faulty.map((r) => r.requests));
   const faulty429 = median(faulty.map((r) => r.byStatus['429'] ?? 0));
   const faultyWall = median(faulty.map((r) => r.ms / 1000));
+  const faultyPages = median(faulty.map((r) => r.listingPages));
   const rateCompare = { label: 'rate limit', value: APPLY_RATE };
   const perOp = clean.requests / clean.operations;
   const figures: Figure[] = [
@@ -217,7 +227,7 @@ export async function benchApply(
       compare: { label: 'what the rate allows (no faults)', value: opsPerS(clean) },
       goal: { on: 'ratio', op: '>=', target: 0.8 },
       samples: faulty.map(opsPerS),
-      note: `${faultyRequests} requests, ${faulty429} answered 429 (median), each with Retry-After: 1, which only that request waits, and each owing the shared budget one request (${faultyRequests} + ${faulty429} request times at ${APPLY_RATE}/s is ${((faultyRequests + faulty429) / APPLY_RATE).toFixed(1)} s against ${faultyWall.toFixed(1)} s taken); a write waiting on its 429 steps out of its business's lane and a read-back of single members lets writes go (src/apply/business-scheduler.ts), and those GETs run side by side, each settling its own operation (src/apply/confirm-writes.ts)`,
+      note: `${faultyRequests} requests, ${faulty429} answered 429 (median), each with Retry-After: 1, which only that request waits, and each owing the shared budget one request (${faultyRequests} + ${faulty429} request times at ${APPLY_RATE}/s is ${((faultyRequests + faulty429) / APPLY_RATE).toFixed(1)} s against ${faultyWall.toFixed(1)} s taken); a write waiting on its 429 steps out of its business's lane, a read-back of single members lets writes go (src/apply/business-scheduler.ts), and a listing page waiting on its 429 lets them go too, the listing starting over if any went; ${faultyPages} of the requests (median; ${clean.listingPages} without faults) are pages of team listings: an invitation whose answer was lost can only be found by email, in a listing of the whole team`,
     }),
     figure({
       id: 'apply.faults.requestsPerS',
