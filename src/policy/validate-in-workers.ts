@@ -52,13 +52,14 @@ export const WORKER_ROLE = 'rolecall-policy-worker';
  * A worker's heap. Each file's parse is garbage once the file is done; a young generation that
  * holds a few files' worth lets it die young instead of being promoted, and a bounded old
  * generation makes V8 collect before the process grows. Measured on the 100,000-member plan
- * (test/bench): young 24 MB → peak RSS ~300 MiB, but a quarter of a worker's time in garbage
- * collection; 48 MB (about the main thread's default) → ~340 MiB; 64 MB → ~390 MiB and a tenth
- * in collection; one thread, no workers: ~420 MiB. A 1 MiB policy of 11,500 people needs 48–64
- * MB of old generation; a worker that runs out (a hostile file) stops, and its file is
- * validated in the main thread, whose heap is Node's default.
+ * (test/bench, peak RSS of the whole process, worker threads included): young 48 MB → 342 MiB
+ * and a quarter of a worker's time in garbage collection; 64 MB → 374–377 MiB; 80 MB → 377 MiB;
+ * 96 MB → 377–379 MiB, the load 10–15% faster than with 48; 128 MB → 500 MiB and slower. One
+ * thread, no workers: ~420 MiB. A 1 MiB policy of 11,500 people needs 48–64 MB of old
+ * generation; a worker that runs out (a hostile file) stops, and its file is validated in the
+ * main thread, whose heap is Node's default.
  */
-const HEAP = { maxYoungGenerationSizeMb: 48, maxOldGenerationSizeMb: 256 };
+const HEAP = { maxYoungGenerationSizeMb: 96, maxOldGenerationSizeMb: 256 };
 
 export interface WorkerInput {
   role: typeof WORKER_ROLE;
