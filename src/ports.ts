@@ -55,6 +55,13 @@ export interface AccessReader {
   listTeamMembers(businessId: number): Promise<TeamMemberRecord[]>;
   /** One member, or `null` when FreshBooks does not know the uuid. */
   getTeamMember(businessId: number, uuid: string): Promise<TeamMemberRecord | null>;
+  /**
+   * The last page of the team's listing: where a new invitation shows up when FreshBooks lists
+   * members in the order they were added (the emulator does; FreshBooks does not say). One or
+   * two requests, not a consistent listing: a member it shows exists, but one it does not show
+   * may still be on another page. Optional: a reader without it is asked for the whole team.
+   */
+  lastTeamPage?: ((businessId: number) => Promise<TeamMemberRecord[]>) | undefined;
 }
 
 export interface WriteReceipt {

@@ -367,6 +367,18 @@ async function reread(
     const record = await reader.getTeamMember(change.businessId, change.uuid);
     return record ? [viewOfRecord(record)] : [];
   }
+  // An invitation whose answer was lost: FreshBooks can only be asked by email in a listing
+  // of the whole team. Its last page first, where a new member shows up when FreshBooks lists
+  // them as they were added: finding the invitation there in its target state proves it was
+  // made. Anything else (not there, another role, a re-invited member further up) proves
+  // nothing, and the whole team is read as before.
+  if (change.action === 'grant' && reader.lastTeamPage) {
+    const newest = membersFor(
+      change,
+      (await reader.lastTeamPage(change.businessId)).map(viewOfRecord),
+    );
+    if (checkTarget(change, newest).status === 'done') return newest;
+  }
   const list = () => reader.listTeamMembers(change.businessId);
   const all = scheduler ? await scheduler.list(change.businessId, list) : await list();
   return membersFor(change, all.map(viewOfRecord));

@@ -263,6 +263,7 @@ export function openConnection(
     whoami: () => client.whoami(),
     listTeamMembers: (businessId) => client.listTeamMembers(businessId),
     getTeamMember: (businessId, uuid) => client.getTeamMember(businessId, uuid),
+    lastTeamPage: (businessId) => client.lastTeamPage(businessId),
     invite: (businessId, email, apiRole, options) =>
       client.invite(businessId, email, apiRole, options),
     changeRole: (businessId, uuid, apiRole) => client.changeRole(businessId, uuid, apiRole),

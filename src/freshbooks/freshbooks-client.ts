@@ -39,6 +39,8 @@ function memberPath(businessId: number, uuid: string): string {
 /** The FreshBooks operations rolecall uses, over an `ApiClient`. The only code with these URLs. */
 export class FreshBooksClient implements AccessReader, AccessWriter {
   private scopesFromMe: string[] | undefined;
+  /** The team size each business's last page read said (`lastTeamPage` starts there). */
+  private readonly totals = new Map<number, number>();
 
   constructor(
     private readonly api: ApiClient,
@@ -91,6 +93,19 @@ export class FreshBooksClient implements AccessReader, AccessWriter {
         );
       }
     }
+  }
+
+  /**
+   * The last page of the team, found from the last total this client saw (a page tells the
+   * total, so a guess one page short costs one more request). No scheduler hold: what it shows
+   * is evidence that a member exists, never a listing of the team.
+   */
+  async lastTeamPage(businessId: number): Promise<TeamMemberRecord[]> {
+    const pageOf = (total: number) => Math.max(1, Math.ceil(total / PAGE_SIZE));
+    const guess = pageOf(this.totals.get(businessId) ?? 0);
+    const read = await this.page(businessId, guess);
+    const last = pageOf(read.meta.total);
+    return last === guess ? read.members : (await this.page(businessId, last)).members;
   }
 
   async getTeamMember(businessId: number, uuid: string): Promise<TeamMemberRecord | null> {
@@ -239,6 +254,7 @@ export class FreshBooksClient implements AccessReader, AccessWriter {
     }
     const meta = pageMetaFromWire(body['meta'], route);
     const members = body['response'].map((raw) => teamMemberFromWire(raw, businessId, route));
+    this.totals.set(businessId, meta.total);
     return { meta, members };
   }
 }

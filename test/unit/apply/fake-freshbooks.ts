@@ -145,6 +145,27 @@ export class FakeFreshBooks implements AccessReader, AccessWriter {
       .map((m) => ({ ...m }));
   }
 
+  /**
+   * Off unless a test sets `lastPageSize`: then the last `lastPageSize` members listed, in the
+   * order they were added (as the emulator pages them).
+   */
+  lastPageSize: number | undefined;
+  lastTeamPageCalls = 0;
+
+  get lastTeamPage(): ((businessId: number) => Promise<TeamMemberRecord[]>) | undefined {
+    const size = this.lastPageSize;
+    if (size === undefined) return undefined;
+    return async (businessId) => {
+      this.reads += 1;
+      this.lastTeamPageCalls += 1;
+      await this.delay();
+      const fault = this.readFault('list');
+      if (fault) throw fault;
+      const listed = this.members(businessId).filter((m) => this.shown(m));
+      return listed.slice(Math.max(0, listed.length - size)).map((m) => ({ ...m }));
+    };
+  }
+
   async getTeamMember(businessId: number, uuid: string): Promise<TeamMemberRecord | null> {
     this.reads += 1;
     this.readCalls.get += 1;

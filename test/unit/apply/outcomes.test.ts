@@ -63,6 +63,44 @@ describe('unknown outcomes and transient errors', () => {
     );
   });
 
+  it('a lost invitation found on the last page of the team is confirmed there, without a listing of the whole team', async () => {
+    const { fake, desired, plan } = await acme();
+    fake.lastPageSize = 2;
+    fake.fault = (call, attempt) =>
+      call.email === 'eli@acme.example' && attempt === 1 ? 'lost-after-write' : undefined;
+    const listsBefore = fake.readCalls.list;
+    const run = await applyPlan(optionsFor(fake, desired, plan, state.dir));
+    expect(run.exitCode).toBe(0);
+    expect(fake.calls.filter((c) => c.email === 'eli@acme.example')).toHaveLength(1);
+    expect(run.operations.find((o) => o.email === 'eli@acme.example')?.detail).toBe(
+      'confirmed by re-reading the member',
+    );
+    expect(fake.lastTeamPageCalls).toBe(1);
+    // The apply's own sync read the team; the re-read did not.
+    expect(fake.readCalls.list - listsBefore).toBe(1);
+  });
+
+  it.each(['lost-after-write', 'lost-before-write'] as const)(
+    'a lost invitation not on the last page is looked for in the whole team: never sent twice (%s)',
+    async (fault) => {
+      const { fake, desired, plan } = await acme();
+      // A last page too short to show the newest invitation: the last page proves nothing.
+      fake.lastPageSize = 0;
+      fake.fault = (call, attempt) =>
+        call.email === 'eli@acme.example' && attempt === 1 ? fault : undefined;
+      const listsBefore = fake.readCalls.list;
+      const run = await applyPlan(optionsFor(fake, desired, plan, state.dir));
+      expect(run.exitCode).toBe(0);
+      expect(fake.effective.filter((c) => c.email === 'eli@acme.example')).toHaveLength(1);
+      expect(fake.calls.filter((c) => c.email === 'eli@acme.example')).toHaveLength(
+        fault === 'lost-after-write' ? 1 : 2,
+      );
+      expect(fake.lastTeamPageCalls).toBe(1);
+      // The apply's own sync, and the whole team for the re-read.
+      expect(fake.readCalls.list - listsBefore).toBe(2);
+    },
+  );
+
   it('re-reads after a lost answer: nothing happened, so it is retried', async () => {
     const { fake, desired, plan } = await acme();
     fake.fault = (call, attempt) =>
