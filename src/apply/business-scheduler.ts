@@ -101,6 +101,7 @@ export class BusinessScheduler {
       if (!letGo || letGoForWaits >= MAX_LET_GO) return;
       letGoForWaits += 1;
       enteredWhenLetGo = lane.entered;
+      // Let writes go, as for a member's read; the listing's next attempt holds them again.
       memberRead();
     };
     const interrupted = () => {
