@@ -5,6 +5,7 @@
  */
 import { countSeats, roundToCents, seatPolicyOf } from '../seats.js';
 import type { DesiredState, LiveState } from '../types.js';
+import { SEAT_WASTE_FLAGS } from './describe-review-seats.js';
 import type { ReviewRow, ReviewSeats } from './review-types.js';
 
 export interface SummarizeReviewSeatsInput {
@@ -26,8 +27,8 @@ export function summarizeReviewSeats(input: SummarizeReviewSeatsInput): ReviewSe
     const rows = input.rows.filter((row) => row.businessId === business.businessId);
     const pending = rows.filter((row) => row.flags.includes('pending-seat'));
     const expired = rows.filter((row) => row.flags.includes('expired-seat'));
-    const wasted = rows.filter(
-      (row) => row.flags.includes('pending-seat') || row.flags.includes('expired-seat'),
+    const wasted = rows.filter((row) =>
+      row.flags.some((flag) => SEAT_WASTE_FLAGS.includes(flag)),
     ).length;
     const price = seats.price === undefined ? null : { ...seats.price };
     return {

@@ -29,6 +29,7 @@
 import type { BusinessPolicyChange, PolicyFactChange } from '../../plan/policy-changes.js';
 import { describeFactChange } from '../../plan/policy-changes.js';
 import { isPolicyRole, roleRank, type KnownRole } from '../../roles.js';
+import { normalizeEmail } from '../../sync/live-member.js';
 import type { Change } from '../../types.js';
 import {
   pullPushes,
@@ -89,7 +90,7 @@ function memberFact(path: string): { email: string; field: string } | null {
   return { email: JSON.parse(match[1] as string) as string, field: match[2] as string };
 }
 
-const sameEmail = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
+const sameEmail = (a: string, b: string) => normalizeEmail(a) === normalizeEmail(b);
 
 function knownRole(role: string | undefined): KnownRole | null {
   if (role === undefined) return null;

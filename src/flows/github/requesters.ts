@@ -30,6 +30,7 @@ import {
   REQUEST_KIND,
   REQUEST_LABEL,
 } from '../../jit/request-link.js';
+import { normalizeEmail } from '../../sync/live-member.js';
 import type { DesiredState } from '../../types.js';
 
 export interface Requester {
@@ -160,7 +161,7 @@ export async function readRequestEvidence(
   const { businessId, email, role } = mapped.request;
   const listed = approved.businesses
     .find((b) => b.businessId === businessId)
-    ?.members.find((m) => m.email.toLowerCase() === email.trim().toLowerCase());
+    ?.members.find((m) => normalizeEmail(m.email) === normalizeEmail(email));
   return evidence(null, {
     requester,
     requested: { businessId, email, role },
